@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Concentrator.Testing")]
+[assembly: InternalsVisibleTo("Concentrator.Devices.Tests")]
