@@ -82,6 +82,12 @@ public sealed class TelnetServerCodec
     /// <summary>The server sends binary (no CR -> CR NUL translation by <see cref="EncodeData"/>).</summary>
     public bool IsBinaryOut => _options.IsUsEnabled(TelnetOption.Binary);
 
+    /// <summary>
+    /// The client sent FLOWCONTROL-SUSPEND and no FLOWCONTROL-RESUME since: the session should hold device data
+    /// for this client. Tracked for convenience; the events are reported as well. Cleared when COM-PORT-OPTION goes off.
+    /// </summary>
+    public bool IsOutputSuspendedByClient { get; private set; }
+
     /// <summary>The client's last NAWS report, if any.</summary>
     public WindowSize? LastWindowSize { get; private set; }
 
@@ -335,6 +341,7 @@ public sealed class TelnetServerCodec
         }
         else if (change == OptionChange.HimDisabled && option == TelnetOption.ComPort)
         {
+            IsOutputSuspendedByClient = false;
             receiver.OnEvent(ComPortDisabled.Instance);
         }
     }
@@ -372,9 +379,19 @@ public sealed class TelnetServerCodec
                     return;
                 }
 
-                if (command is Rfc2217.Signature { Text: null })
+                switch (command)
                 {
-                    ComPortReply.Signature(reply, Signature);
+                    case Rfc2217.Signature { Text: null }:
+                        ComPortReply.Signature(reply, Signature);
+                        break;
+                    case FlowControlSuspend:
+                        IsOutputSuspendedByClient = true;
+                        break;
+                    case FlowControlResume:
+                        IsOutputSuspendedByClient = false;
+                        break;
+                    default:
+                        break;
                 }
 
                 receiver.OnEvent(command);

@@ -221,6 +221,11 @@ public sealed class Rfc2217SequenceTests
             },
             events);
         Assert.True(((SetBaudRate)events[3]).IsQuery);
+        Assert.False(h.Codec.IsOutputSuspendedByClient);
+        h.Feed(Sb44(8));
+        Assert.True(h.Codec.IsOutputSuspendedByClient);
+        h.Feed(Cmd(Wont, 44));
+        Assert.False(h.Codec.IsOutputSuspendedByClient);
     }
 
     [Fact]
