@@ -1,0 +1,534 @@
+using System.Globalization;
+using System.Net;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using Concentrator.Devices;
+
+namespace Concentrator.Ports.Configuration;
+
+/// <summary>
+/// Reads and validates the <c>concentrator { ports { ... } }</c> HOCON tree into <see cref="ConcentratorSettings"/>.
+/// Every problem is collected (not just the first) and names the file, the port, the key and the value, so a
+/// typo is fixed in one round and nothing binds before the whole config is known to be good.
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly string[] PortKeys =
+    [
+        "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
+        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen",
+    ];
+
+    private static readonly string[] ListenerKeys =
+        ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow"];
+
+    private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
+    private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
+
+    /// <summary>Loads a config file.</summary>
+    public static ConfigResult LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ConfigResult.Failed(new ConfigError(path, null, null, null, $"cannot read the file: {e.Message}"));
+        }
+
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+    }
+
+    /// <summary>Parses and validates HOCON text; <paramref name="source"/> names it in messages.</summary>
+    public static ConfigResult Load(string hocon, string source, string baseDirectory)
+    {
+        Config config;
+        try
+        {
+            config = ConfigurationFactory.ParseString(hocon);
+        }
+        catch (Exception e)
+        {
+            return ConfigResult.Failed(new ConfigError(source, null, null, null, $"not valid HOCON: {e.Message}"));
+        }
+
+        var reader = new Reader(source, baseDirectory);
+        var settings = reader.Read(config);
+        return reader.Errors.Count == 0 && settings is not null
+            ? new ConfigResult(settings, config, [])
+            : new ConfigResult(null, config, reader.Errors);
+    }
+
+    private sealed class Reader(string source, string baseDirectory)
+    {
+        public List<ConfigError> Errors { get; } = [];
+
+        private void Error(string? port, string? key, string? value, string problem) =>
+            Errors.Add(new ConfigError(source, port, key, value, problem));
+
+        public ConcentratorSettings? Read(Config config)
+        {
+            var root = config.Root?.GetObject();
+            if (root is null || !root.Items.TryGetValue("concentrator", out var top) || !top.IsObject())
+            {
+                Error(null, "concentrator", null, "missing the 'concentrator { ports { ... } }' section");
+                return null;
+            }
+
+            foreach (var key in root.Items.Keys.Where(k => k is not ("concentrator" or "akka")))
+            {
+                Error(null, key, null, "unknown top-level key (expected 'concentrator', or 'akka' for actor system tuning)");
+            }
+
+            var section = top.GetObject();
+            foreach (var key in section.Items.Keys.Where(k => k is not ("ports" or "defaults")))
+            {
+                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, ["ports", "defaults"])}");
+            }
+
+            HoconObject? defaults = null;
+            if (section.Items.TryGetValue("defaults", out var defaultsValue))
+            {
+                if (defaultsValue.IsObject())
+                {
+                    defaults = defaultsValue.GetObject();
+                    CheckKeys(defaults, PortKeys.Where(k => k != "device").ToArray(), null, "concentrator.defaults.");
+                }
+                else
+                {
+                    Error(null, "concentrator.defaults", Show(defaultsValue), "must be an object of port keys");
+                }
+            }
+
+            if (!section.Items.TryGetValue("ports", out var portsValue) || !portsValue.IsObject() ||
+                portsValue.GetObject().Items.Count == 0)
+            {
+                Error(null, "concentrator.ports", null, "no ports configured");
+                return null;
+            }
+
+            var ports = new List<PortSettings>();
+            foreach (var (name, value) in portsValue.GetObject().Items)
+            {
+                if (!value.IsObject())
+                {
+                    Error(name, null, Show(value), "a port must be an object { device = ..., listeners = [...] }");
+                    continue;
+                }
+
+                var port = ReadPort(name, value.GetObject(), defaults);
+                if (port is not null)
+                {
+                    ports.Add(port);
+                }
+            }
+
+            CheckDuplicateListeners(ports);
+            CheckSharedDevices(ports);
+            return new ConcentratorSettings(source, ports);
+        }
+
+        private PortSettings? ReadPort(string name, HoconObject port, HoconObject? defaults)
+        {
+            CheckKeys(port, PortKeys, name, "");
+            var before = Errors.Count;
+
+            HoconValue? Get(string key) =>
+                port.Items.TryGetValue(key, out var v) ? v : defaults is not null && defaults.Items.TryGetValue(key, out var d) ? d : null;
+
+            var device = Get("device") is { } dv ? dv.GetString() : null;
+            if (string.IsNullOrWhiteSpace(device))
+            {
+                Error(name, "device", null, "missing: the serial device path (e.g. /dev/serial/by-id/..., sim:demo, sim:echo)");
+            }
+            else if (device.StartsWith("sim:", StringComparison.Ordinal) && !SerialDeviceFactory.IsSimulated(device))
+            {
+                Error(name, "device", device, $"unknown simulated device (expected {string.Join(" | ", SerialDeviceFactory.SimulatedNames)})");
+            }
+
+            var backend = Enum(name, "backend", Get("backend"), DeviceBackend.Auto,
+                ("auto", DeviceBackend.Auto), ("posix", DeviceBackend.Posix), ("system-io-ports", DeviceBackend.SystemIoPorts));
+            var baud = Int(name, "baud", Get("baud"), LineSettings.Default.BaudRate, 1, 100_000_000);
+            var dataBits = Int(name, "data-bits", Get("data-bits"), 8, 5, 8);
+            var parity = Enum(name, "parity", Get("parity"), Parity.None,
+                ("none", Parity.None), ("odd", Parity.Odd), ("even", Parity.Even), ("mark", Parity.Mark), ("space", Parity.Space));
+            var stopBits = Enum(name, "stop-bits", Get("stop-bits"), StopBits.One,
+                ("1", StopBits.One), ("1.5", StopBits.OnePointFive), ("2", StopBits.Two));
+            var flow = Enum(name, "flow-control", Get("flow-control"), FlowControl.None,
+                ("none", FlowControl.None), ("xonxoff", FlowControl.XonXoff), ("rtscts", FlowControl.RtsCts));
+            var banner = Get("banner") is { } b ? b.GetString() : null;
+            var idle = Duration(name, "idle-timeout", Get("idle-timeout"), TimeSpan.Zero);
+            var maxSessions = Int(name, "max-sessions", Get("max-sessions"), 16, 1, 10_000);
+            var kickOld = Bool(name, "kick-old", Get("kick-old"), false);
+            var writePolicy = Enum(name, "write-policy", Get("write-policy"), WritePolicy.Shared,
+                ("shared", WritePolicy.Shared), ("exclusive", WritePolicy.Exclusive));
+            var scrollback = Size(name, "scrollback", Get("scrollback"), 64 * 1024, 0, 1L << 30);
+            var log = ReadLog(name, Get("log"));
+            var (minBackoff, maxBackoff) = ReadReopen(name, Get("reopen"));
+            var listeners = ReadListeners(name, Get("listeners"));
+
+            if (Errors.Count != before || device is null)
+            {
+                return null;
+            }
+
+            return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
+                listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff);
+        }
+
+        private List<ListenerSettings> ReadListeners(string port, HoconValue? value)
+        {
+            var result = new List<ListenerSettings>();
+            if (value is null || !value.IsArray())
+            {
+                Error(port, "listeners", value is null ? null : Show(value),
+                    "missing: a list of listeners, e.g. listeners = [ { port = 7000, protocol = rfc2217 } ]");
+                return result;
+            }
+
+            var items = value.GetArray();
+            if (items.Count == 0)
+            {
+                Error(port, "listeners", "[]", "at least one listener is needed");
+            }
+
+            for (var i = 0; i < items.Count; i++)
+            {
+                var prefix = $"listeners[{i}].";
+                if (!items[i].IsObject())
+                {
+                    Error(port, $"listeners[{i}]", Show(items[i]), "a listener must be an object { port = ..., protocol = ... }");
+                    continue;
+                }
+
+                var l = items[i].GetObject();
+                CheckKeys(l, ListenerKeys, port, prefix);
+                HoconValue? Get(string key) => l.Items.TryGetValue(key, out var v) ? v : null;
+
+                if (Get("port") is null)
+                {
+                    Error(port, prefix + "port", null, "missing: the TCP port to listen on");
+                }
+
+                var tcp = Int(port, prefix + "port", Get("port"), 0, 1, 65535);
+                var bind = Address(port, prefix + "bind", Get("bind"));
+                var protocol = Enum(port, prefix + "protocol", Get("protocol"), ListenerProtocol.Rfc2217,
+                    ("raw", ListenerProtocol.Raw), ("telnet", ListenerProtocol.Telnet), ("rfc2217", ListenerProtocol.Rfc2217));
+                var access = Enum(port, prefix + "access", Get("access"), SessionAccess.ReadWrite,
+                    ("read-write", SessionAccess.ReadWrite), ("read-only", SessionAccess.ReadOnly));
+                // Replay is on for watchers and humans; off for read-write raw/rfc2217, where a flashing tool must never see stale bytes.
+                var replayDefault = access == SessionAccess.ReadOnly || protocol == ListenerProtocol.Telnet;
+                var replay = Bool(port, prefix + "replay", Get("replay"), replayDefault);
+                var queue = Size(port, prefix + "output-queue", Get("output-queue"), 1024 * 1024, 4096, 1L << 30);
+                var overflow = Enum(port, prefix + "overflow", Get("overflow"),
+                    access == SessionAccess.ReadOnly ? OverflowPolicy.DropOldest : OverflowPolicy.Disconnect,
+                    ("drop-oldest", OverflowPolicy.DropOldest), ("disconnect", OverflowPolicy.Disconnect));
+                result.Add(new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow));
+            }
+
+            return result;
+        }
+
+        private ConsoleLogSettings? ReadLog(string port, HoconValue? value)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (!value.IsObject())
+            {
+                Error(port, "log", Show(value), "must be an object { file = ..., timestamps = on, max-size = 10MiB, keep = 5 }");
+                return null;
+            }
+
+            var log = value.GetObject();
+            CheckKeys(log, LogKeys, port, "log.");
+            HoconValue? Get(string key) => log.Items.TryGetValue(key, out var v) ? v : null;
+            var file = Get("file")?.GetString();
+            if (string.IsNullOrWhiteSpace(file))
+            {
+                Error(port, "log.file", null, "missing: the log file path");
+                return null;
+            }
+
+            var full = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDirectory, file));
+            return new ConsoleLogSettings(full,
+                Bool(port, "log.timestamps", Get("timestamps"), true),
+                Size(port, "log.max-size", Get("max-size"), 10L * 1024 * 1024, 1024, long.MaxValue),
+                Int(port, "log.keep", Get("keep"), 5, 0, 1000));
+        }
+
+        private (TimeSpan Min, TimeSpan Max) ReadReopen(string port, HoconValue? value)
+        {
+            TimeSpan min = TimeSpan.FromMilliseconds(200), max = TimeSpan.FromSeconds(5);
+            if (value is null)
+            {
+                return (min, max);
+            }
+
+            if (!value.IsObject())
+            {
+                Error(port, "reopen", Show(value), "must be an object { min-backoff = 200ms, max-backoff = 5s }");
+                return (min, max);
+            }
+
+            var o = value.GetObject();
+            CheckKeys(o, ReopenKeys, port, "reopen.");
+            min = Duration(port, "reopen.min-backoff", o.Items.GetValueOrDefault("min-backoff"), min);
+            max = Duration(port, "reopen.max-backoff", o.Items.GetValueOrDefault("max-backoff"), max);
+            if (min <= TimeSpan.Zero || max < min)
+            {
+                Error(port, "reopen", $"{min} .. {max}", "min-backoff must be > 0 and max-backoff >= min-backoff");
+            }
+
+            return (min, max);
+        }
+
+        private void CheckDuplicateListeners(List<PortSettings> ports)
+        {
+            var seen = new List<(string Port, ListenerSettings Listener)>();
+            foreach (var port in ports)
+            {
+                foreach (var l in port.Listeners)
+                {
+                    var clash = seen.FirstOrDefault(s => s.Listener.Port == l.Port && Overlaps(s.Listener.Bind, l.Bind));
+                    if (clash.Listener is not null)
+                    {
+                        Error(port.Name, "listeners.port", l.Port.ToString(CultureInfo.InvariantCulture),
+                            $"TCP port {l.Port} is already used by port '{clash.Port}' ({clash.Listener.EndPoint})");
+                    }
+
+                    seen.Add((port.Name, l));
+                }
+            }
+        }
+
+        private static bool Overlaps(IPAddress a, IPAddress b) =>
+            a.Equals(b) || a.Equals(IPAddress.Any) || b.Equals(IPAddress.Any) ||
+            a.Equals(IPAddress.IPv6Any) || b.Equals(IPAddress.IPv6Any);
+
+        private void CheckSharedDevices(List<PortSettings> ports)
+        {
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var port in ports.Where(p => !SerialDeviceFactory.IsSimulated(p.Device)))
+            {
+                var real = Resolve(port.Device);
+                if (seen.TryGetValue(real, out var other))
+                {
+                    Error(port.Name, "device", port.Device, $"the same device is already served by port '{other}'");
+                }
+                else
+                {
+                    seen[real] = port.Name;
+                }
+            }
+        }
+
+        private static string Resolve(string path)
+        {
+            try
+            {
+                var info = new FileInfo(path);
+                return info.Exists || info.LinkTarget is not null
+                    ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName
+                    : Path.GetFullPath(path);
+            }
+            catch (IOException)
+            {
+                return path;
+            }
+        }
+
+        private void CheckKeys(HoconObject o, string[] known, string? port, string prefix)
+        {
+            foreach (var key in o.Items.Keys.Where(k => !known.Contains(k)))
+            {
+                Error(port, prefix + key, Show(o.Items[key]), $"unknown key{Suggest(key, known)}");
+            }
+        }
+
+        private static string Suggest(string key, IEnumerable<string> known)
+        {
+            var best = known.Select(k => (Key: k, Distance: EditDistance(key, k))).MinBy(x => x.Distance);
+            return best.Key is not null && best.Distance <= Math.Max(2, key.Length / 3) ? $" (did you mean '{best.Key}'?)" : "";
+        }
+
+        private static int EditDistance(string a, string b)
+        {
+            var d = new int[a.Length + 1, b.Length + 1];
+            for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+            for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+            for (var i = 1; i <= a.Length; i++)
+            {
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                }
+            }
+
+            return d[a.Length, b.Length];
+        }
+
+        private T Enum<T>(string? port, string key, HoconValue? value, T fallback, params (string Name, T Value)[] choices)
+        {
+            if (value is null)
+            {
+                return fallback;
+            }
+
+            var text = Show(value);
+            foreach (var (n, v) in choices)
+            {
+                if (string.Equals(n, text, StringComparison.OrdinalIgnoreCase))
+                {
+                    return v;
+                }
+            }
+
+            Error(port, key, text, $"expected {string.Join(" | ", choices.Select(c => c.Name))}{Suggest(text, choices.Select(c => c.Name))}");
+            return fallback;
+        }
+
+        private int Int(string? port, string key, HoconValue? value, int fallback, int min, int max)
+        {
+            if (value is null)
+            {
+                return fallback;
+            }
+
+            var text = Show(value);
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
+            {
+                return n;
+            }
+
+            Error(port, key, text, $"expected a whole number from {min} to {max}");
+            return fallback;
+        }
+
+        private bool Bool(string? port, string key, HoconValue? value, bool fallback)
+        {
+            if (value is null)
+            {
+                return fallback;
+            }
+
+            switch (Show(value).ToLowerInvariant())
+            {
+                case "on" or "true" or "yes":
+                    return true;
+                case "off" or "false" or "no":
+                    return false;
+                default:
+                    Error(port, key, Show(value), "expected on | off");
+                    return fallback;
+            }
+        }
+
+        private TimeSpan Duration(string? port, string key, HoconValue? value, TimeSpan fallback)
+        {
+            if (value is null)
+            {
+                return fallback;
+            }
+
+            try
+            {
+                var t = value.GetTimeSpan(allowInfinite: false);
+                if (t >= TimeSpan.Zero)
+                {
+                    return t;
+                }
+            }
+            catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
+            {
+            }
+
+            Error(port, key, Show(value), "expected a duration such as 0s, 500ms, 30s, 10m, 1h");
+            return fallback;
+        }
+
+        private long Size(string? port, string key, HoconValue? value, long fallback, long min, long max)
+        {
+            if (value is null)
+            {
+                return fallback;
+            }
+
+            try
+            {
+                if (value.GetByteSize() is { } n && n >= min && n <= max)
+                {
+                    return n;
+                }
+            }
+            catch (Exception e) when (e is FormatException or ConfigurationException or OverflowException or ArgumentException)
+            {
+            }
+
+            Error(port, key, Show(value), $"expected a size such as 64KiB or 10MiB, from {min} bytes");
+            return fallback;
+        }
+
+        private IPAddress Address(string port, string key, HoconValue? value)
+        {
+            if (value is null)
+            {
+                return IPAddress.Loopback;
+            }
+
+            var text = Show(value);
+            switch (text)
+            {
+                case "localhost":
+                    return IPAddress.Loopback;
+                case "*" or "0.0.0.0" or "any":
+                    return IPAddress.Any;
+            }
+
+            if (IPAddress.TryParse(text, out var address))
+            {
+                return address;
+            }
+
+            Error(port, key, text, "expected an IP address such as 127.0.0.1, 0.0.0.0 or ::1");
+            return IPAddress.Loopback;
+        }
+
+        private static string Show(HoconValue value)
+        {
+            try
+            {
+                return value.IsString() ? value.GetString() : value.ToString();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return value.ToString();
+            }
+        }
+    }
+}
+
+/// <summary>One configuration problem, located as precisely as we can.</summary>
+public sealed record ConfigError(string File, string? Port, string? Key, string? Value, string Problem)
+{
+    public override string ToString()
+    {
+        var where = File;
+        if (Port is not null) where += $": port '{Port}'";
+        if (Key is not null) where += $": key '{Key}'";
+        if (Value is not null) where += $" = '{Value}'";
+        return $"{where}: {Problem}";
+    }
+}
+
+/// <summary>The outcome of loading a config: settings when valid, otherwise every error found.</summary>
+public sealed record ConfigResult(ConcentratorSettings? Settings, Config? Raw, IReadOnlyList<ConfigError> Errors)
+{
+    public static ConfigResult Failed(ConfigError error) => new(null, null, [error]);
+
+    public bool IsValid => Settings is not null && Errors.Count == 0;
+}

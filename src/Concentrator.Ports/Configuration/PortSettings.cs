@@ -1,0 +1,29 @@
+using Concentrator.Devices;
+
+namespace Concentrator.Ports.Configuration;
+
+/// <summary>Whether every read-write session may write, or one at a time.</summary>
+public enum WritePolicy { Shared, Exclusive }
+
+/// <summary>The console log of a port.</summary>
+public sealed record ConsoleLogSettings(string File, bool Timestamps, long MaxSize, int Keep);
+
+/// <summary>One serial port as configured: its device, its line settings and how it is served.</summary>
+public sealed record PortSettings(
+    string Name,
+    string Device,
+    DeviceBackend Backend,
+    LineSettings Line,
+    IReadOnlyList<ListenerSettings> Listeners,
+    string? Banner,
+    TimeSpan IdleTimeout,
+    int MaxSessions,
+    bool KickOld,
+    WritePolicy WritePolicy,
+    long Scrollback,
+    ConsoleLogSettings? Log,
+    TimeSpan ReopenMinBackoff,
+    TimeSpan ReopenMaxBackoff);
+
+/// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
+public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports);

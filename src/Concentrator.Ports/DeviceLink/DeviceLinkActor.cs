@@ -1,0 +1,186 @@
+using Akka.Actor;
+using Akka.Event;
+using Concentrator.Devices;
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Ports.DeviceLink;
+
+/// <summary>
+/// Owns one open device. Lives under a backoff supervisor: on any device fault it reports the port offline and
+/// stops itself, and the supervisor starts a fresh link later. All state worth keeping (line settings, sessions)
+/// lives in the port actor, so a device restart never touches a session.
+/// </summary>
+/// <remarks>States: WaitingForSettings -> Opening -> Online. Opening and all device I/O run off the actor thread.</remarks>
+public sealed class DeviceLinkActor : ReceiveActor
+{
+    private readonly PortSettings _settings;
+    private readonly IActorRef _port;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Lock _gate = new();
+    private bool _stopped;
+    private ISerialDevice? _opened;
+    private DevicePump? _pump;
+
+    public DeviceLinkActor(PortSettings settings, IActorRef port)
+    {
+        _settings = settings;
+        _port = port;
+        Become(WaitingForSettings);
+    }
+
+    public static Props Props(PortSettings settings, IActorRef port) =>
+        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port));
+
+    protected override void PreStart() => _port.Tell(new LinkReady());
+
+    private void WaitingForSettings()
+    {
+        Receive<OpenDevice>(open =>
+        {
+            BeginOpen(open);
+            Become(Opening);
+        });
+        ReceiveAny(Unavailable);
+    }
+
+    private void Opening()
+    {
+        Receive<Opened>(opened =>
+        {
+            var self = Self;
+            var port = _port;
+            _pump = new DevicePump(opened.Device, data => port.Tell(new DeviceOutput(data)), e => self.Tell(new Faulted(e)));
+            _pump.Start();
+            _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
+            Become(Online);
+        });
+        Receive<OpenFailed>(failed =>
+        {
+            _port.Tell(new DeviceOffline(failed.Reason));
+            Context.Stop(Self);
+        });
+        ReceiveAny(Unavailable);
+    }
+
+    private void Online()
+    {
+        Receive<WriteToDevice>(write =>
+        {
+            var replyTo = write.ReplyTo;
+            var data = write.Data;
+            Pump.Enqueue(d =>
+            {
+                d.Write(data);
+                return true;
+            }, (_, error) => replyTo.Tell(new WriteCompleted(data.Length, error is not null)));
+        });
+        Receive<ApplyLineSettings>(apply =>
+        {
+            var port = _port;
+            var wanted = apply.Wanted;
+            Pump.Enqueue(d => d.Apply(wanted), (inEffect, _) =>
+            {
+                if (inEffect is not null)
+                {
+                    port.Tell(new LineSettingsApplied(inEffect));
+                }
+            });
+        });
+        Receive<SetControlLines>(set => Pump.Enqueue(d => ApplyControlLines(d, set), (_, _) => { }));
+        Receive<SendBreak>(b => Pump.Enqueue(d =>
+        {
+            if (d.SetBreak(true))
+            {
+                Thread.Sleep(b.Duration); // on the command thread: later writes wait for the break, as on a real line
+                d.SetBreak(false);
+            }
+
+            return true;
+        }, (_, _) => { }));
+        Receive<PurgeDevice>(p => Pump.Enqueue(d =>
+        {
+            d.Purge(p.Target);
+            return true;
+        }, (_, _) => { }));
+        Receive<Faulted>(f =>
+        {
+            _port.Tell(new DeviceOffline(Describe(f.Error)));
+            Context.Stop(Self);
+        });
+    }
+
+    private DevicePump Pump => _pump ?? throw new InvalidOperationException("device link is online without a pump");
+
+    private static bool ApplyControlLines(ISerialDevice device, SetControlLines set)
+    {
+        if (set.Dtr is { } dtr) device.SetDtr(dtr);
+        if (set.Rts is { } rts) device.SetRts(rts);
+        if (set.Break is { } brk) device.SetBreak(brk);
+        return true;
+    }
+
+    private void Unavailable(object message)
+    {
+        // The port only sends device work while the link is online; anything earlier is answered, never lost silently.
+        if (message is WriteToDevice write)
+        {
+            write.ReplyTo.Tell(new WriteCompleted(write.Data.Length, Discarded: true));
+        }
+        else
+        {
+            Unhandled(message);
+        }
+    }
+
+    private void BeginOpen(OpenDevice open)
+    {
+        var settings = _settings;
+        Task.Run(() =>
+        {
+            var device = SerialDeviceFactory.Open(settings.Device, settings.Backend, open.Line);
+            var inEffect = device.Apply(open.Line);
+            device.SetDtr(open.Dtr);
+            device.SetRts(open.Rts);
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    device.Dispose();
+                    throw new OperationCanceledException("device link stopped while opening");
+                }
+
+                _opened = device;
+            }
+
+            return new Opened(device, inEffect);
+        }).PipeTo(Self, success: o => o, failure: e => new OpenFailed(Describe(e)));
+    }
+
+    private static string Describe(Exception e) =>
+        (e is AggregateException { InnerException: { } inner } ? inner : e).Message;
+
+    protected override void PostStop()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+
+        if (_pump is not null)
+        {
+            _pump.Dispose();
+        }
+        else
+        {
+            _opened?.Dispose();
+        }
+
+        _log.Debug("device link for {0} stopped", _settings.Name);
+    }
+
+    private sealed record Opened(ISerialDevice Device, LineSettings InEffect);
+
+    private sealed record OpenFailed(string Reason);
+
+    private sealed record Faulted(Exception Error);
+}

@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Concentrator.Devices;
+
+namespace Concentrator.Ports.DeviceLink;
+
+// Messages between a port actor and its device link. The link owns the open device; the port owns the state.
+
+/// <summary>Link -> port: a (re)started link asks what to open the device with.</summary>
+public sealed record LinkReady;
+
+/// <summary>Port -> link: open the device with the port's current line settings and control lines.</summary>
+public sealed record OpenDevice(LineSettings Line, bool Dtr, bool Rts);
+
+/// <summary>Link -> port: the device is open and these settings are in effect.</summary>
+public sealed record DeviceOnline(string KernelNode, LineSettings InEffect, DeviceCapabilities Capabilities);
+
+/// <summary>Link -> port: the device is gone or could not be opened; the link stops and is restarted with backoff.</summary>
+public sealed record DeviceOffline(string Reason);
+
+/// <summary>
+/// Device output, one immutable chunk. The same instance is sent to every session of the port (no per-session
+/// copy); nobody may mutate <see cref="Data"/>.
+/// </summary>
+public sealed record DeviceOutput(byte[] Data);
+
+/// <summary>Port -> link: write client bytes; <see cref="WriteCompleted"/> goes to <paramref name="ReplyTo"/> when done.</summary>
+public sealed record WriteToDevice(byte[] Data, IActorRef ReplyTo);
+
+/// <summary>The bytes of one <see cref="WriteToDevice"/> left (or were discarded because the device is offline).</summary>
+public sealed record WriteCompleted(int Bytes, bool Discarded);
+
+/// <summary>Port -> link: change line settings; the link answers <see cref="LineSettingsApplied"/> to the port.</summary>
+public sealed record ApplyLineSettings(LineSettings Wanted);
+
+/// <summary>Link -> port: the settings now in effect on the device.</summary>
+public sealed record LineSettingsApplied(LineSettings InEffect);
+
+/// <summary>Port -> link: drive a control output; the result is best effort (a pty has no DTR/RTS).</summary>
+public sealed record SetControlLines(bool? Dtr, bool? Rts, bool? Break);
+
+/// <summary>Port -> link: hold a break condition for a while (telnet IAC BRK, an escape command).</summary>
+public sealed record SendBreak(TimeSpan Duration);
+
+/// <summary>Port -> link: discard buffered data.</summary>
+public sealed record PurgeDevice(PurgeTarget Target);

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Concentrator.Devices;
+
+namespace Concentrator.Ports.DeviceLink;
+
+/// <summary>
+/// Runs the blocking side of one open device so no actor ever blocks: a reader thread that turns reads into
+/// callbacks, and a command thread that performs writes and control changes in order (so a baud change a client
+/// sends after some data takes effect after that data went out). Knows nothing about actors.
+/// </summary>
+internal sealed class DevicePump : IDisposable
+{
+    /// <summary>Device reads use this buffer size; each chunk handed out is a right-sized copy that is never mutated.</summary>
+    public const int ReadBufferSize = 64 * 1024;
+
+    // Threads block in the kernel almost all the time; a small stack keeps hundreds of ports cheap.
+    private const int ThreadStackSize = 256 * 1024;
+
+    private readonly ISerialDevice _device;
+    private readonly Action<byte[]> _onData;
+    private readonly Action<Exception> _onFault;
+    private readonly BlockingCollection<Action> _commands = new(new ConcurrentQueue<Action>());
+    private readonly Thread _reader;
+    private readonly Thread _commander;
+    private int _faulted;
+    private int _disposed;
+
+    public DevicePump(ISerialDevice device, Action<byte[]> onData, Action<Exception> onFault)
+    {
+        _device = device;
+        _onData = onData;
+        _onFault = onFault;
+        var name = device.Path.Length > 20 ? device.Path[^20..] : device.Path;
+        _reader = new Thread(ReadLoop, ThreadStackSize) { IsBackground = true, Name = "read " + name };
+        _commander = new Thread(CommandLoop, ThreadStackSize) { IsBackground = true, Name = "write " + name };
+    }
+
+    public ISerialDevice Device => _device;
+
+    public void Start()
+    {
+        _reader.Start();
+        _commander.Start();
+    }
+
+    /// <summary>
+    /// Queues an operation on the device. It runs on the command thread; <paramref name="onDone"/> gets its result
+    /// (or the exception, which also faults the pump when it is a device fault).
+    /// </summary>
+    public void Enqueue<T>(Func<ISerialDevice, T> operation, Action<T?, Exception?> onDone)
+    {
+        var queued = true;
+        try
+        {
+            _commands.Add(() =>
+            {
+                T? result = default;
+                Exception? error = null;
+                try
+                {
+                    result = operation(_device);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    error = e;
+                    Fault(e);
+                }
+
+                onDone(result, error);
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            queued = false; // completed for adding: the pump is shutting down.
+        }
+
+        if (!queued)
+        {
+            onDone(default, new ObjectDisposedException(nameof(DevicePump)));
+        }
+    }
+
+    private void ReadLoop()
+    {
+        var buffer = new byte[ReadBufferSize];
+        try
+        {
+            while (Volatile.Read(ref _disposed) == 0)
+            {
+                var n = _device.Read(buffer);
+                if (n <= 0)
+                {
+                    return; // disposed
+                }
+
+                _onData(buffer.AsSpan(0, n).ToArray());
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Fault(e);
+        }
+    }
+
+    private void CommandLoop()
+    {
+        try
+        {
+            foreach (var command in _commands.GetConsumingEnumerable())
+            {
+                command();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while waiting: nothing left to do.
+        }
+    }
+
+    private void Fault(Exception e)
+    {
+        if (Volatile.Read(ref _disposed) == 0 && Interlocked.Exchange(ref _faulted, 1) == 0)
+        {
+            _onFault(e);
+        }
+    }
+
+    /// <summary>Stops both threads and closes the device. Pending commands complete with an error.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _commands.CompleteAdding();
+        _device.Dispose(); // wakes a blocked Read (returns 0) and a blocked Write (throws)
+        if (_commander.IsAlive && Thread.CurrentThread != _commander)
+        {
+            _commander.Join(TimeSpan.FromSeconds(2));
+        }
+
+        // Fail whatever was still queued so no session waits forever for an ack.
+        while (_commands.TryTake(out var command))
+        {
+            command();
+        }
+
+        if (_reader.IsAlive && Thread.CurrentThread != _reader)
+        {
+            _reader.Join(TimeSpan.FromSeconds(2));
+        }
+
+        _commands.Dispose();
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Sockets;
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Ports.Listener;
+
+/// <summary>
+/// Binds every configured listener before the actor system starts, so an address already in use is reported
+/// (naming the port and address) and the daemon exits before it serves anything half-way.
+/// </summary>
+public static class ListenerBinder
+{
+    /// <summary>Listening sockets per port name, in the order of each port's listeners.</summary>
+    public sealed record BoundListeners(IReadOnlyDictionary<string, IReadOnlyList<Socket>> ByPort) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var socket in ByPort.Values.SelectMany(s => s))
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    public static BoundListeners BindAll(ConcentratorSettings settings)
+    {
+        var result = new Dictionary<string, IReadOnlyList<Socket>>();
+        try
+        {
+            foreach (var port in settings.Ports)
+            {
+                var sockets = new List<Socket>();
+                result[port.Name] = sockets;
+                foreach (var listener in port.Listeners)
+                {
+                    sockets.Add(Bind(port, listener));
+                }
+            }
+        }
+        catch
+        {
+            new BoundListeners(result).Dispose();
+            throw;
+        }
+
+        return new BoundListeners(result);
+    }
+
+    private static Socket Bind(PortSettings port, ListenerSettings listener)
+    {
+        var socket = new Socket(listener.Bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Like every TCP server: a restart must not wait out TIME_WAIT of the previous run's connections.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(listener.EndPoint);
+            socket.Listen(128);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ListenerBindException(
+                $"port '{port.Name}': cannot listen on {listener.EndPoint} ({ListenerSettings.ProtocolName(listener.Protocol)}): {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>A configured listener could not be bound.</summary>
+public sealed class ListenerBindException(string message, Exception inner) : Exception(message, inner);

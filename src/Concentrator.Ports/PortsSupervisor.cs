@@ -1,0 +1,41 @@
+using Akka.Actor;
+using Akka.Event;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Listener;
+using Concentrator.Ports.Port;
+
+namespace Concentrator.Ports;
+
+/// <summary>
+/// The root of the port tree: one <see cref="PortActor"/> per configured port. A port that throws is resumed,
+/// keeping its sessions: a bug in one message must not hang up every console on that port, let alone others.
+/// </summary>
+public sealed class PortsSupervisor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public PortsSupervisor(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners)
+    {
+        foreach (var port in settings.Ports)
+        {
+            Context.ActorOf(PortActor.Props(port, listeners.ByPort[port.Name]), ActorName(port.Name));
+        }
+
+        Receive<GetPortActor>(g => Sender.Tell(Context.Child(ActorName(g.Name))));
+    }
+
+    public static Props Props(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners) =>
+        Akka.Actor.Props.Create(() => new PortsSupervisor(settings, listeners));
+
+    /// <summary>Actor names allow a restricted character set; port names are user text.</summary>
+    public static string ActorName(string port) => "port-" + Uri.EscapeDataString(port);
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
+    {
+        _log.Error(e, "a port actor failed; resuming it");
+        return Directive.Resume;
+    });
+}
+
+/// <summary>Asks the supervisor for a port actor by port name (answers Nobody when unknown).</summary>
+public sealed record GetPortActor(string Name);

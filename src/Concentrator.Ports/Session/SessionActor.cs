@@ -1,0 +1,292 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Event;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.DeviceLink;
+using Concentrator.Ports.Port;
+
+namespace Concentrator.Ports.Session;
+
+/// <summary>
+/// One TCP connection. Reads the client with one receive outstanding at a time and reads again only after the
+/// device has taken the previous bytes (so a fast client is paced by a slow device and nothing it sent is lost);
+/// writes device output through a bounded queue with one send outstanding (so a slow client delays only itself).
+/// </summary>
+public sealed class SessionActor : ReceiveActor, IWithTimers
+{
+    private const int ReadBufferSize = 16 * 1024;
+    private const int MaxSendBatch = 256 * 1024;
+
+    private readonly Socket _socket;
+    private readonly ListenerSettings _listener;
+    private readonly PortSettings _portSettings;
+    private readonly IActorRef _port;
+    private readonly int _id;
+    private readonly string _peer;
+    private readonly ISessionProtocol _protocol;
+    private readonly OutputQueue _queue;
+    private readonly byte[] _readBuffer = new byte[ReadBufferSize];
+    private readonly ArrayBufferWriter<byte> _toDevice = new(ReadBufferSize);
+    private readonly ArrayBufferWriter<byte> _toClient = new(256);
+    private readonly List<object> _events = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _sending;
+    private bool _awaitingDevice;
+    private bool _readerClosed;
+    private bool _stopAfterFlush;
+    private string _closeReason = "closed by server";
+    private long _bytesIn;
+    private long _bytesOut;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public SessionActor(Socket socket, ListenerSettings listener, PortSettings portSettings, IActorRef port, int id)
+    {
+        _socket = socket;
+        _listener = listener;
+        _portSettings = portSettings;
+        _port = port;
+        _id = id;
+        _peer = socket.RemoteEndPoint?.ToString() ?? "?";
+        _protocol = SessionProtocols.Create(listener.Protocol, portSettings.Name);
+        _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
+
+        Receive<DeviceOutput>(output => Send(_protocol.Encode(output.Data)));
+        Receive<ClientRead>(OnClientRead);
+        Receive<ClientReadFailed>(f => Close(f.Reason));
+        Receive<WriteCompleted>(OnWriteCompleted);
+        Receive<SendDone>(OnSendDone);
+        Receive<SendFailed>(f => Close(f.Reason));
+        Receive<PortStatusChanged>(s => Notice($"port {s.Port} {s.State.ToString().ToLowerInvariant()}{(s.Detail.Length > 0 ? ": " + s.Detail : "")}"));
+        Receive<ReceiveTimeout>(_ =>
+        {
+            Notice($"idle for {_portSettings.IdleTimeout.TotalSeconds:0} s, disconnecting");
+            _closeReason = "idle timeout";
+            FlushAndStop();
+        });
+    }
+
+    public static Props Props(Socket socket, ListenerSettings listener, PortSettings port, IActorRef portActor, int id) =>
+        Akka.Actor.Props.Create(() => new SessionActor(socket, listener, port, portActor, id));
+
+    protected override void PreStart()
+    {
+        _socket.NoDelay = true; // console traffic is interactive: never wait to coalesce keystrokes or prompts
+        _log.Info("session {0} on port {1}: {2} connected ({3}, {4})", _id, _portSettings.Name, _peer,
+            ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly ? "read-only" : "read-write");
+
+        _protocol.Start(_toClient);
+        FlushReplies();
+        if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol != ListenerProtocol.Raw)
+        {
+            _queue.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
+        }
+
+        if (_portSettings.IdleTimeout > TimeSpan.Zero)
+        {
+            Context.SetReceiveTimeout(_portSettings.IdleTimeout);
+        }
+
+        PumpSend();
+        ReadNext();
+    }
+
+    private void ReadNext()
+    {
+        if (_readerClosed)
+        {
+            return;
+        }
+
+        _socket.ReceiveAsync(_readBuffer.AsMemory(), SocketFlags.None).AsTask()
+            .PipeTo(Self, success: n => new ClientRead(n), failure: e => new ClientReadFailed(e.GetBaseException().Message));
+    }
+
+    private void OnClientRead(ClientRead read)
+    {
+        if (read.Count == 0)
+        {
+            _readerClosed = true;
+            _closeReason = "client closed";
+            FlushAndStop();
+            return;
+        }
+
+        _bytesIn += read.Count;
+        _toDevice.ResetWrittenCount();
+        _events.Clear();
+        _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toDevice, _toClient, _events);
+        FlushReplies();
+
+        if (_toDevice.WrittenCount > 0 && _listener.Access == SessionAccess.ReadWrite)
+        {
+            _awaitingDevice = true;
+            _port.Tell(new SessionInput(_toDevice.WrittenSpan.ToArray()));
+        }
+        else
+        {
+            ReadNext();
+        }
+    }
+
+    private void OnWriteCompleted(WriteCompleted done)
+    {
+        if (!_awaitingDevice)
+        {
+            return;
+        }
+
+        _awaitingDevice = false;
+        ReadNext();
+    }
+
+    private void FlushReplies()
+    {
+        if (_toClient.WrittenCount > 0)
+        {
+            _queue.EnqueueControl(_toClient.WrittenSpan.ToArray());
+            _toClient.ResetWrittenCount();
+            PumpSend();
+        }
+    }
+
+    private void Notice(string text)
+    {
+        if (_protocol.ShowsNotices)
+        {
+            _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {text}]\r\n"));
+            PumpSend();
+        }
+    }
+
+    private void Send(ReadOnlyMemory<byte> data)
+    {
+        if (!_queue.Enqueue(data))
+        {
+            _closeReason = $"client too slow: output queue of {_listener.OutputQueueBytes} bytes full";
+            _queue.Clear();
+            Context.Stop(Self);
+            return;
+        }
+
+        PumpSend();
+    }
+
+    private void PumpSend()
+    {
+        if (_sending || _queue.IsEmpty)
+        {
+            return;
+        }
+
+        var dropped = _queue.TakeDroppedCount();
+        if (dropped > 0 && _protocol.ShowsNotices)
+        {
+            // Said in-band on telnet sessions only: raw and RFC 2217 clients must never see bytes the device did not send.
+            _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {dropped} bytes dropped, client too slow]\r\n"));
+        }
+
+        var batch = new List<ReadOnlyMemory<byte>>();
+        var total = _queue.DequeueBatch(batch, MaxSendBatch);
+        _sending = true;
+        SendAllAsync(_socket, batch).PipeTo(Self, success: () => new SendDone(total), failure: e => new SendFailed(e.GetBaseException().Message));
+    }
+
+    private static async Task SendAllAsync(Socket socket, List<ReadOnlyMemory<byte>> batch)
+    {
+        if (batch.Count == 1)
+        {
+            await socket.SendAsync(batch[0], SocketFlags.None).ConfigureAwait(false);
+            return;
+        }
+
+        var segments = new List<ArraySegment<byte>>(batch.Count);
+        foreach (var chunk in batch)
+        {
+            segments.Add(MemoryMarshal.TryGetArray(chunk, out var segment) ? segment : new ArraySegment<byte>(chunk.ToArray()));
+        }
+
+        var remaining = segments.Sum(s => s.Count);
+        while (remaining > 0)
+        {
+            var sent = await socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+            remaining -= sent;
+            // A partial send on a stream socket is rare; skip what went out and send the rest.
+            while (sent > 0 && segments.Count > 0)
+            {
+                if (sent >= segments[0].Count)
+                {
+                    sent -= segments[0].Count;
+                    segments.RemoveAt(0);
+                }
+                else
+                {
+                    segments[0] = segments[0][sent..];
+                    sent = 0;
+                }
+            }
+        }
+    }
+
+    private void OnSendDone(SendDone done)
+    {
+        _sending = false;
+        _bytesOut += done.Bytes;
+        if (_stopAfterFlush && _queue.IsEmpty)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        PumpSend();
+    }
+
+    private void FlushAndStop()
+    {
+        if (!_sending && _queue.IsEmpty)
+        {
+            Context.Stop(Self);
+        }
+        else
+        {
+            _stopAfterFlush = true;
+            Context.SetReceiveTimeout(null);
+            // Give a stuck client a bounded time to take the last notice.
+            Timers.StartSingleTimer("close", new SendFailed("close timeout"), TimeSpan.FromSeconds(2));
+        }
+    }
+
+    private void Close(string reason)
+    {
+        _closeReason = reason;
+        Context.Stop(Self);
+    }
+
+    protected override void PostStop()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        _log.Info("session {0} on port {1}: {2} disconnected ({3}); {4} bytes from client, {5} bytes to client",
+            _id, _portSettings.Name, _peer, _closeReason, _bytesIn, _bytesOut);
+    }
+
+    private sealed record ClientRead(int Count);
+
+    private sealed record ClientReadFailed(string Reason);
+
+    private sealed record SendDone(int Bytes);
+
+    private sealed record SendFailed(string Reason);
+}

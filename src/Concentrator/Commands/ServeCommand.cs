@@ -1,0 +1,144 @@
+using System.Text;
+using Akka.Configuration;
+using Akka.Hosting;
+using Concentrator.Devices;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Hosting;
+using Concentrator.Ports.Listener;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Concentrator.Commands;
+
+/// <summary>
+/// <c>concentrator serve [--config FILE] [--check]</c>: validate the config completely, print the plan, bind every
+/// listener, then run the actor system until Ctrl-C / SIGTERM. Nothing binds unless the whole config is valid.
+/// </summary>
+public static class ServeCommand
+{
+    private const string EmbeddedName = "<embedded default>";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? configPath = null;
+        var check = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--config" or "-c" when i + 1 < args.Length:
+                    configPath = args[++i];
+                    break;
+                case "--check":
+                    check = true;
+                    break;
+                default:
+                    return Usage.Fail($"serve: unexpected argument '{args[i]}'");
+            }
+        }
+
+        var result = configPath is null
+            ? ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, Environment.CurrentDirectory)
+            : ConfigLoader.LoadFile(configPath);
+        if (!result.IsValid)
+        {
+            foreach (var error in result.Errors)
+            {
+                Console.Error.WriteLine($"config error: {error}");
+            }
+
+            Console.Error.WriteLine($"concentrator: {result.Errors.Count} problem(s) in {result.Errors[0].File}; nothing was started");
+            return ExitCodes.Usage;
+        }
+
+        var settings = result.Settings!;
+        Console.Out.Write(DescribePlan(settings));
+        if (check)
+        {
+            Console.Out.WriteLine("config OK");
+            return ExitCodes.Ok;
+        }
+
+        ListenerBinder.BoundListeners listeners;
+        try
+        {
+            listeners = ListenerBinder.BindAll(settings);
+        }
+        catch (ListenerBindException e)
+        {
+            Console.Error.WriteLine($"concentrator: {e.Message}; nothing was started");
+            return ExitCodes.Failure;
+        }
+
+        using (listeners)
+        {
+            using var host = BuildHost(settings, listeners, result.Raw);
+            await host.RunAsync().ConfigureAwait(false);
+        }
+
+        Console.Out.WriteLine("concentrator: stopped");
+        return ExitCodes.Ok;
+    }
+
+    private static IHost BuildHost(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, Config? raw)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+        builder.Services.AddAkka("concentrator", (akka, _) =>
+        {
+            akka.AddHocon("akka.loglevel = INFO\nakka.log-dead-letters = off\nakka.log-dead-letters-during-shutdown = off",
+                HoconAddMode.Prepend);
+            if (raw?.HasPath("akka") == true)
+            {
+                // Tuning from the user's file wins over our defaults.
+                akka.AddHocon(raw, HoconAddMode.Prepend);
+            }
+
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            akka.AddConcentratorPorts(settings, listeners);
+        });
+        return builder.Build();
+    }
+
+    /// <summary>The plan printed at startup and by --check: each port, its device and its listeners.</summary>
+    public static string DescribePlan(ConcentratorSettings settings)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"concentrator {BuildInfo.Version}: {settings.Ports.Count} port(s) from {settings.Source}");
+        foreach (var port in settings.Ports)
+        {
+            var kind = SerialDeviceFactory.IsSimulated(port.Device) ? "simulated" : port.Backend.ToString().ToLowerInvariant() + " backend";
+            text.AppendLine($"  port {port.Name}: {port.Device} ({kind}), {port.Line}");
+            foreach (var listener in port.Listeners)
+            {
+                text.AppendLine($"    listening: {listener}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string ReadEmbeddedDefault()
+    {
+        using var stream = typeof(ServeCommand).Assembly.GetManifestResourceStream("concentrator.conf")
+            ?? throw new InvalidOperationException("the embedded default config is missing from this build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net.Sockets;
+using Concentrator.Testing;
+
+namespace Concentrator.IntegrationTests;
+
+/// <summary>The executable's commands, config validation and the embedded demo default.</summary>
+public sealed class CommandLineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private static bool IsListening(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public void Check_prints_the_plan_and_exits_zero()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (code, output) = DaemonProcess.Run($$"""
+            concentrator.ports.lab {
+              device = "sim:echo"
+              baud = 9600
+              parity = even
+              listeners = [ { port = {{tcp}}, protocol = raw }, { port = {{tcp + 1}}, protocol = telnet, access = read-only } ]
+            }
+            """, "--check");
+
+        Assert.Equal(0, code);
+        Assert.Contains("port lab: sim:echo (simulated), 9600 8E1", output, StringComparison.Ordinal);
+        Assert.Contains($"raw on 127.0.0.1:{tcp}", output, StringComparison.Ordinal);
+        Assert.Contains($"telnet on 127.0.0.1:{tcp + 1} read-only", output, StringComparison.Ordinal);
+        Assert.Contains("config OK", output, StringComparison.Ordinal);
+        Assert.False(IsListening(tcp));
+    }
+
+    [Fact]
+    public void A_config_typo_names_file_port_key_and_value_and_nothing_binds()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (code, output) = DaemonProcess.Run($$"""
+            concentrator.ports {
+              good { device = "sim:echo", listeners = [ { port = {{tcp}} } ] }
+              lab { device = "sim:demo", parity = pairty, listeners = [ { port = {{tcp + 1}} } ] }
+            }
+            """);
+
+        Assert.Equal(2, code);
+        Assert.Matches(@"concentrator-test-\w+\.conf: port 'lab': key 'parity' = 'pairty': expected none \| odd \| even \| mark \| space", output);
+        Assert.Contains("nothing was started", output, StringComparison.Ordinal);
+        Assert.False(IsListening(tcp));
+    }
+
+    [Fact]
+    public void A_listener_that_cannot_bind_stops_the_daemon_with_a_clear_error()
+    {
+        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var (code, output) = DaemonProcess.Run($$"""
+            concentrator.ports.busy { device = "sim:echo", listeners = [ { port = {{taken}}, protocol = raw } ] }
+            """);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"port 'busy': cannot listen on 127.0.0.1:{taken}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_embedded_default_serves_the_demo_console_on_port_7000()
+    {
+        using var daemon = DaemonProcess.Start(null);
+        daemon.WaitFor("port demo: sim:demo \\(simulated\\)");
+        daemon.WaitFor("listening: .* on 127\\.0\\.0\\.1:7000");
+        daemon.WaitOnline("demo");
+
+        using var client = TcpClientSession.Connect(7000);
+        client.ReadUntil("login: ", Timeout);
+        client.Send("root\r");
+        client.ReadUntil("Password: ", Timeout);
+        client.Send("secret\r");
+        client.ReadUntil("$ ", Timeout);
+        client.Send("uname -a\r");
+        var reply = client.ReadUntil("$ ", Timeout);
+        Assert.Contains("Linux", reply, StringComparison.Ordinal);
+        Assert.Equal(0, daemon.Terminate());
+    }
+
+    [Fact]
+    public void Unknown_commands_print_usage_and_exit_two()
+    {
+        var (code, output) = RunRaw("frobnicate");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown command 'frobnicate'", output, StringComparison.Ordinal);
+        Assert.Contains("concentrator serve", output, StringComparison.Ordinal);
+    }
+
+    private static (int, string) RunRaw(params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(DaemonProcess.ExecutablePath);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(Timeout));
+        return (process.ExitCode, output.Result + error.Result);
+    }
+}
