@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs the real clients the tests drive, then runs every test project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet.
+missing=()
+command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v telnet >/dev/null 2>&1 || missing+=(telnet)
+/usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing test peers: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Concentrator.sln -c Release -nologo -v quiet
+log=$(mktemp)
+status=0
+dotnet test Concentrator.sln -c Release --no-build -nologo -v quiet 2>&1 | tee "$log" || status=$?
+
+# One plain closing line summing all test projects.
+awk '/(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Failed:")  { f += $(i+1) }
+         if ($i == "Passed:")  { p += $(i+1) }
+         if ($i == "Skipped:") { s += $(i+1) }
+       }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit $status
