@@ -11,8 +11,11 @@ namespace Concentrator.Ports.DeviceLink;
 /// lives in the port actor, so a device restart never touches a session.
 /// </summary>
 /// <remarks>States: WaitingForSettings -> Opening -> Online. Opening and all device I/O run off the actor thread.</remarks>
-public sealed class DeviceLinkActor : ReceiveActor
+public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How often modem inputs are read on devices that have them (RFC 2217 reports changes).</summary>
+    private static readonly TimeSpan ModemPollInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly PortSettings _settings;
     private readonly IActorRef _port;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -20,6 +23,10 @@ public sealed class DeviceLinkActor : ReceiveActor
     private bool _stopped;
     private ISerialDevice? _opened;
     private DevicePump? _pump;
+    private ModemStatus? _modem;
+    private bool _modemPollPending;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public DeviceLinkActor(PortSettings settings, IActorRef port)
     {
@@ -52,6 +59,11 @@ public sealed class DeviceLinkActor : ReceiveActor
             _pump = new DevicePump(opened.Device, data => port.Tell(new DeviceOutput(data)), e => self.Tell(new Faulted(e)));
             _pump.Start();
             _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
+            if ((opened.Device.Capabilities & DeviceCapabilities.ModemStatus) != 0)
+            {
+                Timers.StartPeriodicTimer("modem", PollModem.Instance, TimeSpan.Zero, ModemPollInterval);
+            }
+
             Become(Online);
         });
         Receive<OpenFailed>(failed =>
@@ -78,13 +90,32 @@ public sealed class DeviceLinkActor : ReceiveActor
         {
             var port = _port;
             var wanted = apply.Wanted;
+            var replyTo = apply.ReplyTo;
             Pump.Enqueue(d => d.Apply(wanted), (inEffect, _) =>
             {
-                if (inEffect is not null)
-                {
-                    port.Tell(new LineSettingsApplied(inEffect));
-                }
+                // On failure the device is faulting: the port keeps the wanted settings and reapplies them on reopen.
+                port.Tell(new LineSettingsApplied(inEffect ?? wanted, replyTo));
             });
+        });
+        Receive<PollModem>(_ =>
+        {
+            if (_modemPollPending)
+            {
+                return; // the command thread is busy (a long write); do not pile up polls behind it
+            }
+
+            _modemPollPending = true;
+            var self = Self;
+            Pump.Enqueue(d => d.ReadModemStatus(), (status, _) => self.Tell(new ModemRead(status)));
+        });
+        Receive<ModemRead>(read =>
+        {
+            _modemPollPending = false;
+            if (read.Status is { } status && status != _modem)
+            {
+                _modem = status;
+                _port.Tell(new DeviceModemStatus(status));
+            }
         });
         Receive<SetControlLines>(set => Pump.Enqueue(d => ApplyControlLines(d, set), (_, _) => { }));
         Receive<SendBreak>(b => Pump.Enqueue(d =>
@@ -183,4 +214,11 @@ public sealed class DeviceLinkActor : ReceiveActor
     private sealed record OpenFailed(string Reason);
 
     private sealed record Faulted(Exception Error);
+
+    private sealed record ModemRead(ModemStatus? Status);
+
+    private sealed record PollModem
+    {
+        public static PollModem Instance { get; } = new();
+    }
 }

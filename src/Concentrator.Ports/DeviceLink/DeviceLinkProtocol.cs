@@ -29,11 +29,17 @@ public sealed record WriteToDevice(byte[] Data, IActorRef ReplyTo);
 /// <summary>The bytes of one <see cref="WriteToDevice"/> left (or were discarded because the device is offline).</summary>
 public sealed record WriteCompleted(int Bytes, bool Discarded);
 
-/// <summary>Port -> link: change line settings; the link answers <see cref="LineSettingsApplied"/> to the port.</summary>
-public sealed record ApplyLineSettings(LineSettings Wanted);
+/// <summary>
+/// Port -> link: change line settings; the link answers <see cref="LineSettingsApplied"/> to the port, which
+/// passes the result on to <paramref name="ReplyTo"/> (the session that asked).
+/// </summary>
+public sealed record ApplyLineSettings(LineSettings Wanted, IActorRef? ReplyTo);
 
 /// <summary>Link -> port: the settings now in effect on the device.</summary>
-public sealed record LineSettingsApplied(LineSettings InEffect);
+public sealed record LineSettingsApplied(LineSettings InEffect, IActorRef? ReplyTo);
+
+/// <summary>Link -> port: the device's modem status inputs changed (only for devices that can read them).</summary>
+public sealed record DeviceModemStatus(ModemStatus Status);
 
 /// <summary>Port -> link: drive a control output; the result is best effort (a pty has no DTR/RTS).</summary>
 public sealed record SetControlLines(bool? Dtr, bool? Rts, bool? Break);

@@ -25,6 +25,8 @@ public sealed class PortActor : ReceiveActor
     private LineSettings _line;
     private bool _dtr = true;
     private bool _rts = true;
+    private bool _break;
+    private ModemStatus _modem = SteadyCable;
     private IActorRef? _link;
     private DeviceState _state = DeviceState.Opening;
     private string? _kernelNode;
@@ -33,6 +35,9 @@ public sealed class PortActor : ReceiveActor
     private long _bytesFromDevice;
     private long _bytesToDevice;
     private long _bytesDiscarded;
+
+    /// <summary>What a device without modem inputs (a pty, many USB adapters' CTS-less modes) reports: a connected cable.</summary>
+    private const ModemStatus SteadyCable = ModemStatus.ClearToSend | ModemStatus.DataSetReady | ModemStatus.CarrierDetect;
 
     public PortActor(PortSettings settings, IReadOnlyList<Socket> listenSockets)
     {
@@ -47,11 +52,42 @@ public sealed class PortActor : ReceiveActor
         {
             _link = Sender;
             _state = DeviceState.Opening;
+            _break = false; // a reopened device starts without a break condition
             Sender.Tell(new OpenDevice(_line, _dtr, _rts));
         });
         Receive<DeviceOnline>(OnDeviceOnline);
         Receive<DeviceOffline>(OnDeviceOffline);
-        Receive<LineSettingsApplied>(a => _line = a.InEffect);
+        Receive<LineSettingsApplied>(a =>
+        {
+            _line = a.InEffect;
+            a.ReplyTo?.Tell(CurrentLineState());
+        });
+        Receive<ChangeLine>(OnChangeLine);
+        Receive<ChangeControl>(OnChangeControl);
+        Receive<PurgeBuffers>(p =>
+        {
+            if (IsWritable(Sender) && _state == DeviceState.Online)
+            {
+                _link?.Tell(new PurgeDevice(p.Target));
+            }
+
+            Sender.Tell(CurrentLineState());
+        });
+        Receive<PulseBreak>(b =>
+        {
+            if (IsWritable(Sender) && _state == DeviceState.Online)
+            {
+                _link?.Tell(new SendBreak(b.Duration));
+            }
+        });
+        Receive<DeviceModemStatus>(m =>
+        {
+            if (m.Status != _modem)
+            {
+                _modem = m.Status;
+                Broadcast(new ModemStatusChanged(_modem));
+            }
+        });
         Receive<Terminated>(t => _sessions.Remove(t.ActorRef));
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line, _sessions.Count,
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
@@ -81,6 +117,47 @@ public sealed class PortActor : ReceiveActor
         _log.Error(e, "port {0}: a child failed; stopping it", _settings.Name);
         return Directive.Stop; // a crashed session ends alone; listeners and the device supervisor do not throw
     });
+
+    private PortLineState CurrentLineState() => new(_line, _dtr, _rts, _break, _modem);
+
+    private bool IsWritable(IActorRef session) =>
+        _sessions.TryGetValue(session, out var entry) && entry.Listener.Access == SessionAccess.ReadWrite;
+
+    private void OnChangeLine(ChangeLine change)
+    {
+        var wanted = change.ApplyTo(_line);
+        if (!IsWritable(Sender) || wanted == _line)
+        {
+            Sender.Tell(CurrentLineState()); // a query, a no-op, or a read-only session: the values in effect
+            return;
+        }
+
+        if (_state == DeviceState.Online && _link is not null)
+        {
+            _link.Tell(new ApplyLineSettings(wanted, Sender)); // answered after the device applied it
+        }
+        else
+        {
+            _line = wanted; // remembered and applied when the device (re)opens
+            Sender.Tell(CurrentLineState());
+        }
+    }
+
+    private void OnChangeControl(ChangeControl change)
+    {
+        if (IsWritable(Sender))
+        {
+            _dtr = change.Dtr ?? _dtr;
+            _rts = change.Rts ?? _rts;
+            _break = change.Break ?? _break;
+            if (_state == DeviceState.Online && _link is not null && (change.Dtr ?? change.Rts ?? change.Break) is not null)
+            {
+                _link.Tell(new SetControlLines(change.Dtr, change.Rts, change.Break));
+            }
+        }
+
+        Sender.Tell(CurrentLineState());
+    }
 
     private void OnDeviceOutput(DeviceOutput output)
     {
@@ -117,6 +194,12 @@ public sealed class PortActor : ReceiveActor
         _kernelNode = online.KernelNode;
         _line = online.InEffect;
         _lastOfflineReason = null;
+        if ((online.Capabilities & DeviceCapabilities.ModemStatus) == 0 && _modem != SteadyCable)
+        {
+            _modem = SteadyCable;
+            Broadcast(new ModemStatusChanged(_modem));
+        }
+
         _log.Info("port {0}: online on {1} ({2})", _settings.Name, online.KernelNode, online.InEffect);
         Broadcast(new PortStatusChanged(_settings.Name, DeviceState.Online, online.KernelNode));
     }

@@ -32,3 +32,39 @@ public sealed record PortStatus(
     long BytesFromDevice,
     long BytesToDevice,
     long BytesDiscarded);
+
+/// <summary>
+/// Session -> port: change line settings (null = keep). All null is a query. The port answers with
+/// <see cref="PortLineState"/> after the change is applied, carrying the values actually in effect.
+/// </summary>
+public sealed record ChangeLine(
+    int? BaudRate = null,
+    int? DataBits = null,
+    Parity? Parity = null,
+    StopBits? StopBits = null,
+    FlowControl? FlowControl = null)
+{
+    public static ChangeLine Query { get; } = new();
+
+    public LineSettings ApplyTo(LineSettings line) => new(
+        BaudRate ?? line.BaudRate, DataBits ?? line.DataBits, Parity ?? line.Parity, StopBits ?? line.StopBits,
+        FlowControl ?? line.FlowControl);
+}
+
+/// <summary>Session -> port: drive DTR/RTS/break (null = keep). Answered with <see cref="PortLineState"/>.</summary>
+public sealed record ChangeControl(bool? Dtr = null, bool? Rts = null, bool? Break = null);
+
+/// <summary>Session -> port: discard buffered device data. Answered with <see cref="PortLineState"/>.</summary>
+public sealed record PurgeBuffers(PurgeTarget Target);
+
+/// <summary>Session -> port: send a break of the given length (telnet IAC BRK). No answer.</summary>
+public sealed record PulseBreak(TimeSpan Duration);
+
+/// <summary>
+/// Port -> session: the port's line state in effect. Control lines a device lacks (a pty has no DTR/RTS) are
+/// tracked by the port and echoed; modem inputs it cannot read are reported as a steady connected cable.
+/// </summary>
+public sealed record PortLineState(LineSettings Line, bool Dtr, bool Rts, bool Break, ModemStatus Modem);
+
+/// <summary>Port -> sessions: the modem status inputs changed.</summary>
+public sealed record ModemStatusChanged(ModemStatus Modem);

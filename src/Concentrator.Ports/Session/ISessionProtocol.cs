@@ -11,15 +11,18 @@ internal interface ISessionProtocol
     /// <summary>Bytes to send when the connection opens (option offers).</summary>
     void Start(IBufferWriter<byte> toClient);
 
-    /// <summary>Decodes client bytes: data for the device, replies for the client, events for the session.</summary>
-    void Decode(ReadOnlySpan<byte> input, IBufferWriter<byte> toDevice, IBufferWriter<byte> toClient, List<object> events);
+    /// <summary>
+    /// Decodes client bytes into <paramref name="items"/> in stream order: <c>byte[]</c> runs of data for the device
+    /// and protocol events (telnet/RFC 2217 records). Negotiation replies go to <paramref name="toClient"/>.
+    /// </summary>
+    void Decode(ReadOnlySpan<byte> input, IBufferWriter<byte> toClient, List<object> items);
 
     /// <summary>Encodes device output for this client. May return the chunk itself when nothing changes (no copy).</summary>
     ReadOnlyMemory<byte> Encode(byte[] deviceData);
 
-    /// <summary>Encodes text the server itself says (banner, notices) in this protocol's line conventions.</summary>
+    /// <summary>Encodes text the server itself says (banner, notices) in this protocol's conventions.</summary>
     ReadOnlyMemory<byte> EncodeNotice(string text);
 
-    /// <summary>Whether this protocol carries human notices at all (raw and RFC 2217 stay byte-clean).</summary>
+    /// <summary>Whether in-band notices (port offline, bytes dropped) are shown; raw and RFC 2217 stay byte-clean.</summary>
     bool ShowsNotices { get; }
 }

@@ -12,8 +12,8 @@ internal sealed class RawProtocol : ISessionProtocol
     {
     }
 
-    public void Decode(ReadOnlySpan<byte> input, IBufferWriter<byte> toDevice, IBufferWriter<byte> toClient, List<object> events) =>
-        toDevice.Write(input);
+    public void Decode(ReadOnlySpan<byte> input, IBufferWriter<byte> toClient, List<object> items) =>
+        items.Add(input.ToArray());
 
     public ReadOnlyMemory<byte> Encode(byte[] deviceData) => deviceData;
 

@@ -6,6 +6,8 @@ using Akka.Event;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Port;
+using Concentrator.Telnet;
+using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Ports.Session;
 
@@ -28,12 +30,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly ISessionProtocol _protocol;
     private readonly OutputQueue _queue;
     private readonly byte[] _readBuffer = new byte[ReadBufferSize];
-    private readonly ArrayBufferWriter<byte> _toDevice = new(ReadBufferSize);
     private readonly ArrayBufferWriter<byte> _toClient = new(256);
-    private readonly List<object> _events = [];
+    private readonly List<object> _items = [];
+    private readonly ComPortNegotiator? _comPort;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _sending;
-    private bool _awaitingDevice;
+    private int _pendingWrites;
     private bool _readerClosed;
     private bool _stopAfterFlush;
     private string _closeReason = "closed by server";
@@ -50,7 +52,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _port = port;
         _id = id;
         _peer = socket.RemoteEndPoint?.ToString() ?? "?";
-        _protocol = SessionProtocols.Create(listener.Protocol, portSettings.Name);
+        _protocol = SessionProtocols.Create(listener.Protocol, $"Concentrator {typeof(SessionActor).Assembly.GetName().Version?.ToString(3)} port {portSettings.Name}");
+        _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
 
         Receive<DeviceOutput>(output => Send(_protocol.Encode(output.Data)));
@@ -59,6 +62,22 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<WriteCompleted>(OnWriteCompleted);
         Receive<SendDone>(OnSendDone);
         Receive<SendFailed>(f => Close(f.Reason));
+        Receive<PortLineState>(state =>
+        {
+            if (_comPort is not null)
+            {
+                Request(_comPort.OnLineState(state, _toClient));
+                FlushReplies();
+            }
+        });
+        Receive<ModemStatusChanged>(m =>
+        {
+            if (_comPort is not null && _protocol is TelnetProtocol telnet)
+            {
+                _comPort.OnModemStatus(m.Modem, telnet.Codec.IsComPortEnabled, _toClient);
+                FlushReplies();
+            }
+        });
         Receive<PortStatusChanged>(s => Notice($"port {s.Port} {s.State.ToString().ToLowerInvariant()}{(s.Detail.Length > 0 ? ": " + s.Detail : "")}"));
         Receive<ReceiveTimeout>(_ =>
         {
@@ -115,31 +134,48 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         _bytesIn += read.Count;
-        _toDevice.ResetWrittenCount();
-        _events.Clear();
-        _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toDevice, _toClient, _events);
-        FlushReplies();
-
-        if (_toDevice.WrittenCount > 0 && _listener.Access == SessionAccess.ReadWrite)
+        _items.Clear();
+        _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
+        // In stream order: data and commands reach the port (and the device) in the order the client sent them.
+        foreach (var item in _items)
         {
-            _awaitingDevice = true;
-            _port.Tell(new SessionInput(_toDevice.WrittenSpan.ToArray()));
+            switch (item)
+            {
+                case byte[] data when _listener.Access == SessionAccess.ReadWrite:
+                    _pendingWrites++;
+                    _port.Tell(new SessionInput(data));
+                    break;
+                case BreakReceived when _listener.Access == SessionAccess.ReadWrite:
+                    _port.Tell(new PulseBreak(TimeSpan.FromMilliseconds(250)));
+                    break;
+                case ComPortEnabled or ComPortCommand when _comPort is not null:
+                    Request(_comPort.Submit(item, _toClient));
+                    break;
+            }
         }
-        else
+
+        FlushReplies();
+        PumpSend(); // a FLOWCONTROL-RESUME may have released held output
+        if (_pendingWrites == 0)
         {
             ReadNext();
         }
     }
 
+    private void Request(object? request)
+    {
+        if (request is not null)
+        {
+            _port.Tell(request);
+        }
+    }
+
     private void OnWriteCompleted(WriteCompleted done)
     {
-        if (!_awaitingDevice)
+        if (_pendingWrites > 0 && --_pendingWrites == 0)
         {
-            return;
+            ReadNext(); // the device took everything: read the client again (TCP backpressure otherwise)
         }
-
-        _awaitingDevice = false;
-        ReadNext();
     }
 
     private void FlushReplies()
@@ -176,7 +212,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     private void PumpSend()
     {
-        if (_sending || _queue.IsEmpty)
+        if (_sending || _queue.IsEmpty || _comPort?.OutputSuspended == true)
         {
             return;
         }

@@ -1,12 +1,15 @@
 using Concentrator.Ports.Configuration;
+using Concentrator.Telnet;
 
 namespace Concentrator.Ports.Session;
 
 /// <summary>Creates the protocol a listener speaks.</summary>
 internal static class SessionProtocols
 {
-    public static ISessionProtocol Create(ListenerProtocol protocol, string portName) => protocol switch
+    public static ISessionProtocol Create(ListenerProtocol protocol, string signature) => protocol switch
     {
+        ListenerProtocol.Telnet => new TelnetProtocol(TelnetMode.Telnet, signature),
+        ListenerProtocol.Rfc2217 => new TelnetProtocol(TelnetMode.Rfc2217, signature),
         _ => new RawProtocol(),
     };
 }
