@@ -1,0 +1,450 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Concentrator.Testing;
+
+namespace Concentrator.Bench;
+
+/// <summary>A deterministic pseudo-random byte stream (all 256 values) whose period is not a power of two.</summary>
+internal static class Pattern
+{
+    public const int Period = 1_048_573;
+    public const int MaxSlice = 256 * 1024;
+    private static readonly byte[] Data = Build();
+
+    /// <summary>Bytes [position, position + count) of the stream; count at most <see cref="MaxSlice"/>.</summary>
+    public static ReadOnlySpan<byte> Slice(long position, int count) => Data.AsSpan((int)(position % Period), count);
+
+    public static bool Matches(ReadOnlySpan<byte> received, long position) => received.SequenceEqual(Slice(position, received.Length));
+
+    private static byte[] Build()
+    {
+        var data = new byte[Period + MaxSlice];
+        new Random(20240607).NextBytes(data.AsSpan(0, Period));
+        data.AsSpan(0, MaxSlice).CopyTo(data.AsSpan(Period));
+        return data;
+    }
+}
+
+internal sealed record LatencyStats(int Samples, double P50Us, double P99Us, double MeanUs, double MaxUs)
+{
+    public static LatencyStats From(List<double> us)
+    {
+        var sorted = us.Order().ToArray();
+        double Pct(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new LatencyStats(sorted.Length, Pct(0.50), Pct(0.99), sorted.Average(), sorted[^1]);
+    }
+}
+
+internal sealed record ThroughputResult(long Bytes, double Seconds, double MBps, double ServerCpuMsPerMB, bool Verified, string? Error);
+
+internal sealed record FanOutResult(
+    int Clients, bool WithStalledClient, long BytesPerClient, double AggregateMBps, double SlowestLagMs,
+    bool Completed, double DeliveredFraction, string? StalledClientFate, string? Error);
+
+internal sealed record IdleResult(int Ports, double CpuPercentOfOneCore, double RssMiB, double WindowSeconds);
+
+internal static class Measure
+{
+    private static readonly TimeSpan IoTimeout = TimeSpan.FromSeconds(10);
+
+    public static Socket Connect(int port, int? receiveBuffer = null)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBuffer is { } rb)
+        {
+            s.ReceiveBufferSize = rb;
+        }
+
+        s.Connect(IPAddress.Loopback, port);
+        s.ReceiveTimeout = (int)IoTimeout.TotalMilliseconds;
+        s.SendTimeout = (int)IoTimeout.TotalMilliseconds;
+        return s;
+    }
+
+    /// <summary>
+    /// Makes sure the session is attached both ways (a raw listener without replay drops what the device printed
+    /// before the session existed): probes device -> every client until all got a byte, then client -> device.
+    /// </summary>
+    public static void Sync(VirtualSerialDevice device, IReadOnlyList<Socket> clients, bool bothWays)
+    {
+        var pending = new HashSet<Socket>(clients);
+        var buffer = new byte[64 * 1024];
+        for (var attempt = 0; attempt < 200 && pending.Count > 0; attempt++)
+        {
+            device.Write([0xA5]);
+            var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5;
+            while (pending.Count > 0 && Stopwatch.GetTimestamp() < until)
+            {
+                foreach (var s in pending.ToArray())
+                {
+                    if (s.Poll(1000, SelectMode.SelectRead))
+                    {
+                        if (s.Receive(buffer) == 0)
+                        {
+                            throw new IOException("the server closed the connection during the handshake");
+                        }
+
+                        pending.Remove(s);
+                    }
+                }
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            throw new TimeoutException($"{pending.Count} of {clients.Count} client(s) never received the device's probe byte");
+        }
+
+        Drain(clients, buffer);
+        if (bothWays)
+        {
+            foreach (var s in clients)
+            {
+                s.Send([0x5A]);
+                _ = device.ReadExactly(1, IoTimeout);
+            }
+
+            _ = device.ReadAvailable(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
+    private static void Drain(IReadOnlyList<Socket> clients, byte[] buffer)
+    {
+        var quietSince = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromMilliseconds(100))
+        {
+            foreach (var s in clients)
+            {
+                while (s.Available > 0)
+                {
+                    _ = s.Receive(buffer);
+                    quietSince = Stopwatch.GetTimestamp();
+                }
+            }
+
+            Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>One byte at a time: the machine writes, the client reads (or the reverse); time per byte.</summary>
+    public static LatencyStats Latency(VirtualSerialDevice device, Socket client, bool deviceToClient, int samples, int warmup, TimeSpan gap)
+    {
+        var result = new List<double>(samples);
+        var buffer = new byte[1];
+        for (var i = 0; i < warmup + samples; i++)
+        {
+            var b = (byte)(i * 7 + 1);
+            var t0 = Stopwatch.GetTimestamp();
+            byte got;
+            if (deviceToClient)
+            {
+                device.Write([b]);
+                if (client.Receive(buffer, 0, 1, SocketFlags.None) != 1)
+                {
+                    throw new IOException("the server closed the connection");
+                }
+
+                got = buffer[0];
+            }
+            else
+            {
+                client.Send([b]);
+                got = device.ReadExactly(1, IoTimeout)[0];
+            }
+
+            var t1 = Stopwatch.GetTimestamp();
+            if (got != b)
+            {
+                throw new InvalidDataException($"sample {i}: sent 0x{b:x2}, received 0x{got:x2}");
+            }
+
+            if (i >= warmup)
+            {
+                result.Add(Stopwatch.GetElapsedTime(t0, t1).TotalMicroseconds);
+            }
+
+            Thread.Sleep(gap);
+        }
+
+        return LatencyStats.From(result);
+    }
+
+    /// <summary>Streams <paramref name="bytes"/> of the pattern one way and verifies every byte on the other side.</summary>
+    public static ThroughputResult Throughput(VirtualSerialDevice device, Socket client, bool deviceToClient, long bytes, int serverPid)
+    {
+        Exception? writerError = null;
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                for (long pos = 0; pos < bytes;)
+                {
+                    var n = (int)Math.Min(64 * 1024, bytes - pos);
+                    if (deviceToClient)
+                    {
+                        device.Write(Pattern.Slice(pos, n));
+                    }
+                    else
+                    {
+                        client.Send(Pattern.Slice(pos, n));
+                    }
+
+                    pos += n;
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or TimeoutException or InvalidOperationException or ObjectDisposedException)
+            {
+                writerError = e;
+            }
+        })
+        { IsBackground = true, Name = "bench-writer" };
+
+        var cpu0 = ProcFs.CpuTicks(serverPid);
+        var t0 = Stopwatch.GetTimestamp();
+        writer.Start();
+        long received = 0;
+        string? error = null;
+        var buffer = new byte[Pattern.MaxSlice];
+        try
+        {
+            while (received < bytes)
+            {
+                int n;
+                ReadOnlySpan<byte> chunk;
+                if (deviceToClient)
+                {
+                    n = client.Receive(buffer, 0, (int)Math.Min(buffer.Length, bytes - received), SocketFlags.None);
+                    if (n == 0)
+                    {
+                        throw new IOException("the server closed the connection");
+                    }
+
+                    chunk = buffer.AsSpan(0, n);
+                }
+                else
+                {
+                    var data = device.ReadExactly((int)Math.Min(64 * 1024, bytes - received), IoTimeout);
+                    n = data.Length;
+                    chunk = data;
+                }
+
+                if (!Pattern.Matches(chunk, received))
+                {
+                    throw new InvalidDataException($"corrupted data in bytes {received}..{received + n}");
+                }
+
+                received += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or TimeoutException or InvalidDataException)
+        {
+            error = $"after {received} of {bytes} bytes: {e.Message}";
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var cpuMs = (ProcFs.CpuTicks(serverPid) - cpu0) * 1000.0 / ProcFs.TicksPerSecond;
+        writer.Join(TimeSpan.FromSeconds(5));
+        error ??= writerError?.Message;
+        var mb = received / 1e6;
+        return new ThroughputResult(received, seconds, mb / seconds, mb > 0 ? cpuMs / mb : double.NaN, error is null, error);
+    }
+
+    /// <summary>
+    /// One device, <paramref name="clients"/> reading clients (plus optionally one that never reads): the machine writes
+    /// <paramref name="bytes"/>; each reader verifies all of it. Gives up when nothing moves for <paramref name="stallTimeout"/>.
+    /// </summary>
+    public static FanOutResult FanOut(ServerInstance server, int clients, bool withStalled, long bytes, TimeSpan stallTimeout, TimeSpan deadline)
+    {
+        var device = server.Devices[0];
+        var port = server.TcpPorts[0];
+        var sockets = new List<Socket>();
+        Socket? stalled = null;
+        using var cts = new CancellationTokenSource();
+        try
+        {
+            for (var i = 0; i < clients; i++)
+            {
+                sockets.Add(Connect(port));
+            }
+
+            if (withStalled)
+            {
+                stalled = Connect(port, receiveBuffer: 4096);
+            }
+
+            Sync(device, stalled is null ? sockets : [.. sockets, stalled], bothWays: false);
+
+            var delivered = new long[clients];
+            var finished = new long[clients];
+            var errors = new string?[clients];
+            long writerDone = 0;
+            Exception? writerError = null;
+            var writer = new Thread(() =>
+            {
+                try
+                {
+                    for (long pos = 0; pos < bytes; pos += 64 * 1024)
+                    {
+                        device.Write(Pattern.Slice(pos, (int)Math.Min(64 * 1024, bytes - pos)));
+                    }
+
+                    Volatile.Write(ref writerDone, Stopwatch.GetTimestamp());
+                }
+                catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or ObjectDisposedException)
+                {
+                    writerError = e;
+                }
+            })
+            { IsBackground = true, Name = "bench-fanout-writer" };
+
+            var t0 = Stopwatch.GetTimestamp();
+            var readers = sockets.Select((s, i) => Task.Run(async () =>
+            {
+                var buffer = new byte[Pattern.MaxSlice];
+                try
+                {
+                    long got = 0;
+                    while (got < bytes)
+                    {
+                        var n = await s.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, bytes - got)), SocketFlags.None, cts.Token).ConfigureAwait(false);
+                        if (n == 0)
+                        {
+                            errors[i] = $"closed by the server after {got} bytes";
+                            return;
+                        }
+
+                        if (!Pattern.Matches(buffer.AsSpan(0, n), got))
+                        {
+                            errors[i] = $"corrupted data in bytes {got}..{got + n}";
+                            return;
+                        }
+
+                        got += n;
+                        Volatile.Write(ref delivered[i], got);
+                    }
+
+                    Volatile.Write(ref finished[i], Stopwatch.GetTimestamp());
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    errors[i] ??= e.Message;
+                }
+            })).ToArray();
+            writer.Start();
+
+            long lastTotal = -1;
+            var lastProgress = Stopwatch.GetTimestamp();
+            var completed = true;
+            while (!Task.WaitAll(readers, 50))
+            {
+                var total = delivered.Sum(d => Volatile.Read(ref d));
+                if (total != lastTotal)
+                {
+                    lastTotal = total;
+                    lastProgress = Stopwatch.GetTimestamp();
+                }
+
+                if (Stopwatch.GetElapsedTime(lastProgress) > stallTimeout || Stopwatch.GetElapsedTime(t0) > deadline)
+                {
+                    completed = false;
+                    break;
+                }
+            }
+
+            var end = completed ? finished.Max() : Stopwatch.GetTimestamp();
+            cts.Cancel();
+            string? fate = null;
+            if (stalled is not null)
+            {
+                fate = StalledFate(stalled, bytes);
+            }
+
+            var totalDelivered = delivered.Sum();
+            var seconds = Stopwatch.GetElapsedTime(t0, end).TotalSeconds;
+            var writerEnd = Volatile.Read(ref writerDone);
+            var lag = completed && writerEnd != 0 ? Stopwatch.GetElapsedTime(writerEnd, end).TotalMilliseconds : double.NaN;
+            var firstError = errors.FirstOrDefault(e => e is not null) ?? writerError?.Message;
+            if (!completed)
+            {
+                firstError = $"stalled: no progress for {stallTimeout.TotalSeconds:0} s" + (firstError is null ? "" : $" ({firstError})");
+            }
+
+            return new FanOutResult(clients, withStalled, bytes, totalDelivered / 1e6 / seconds, lag, completed && errors.All(e => e is null),
+                totalDelivered / (double)(bytes * clients), fate, firstError);
+        }
+        finally
+        {
+            cts.Cancel();
+            foreach (var s in sockets)
+            {
+                s.Dispose();
+            }
+
+            stalled?.Dispose();
+        }
+    }
+
+    /// <summary>After the run: did the server cut off the client that never read, or is it still connected?</summary>
+    private static string StalledFate(Socket stalled, long bytes)
+    {
+        var buffer = new byte[Pattern.MaxSlice];
+        long got = 0;
+        var deadline = Stopwatch.GetTimestamp() + 3 * Stopwatch.Frequency;
+        try
+        {
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                if (!stalled.Poll(500_000, SelectMode.SelectRead))
+                {
+                    return $"still connected, {got} of {bytes} bytes readable afterwards";
+                }
+
+                var n = stalled.Receive(buffer);
+                if (n == 0)
+                {
+                    return $"disconnected by the server ({got} bytes were buffered)";
+                }
+
+                got += n;
+            }
+
+            return $"still connected, {got}+ bytes readable afterwards";
+        }
+        catch (SocketException e)
+        {
+            return $"disconnected by the server ({e.SocketErrorCode}, {got} bytes were buffered)";
+        }
+    }
+
+    /// <summary>N ports, one idle client each (so every server has every device open): CPU and RSS over a window.</summary>
+    public static IdleResult Idle(ServerInstance server, TimeSpan window)
+    {
+        var sockets = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < server.TcpPorts.Count; i++)
+            {
+                var s = Connect(server.TcpPorts[i]);
+                sockets.Add(s);
+                Sync(server.Devices[i], [s], bothWays: false);
+            }
+
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+            var cpu0 = ProcFs.CpuTicks(server.MainPid);
+            var t0 = Stopwatch.GetTimestamp();
+            Thread.Sleep(window);
+            var cpu1 = ProcFs.CpuTicks(server.MainPid);
+            var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            var rss = ProcFs.RssKiB(server.MainPid) / 1024.0;
+            return new IdleResult(server.TcpPorts.Count, (cpu1 - cpu0) / ProcFs.TicksPerSecond / seconds * 100.0, rss, seconds);
+        }
+        finally
+        {
+            foreach (var s in sockets)
+            {
+                s.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,456 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Concentrator.Testing;
+
+namespace Concentrator.Bench;
+
+internal sealed record BenchOptions(bool Full, string? JsonPath, string Protocol)
+{
+    public int LatencySamples => Full ? 2000 : 300;
+    public int LatencyWarmup => 50;
+    public TimeSpan LatencyGap => TimeSpan.FromMilliseconds(2);
+    public long ThroughputBytes => (Full ? 64L : 16L) << 20;
+    public int[] FanOutClients => Full ? [1, 10, 100] : [1, 10];
+    public long FanOutBytes => (Full ? 32L : 8L) << 20;
+    public int IdlePorts => Full ? 256 : 16;
+    public TimeSpan IdleWindow => TimeSpan.FromSeconds(10);
+    public string ModeName => Full ? "full" : "quick";
+
+    public static BenchOptions? Parse(string[] args)
+    {
+        var full = false;
+        string? json = null;
+        var protocol = "raw";
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    full = false;
+                    break;
+                case "--full":
+                    full = true;
+                    break;
+                case "--json" when i + 1 < args.Length:
+                    json = args[++i];
+                    break;
+                case "--protocol" when i + 1 < args.Length:
+                    protocol = args[++i];
+                    break;
+                case "-h" or "--help":
+                    return null;
+                default:
+                    throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+        }
+
+        if (protocol != "raw")
+        {
+            // The clients here speak raw bytes; an rfc2217 row needs a telnet-aware client (IAC escaping) first.
+            throw new ArgumentException($"--protocol {protocol}: only 'raw' is measured so far (the bench client does not speak telnet/RFC 2217 yet)");
+        }
+
+        return new BenchOptions(full, json, protocol);
+    }
+}
+
+internal static class Program
+{
+    private const string Usage =
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--protocol raw]\n" +
+        "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).";
+
+    public static int Main(string[] args)
+    {
+        BenchOptions? options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"bench: {e.Message}\n{Usage}");
+            return 2;
+        }
+
+        if (options is null)
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        using var signals = ProcessRegistry.InstallSignalHandlers();
+        try
+        {
+            return Run(options);
+        }
+        finally
+        {
+            ProcessRegistry.KillAll();
+        }
+    }
+
+    private static int Run(BenchOptions o)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var root = FindRepoRoot();
+        var ser2net = FindTool("ser2net", "ser2net");
+        var socat = FindTool("socat", "socat");
+        var daemon = EnsureDaemon(root);
+        if (daemon is null)
+        {
+            return 1;
+        }
+
+        var machine = Machine.Describe(ser2net, socat);
+        Console.WriteLine($"bench ({o.ModeName}): {machine.Summary}");
+
+        var specs = new List<ServerSpec>
+        {
+            new("concentrator", $"concentrator ({o.Protocol})", true, n => Servers.StartConcentrator(daemon, n, o.Protocol, 250)),
+        };
+        if (ser2net is not null)
+        {
+            specs.Add(new("ser2net", "ser2net", true, n => Servers.StartSer2net(ser2net, n, chardelay: true, 250)));
+            specs.Add(new("ser2net-nodelay", "ser2net chardelay=false", true, n => Servers.StartSer2net(ser2net, n, chardelay: false, 250)));
+        }
+
+        if (socat is not null)
+        {
+            specs.Add(new("socat", "socat floor", false, n => Servers.StartSocat(socat, n)));
+        }
+
+        var report = new Report();
+
+        // 1 + 2: single port, one client: latency both ways, then throughput both ways (same connection).
+        foreach (var spec in specs)
+        {
+            Step($"{spec.Title}: single port latency + throughput", () =>
+            {
+                using var server = spec.Start(1);
+                using var client = Measure.Connect(server.TcpPorts[0]);
+                var dev = server.Devices[0];
+                Measure.Sync(dev, [client], bothWays: true);
+                var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+                var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+                report.Set("lat-d2c-p50", spec.Key, d2c.P50Us);
+                report.Set("lat-d2c-p99", spec.Key, d2c.P99Us);
+                report.Set("lat-c2d-p50", spec.Key, c2d.P50Us);
+                report.Set("lat-c2d-p99", spec.Key, c2d.P99Us);
+                report.Raw[$"{spec.Key}/latency-device-to-client"] = d2c;
+                report.Raw[$"{spec.Key}/latency-client-to-device"] = c2d;
+                Console.WriteLine($"  latency d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us; c->d p50 {c2d.P50Us:0} us p99 {c2d.P99Us:0} us");
+                foreach (var (dir, toClient) in new[] { ("d2c", true), ("c2d", false) })
+                {
+                    var t = Measure.Throughput(dev, client, toClient, o.ThroughputBytes, server.MainPid);
+                    report.Raw[$"{spec.Key}/throughput-{dir}"] = t;
+                    if (t.Verified)
+                    {
+                        report.Set($"tp-{dir}", spec.Key, t.MBps);
+                        report.Set($"cpu-{dir}", spec.Key, t.ServerCpuMsPerMB);
+                    }
+                    else
+                    {
+                        report.Fail($"tp-{dir}", spec.Key, t.Error ?? "failed");
+                    }
+
+                    Console.WriteLine($"  throughput {dir}: {t.MBps:0.0} MB/s, server CPU {t.ServerCpuMsPerMB:0.0} ms/MB{(t.Verified ? ", verified" : $", FAILED: {t.Error}")}");
+                }
+            }, e => Array.ForEach(["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "tp-d2c", "tp-c2d"], k => report.Fail(k, spec.Key, e)));
+        }
+
+        // 3: fan-out from one port (socat cannot share a device between clients).
+        foreach (var spec in specs.Where(s => s.MultiClient && s.Key != "ser2net-nodelay"))
+        {
+            foreach (var withStalled in new[] { false, true })
+            {
+                foreach (var k in o.FanOutClients)
+                {
+                    var key = $"fan-{k}{(withStalled ? "+stalled" : "")}";
+                    Step($"{spec.Title}: fan-out to {k} client(s){(withStalled ? " + 1 never-reading client" : "")}", () =>
+                    {
+                        using var server = spec.Start(1);
+                        var r = Measure.FanOut(server, k, withStalled, o.FanOutBytes, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(o.Full ? 120 : 30));
+                        report.Raw[$"{spec.Key}/{key}"] = r;
+                        if (r.Completed)
+                        {
+                            report.Set($"{key}-rate", spec.Key, r.AggregateMBps);
+                            report.Set($"{key}-lag", spec.Key, r.SlowestLagMs);
+                        }
+                        else
+                        {
+                            report.Fail($"{key}-rate", spec.Key, $"{r.Error}; {r.DeliveredFraction:P0} delivered");
+                            report.Fail($"{key}-lag", spec.Key, "n/a");
+                        }
+
+                        if (r.StalledClientFate is not null)
+                        {
+                            report.Text($"{key}-fate", spec.Key, r.StalledClientFate);
+                        }
+
+                        Console.WriteLine($"  aggregate {r.AggregateMBps:0.0} MB/s, slowest lag {r.SlowestLagMs:0.0} ms, delivered {r.DeliveredFraction:P1}" +
+                            (r.StalledClientFate is null ? "" : $", never-reading client: {r.StalledClientFate}") + (r.Error is null ? "" : $" [{r.Error}]"));
+                    }, e => report.Fail($"{key}-rate", spec.Key, e));
+                }
+            }
+        }
+
+        // 4: many idle ports.
+        foreach (var spec in specs.Where(s => s.Key is "concentrator" or "ser2net"))
+        {
+            Step($"{spec.Title}: {o.IdlePorts} idle ports for {o.IdleWindow.TotalSeconds:0} s", () =>
+            {
+                using var server = spec.Start(o.IdlePorts);
+                var r = Measure.Idle(server, o.IdleWindow);
+                report.Raw[$"{spec.Key}/idle"] = r;
+                report.Set("idle-cpu", spec.Key, r.CpuPercentOfOneCore);
+                report.Set("idle-rss", spec.Key, r.RssMiB);
+                Console.WriteLine($"  CPU {r.CpuPercentOfOneCore:0.00} % of one core, RSS {r.RssMiB:0.0} MiB");
+            }, e => report.Fail("idle-cpu", spec.Key, e));
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var table = report.Markdown(o, specs.Select(s => s.Key).ToHashSet());
+        Console.WriteLine();
+        Console.WriteLine($"Machine: {machine.Summary}");
+        Console.WriteLine($"Mode: {o.ModeName}, wall time {elapsed.TotalSeconds:0} s");
+        Console.WriteLine();
+        Console.WriteLine(table);
+        if (o.JsonPath is not null)
+        {
+            var json = JsonSerializer.Serialize(new
+            {
+                mode = o.ModeName,
+                protocol = o.Protocol,
+                wallSeconds = elapsed.TotalSeconds,
+                machine,
+                rows = report.Rows(o),
+                raw = report.Raw,
+            }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+            File.WriteAllText(o.JsonPath, json);
+            Console.WriteLine($"wrote {o.JsonPath}");
+        }
+
+        return report.Failures == 0 ? 0 : 3;
+    }
+
+    private static void Step(string title, Action body, Action<string> onError)
+    {
+        Console.WriteLine($"- {title}");
+        try
+        {
+            body();
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or InvalidDataException
+                                       or System.Net.Sockets.SocketException or UnauthorizedAccessException or AggregateException)
+        {
+            var first = e.Message.Split('\n')[0];
+            Console.WriteLine($"  FAILED: {e.Message}");
+            onError($"failed: {first}");
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Concentrator.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("cannot find Concentrator.sln above the current directory");
+    }
+
+    private static string? FindTool(string name, string aptPackage)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/usr/sbin").Split(':').Append("/usr/sbin").Append("/sbin"))
+        {
+            var path = Path.Combine(dir, name);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        Console.Error.WriteLine($"bench: '{name}' is not installed, so its column is skipped. Install it with: sudo apt-get install {aptPackage}");
+        return null;
+    }
+
+    /// <summary>The Release daemon next to the sources; built once when missing (the bench itself builds nothing else).</summary>
+    private static string? EnsureDaemon(string root)
+    {
+        var dll = Path.Combine(root, "src", "Concentrator", "bin", "Release", "net10.0", "concentrator.dll");
+        if (File.Exists(dll))
+        {
+            return dll;
+        }
+
+        Console.WriteLine($"bench: {dll} is missing; running dotnet build src/Concentrator -c Release");
+        using var build = Process.Start(new ProcessStartInfo("dotnet", ["build", Path.Combine(root, "src", "Concentrator"), "-c", "Release", "-nologo", "-v", "quiet"])
+        {
+            UseShellExecute = false,
+        });
+        if (build is null)
+        {
+            Console.Error.WriteLine("bench: could not start dotnet build");
+            return null;
+        }
+
+        build.WaitForExit();
+        if (build.ExitCode != 0 || !File.Exists(dll))
+        {
+            Console.Error.WriteLine($"bench: building the daemon failed (exit {build.ExitCode}); nothing was measured");
+            return null;
+        }
+
+        return dll;
+    }
+}
+
+internal sealed record Machine(int Cores, string Cpu, string Kernel, string DotNet, string Ser2net, string Socat, bool PtyForcesCs8)
+{
+    public string Summary => $"{Cores} cores ({Cpu}), Linux {Kernel}, {DotNet}, {Ser2net}, {Socat}";
+
+    public static Machine Describe(string? ser2net, string? socat)
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown cpu"
+            : "unknown cpu";
+        var kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : RuntimeInformation.OSDescription;
+        return new Machine(Environment.ProcessorCount, cpu, kernel, RuntimeInformation.FrameworkDescription,
+            ser2net is null ? "ser2net missing" : FirstLine(ser2net, "-v"),
+            socat is null ? "socat missing" : FirstLine(socat, "-V", "socat version"),
+            VirtualSerialDevice.PtyForcesEightBitsNoParity);
+    }
+
+    private static string FirstLine(string tool, string arg, string? startsWith = null)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(tool, [arg]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            if (p is null)
+            {
+                return Path.GetFileName(tool);
+            }
+
+            var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+            p.WaitForExit(5000);
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return (startsWith is null ? lines.FirstOrDefault() : lines.FirstOrDefault(l => l.Contains(startsWith, StringComparison.Ordinal))) ?? Path.GetFileName(tool);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return Path.GetFileName(tool);
+        }
+    }
+}
+
+/// <summary>The collected figures and the markdown table.</summary>
+internal sealed class Report
+{
+    private static readonly string[] Columns = ["concentrator", "ser2net", "ser2net-nodelay", "socat"];
+    private readonly Dictionary<(string Row, string Server), double> _values = [];
+    private readonly Dictionary<(string Row, string Server), string> _texts = [];
+
+    public Dictionary<string, object> Raw { get; } = [];
+
+    public int Failures { get; private set; }
+
+    public void Set(string row, string server, double value) => _values[(row, server)] = value;
+
+    public void Text(string row, string server, string text) => _texts[(row, server)] = text;
+
+    public void Fail(string row, string server, string text)
+    {
+        Failures++;
+        _texts[(row, server)] = text;
+    }
+
+    private static List<(string Key, string Metric, string Unit, bool HigherIsBetter, string Format)> Layout(BenchOptions o)
+    {
+        var rows = new List<(string, string, string, bool, string)>
+        {
+            ("lat-d2c-p50", $"device→client latency p50 ({o.LatencySamples} single bytes)", "µs", false, "0"),
+            ("lat-d2c-p99", "device→client latency p99", "µs", false, "0"),
+            ("lat-c2d-p50", "client→device latency p50", "µs", false, "0"),
+            ("lat-c2d-p99", "client→device latency p99", "µs", false, "0"),
+            ("tp-d2c", $"throughput device→client ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
+            ("tp-c2d", $"throughput client→device ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
+            ("cpu-d2c", "server CPU per MB, device→client", "ms/MB", false, "0.0"),
+            ("cpu-c2d", "server CPU per MB, client→device", "ms/MB", false, "0.0"),
+        };
+        foreach (var stalled in new[] { false, true })
+        {
+            foreach (var k in o.FanOutClients)
+            {
+                var key = $"fan-{k}{(stalled ? "+stalled" : "")}";
+                var label = $"fan-out {k} client(s){(stalled ? " + 1 never-reading" : "")}";
+                rows.Add(($"{key}-rate", $"{label}: aggregate ({o.FanOutBytes >> 20} MiB each)", "MB/s", true, "0.0"));
+                rows.Add(($"{key}-lag", $"{label}: slowest client lag after the last write", "ms", false, "0.0"));
+                if (stalled)
+                {
+                    rows.Add(($"{key}-fate", $"{label}: what happened to the never-reading client", "", false, ""));
+                }
+            }
+        }
+
+        rows.Add(("idle-cpu", $"{o.IdlePorts} idle ports (1 idle client each), {o.IdleWindow.TotalSeconds:0} s: CPU", "% of 1 core", false, "0.00"));
+        rows.Add(("idle-rss", $"{o.IdlePorts} idle ports: RSS", "MiB", false, "0.0"));
+        return rows;
+    }
+
+    public string Markdown(BenchOptions o, HashSet<string> ran)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| metric | unit | concentrator | ser2net | ser2net chardelay=false | socat floor | ours / ser2net | ours / floor | better |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var (key, metric, unit, higher, format) in Layout(o))
+        {
+            string Cell(string server)
+            {
+                if (_values.TryGetValue((key, server), out var v))
+                {
+                    return double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+                }
+
+                return _texts.TryGetValue((key, server), out var t) ? t.Replace("|", "/", StringComparison.Ordinal) : ran.Contains(server) ? "–" : "not run";
+            }
+
+            string Ratio(string other) =>
+                _values.TryGetValue((key, "concentrator"), out var a) && _values.TryGetValue((key, other), out var b) && b > 0 && double.IsFinite(a)
+                    ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) + "×"
+                    : "–";
+
+            var better = format.Length == 0 ? "" : higher ? "higher" : "lower";
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {metric} | {unit} | {string.Join(" | ", Columns.Select(Cell))} | {Ratio("ser2net")} | {Ratio("socat")} | {better} |");
+        }
+
+        return sb.ToString();
+    }
+
+    public List<Dictionary<string, object?>> Rows(BenchOptions o) =>
+        Layout(o).Select(r =>
+        {
+            var row = new Dictionary<string, object?> { ["key"] = r.Key, ["metric"] = r.Metric, ["unit"] = r.Unit };
+            if (r.Format.Length > 0)
+            {
+                row["better"] = r.HigherIsBetter ? "higher" : "lower";
+            }
+
+            foreach (var c in Columns)
+            {
+                row[c] = _values.TryGetValue((r.Key, c), out var v) ? (double.IsFinite(v) ? v : null) : _texts.GetValueOrDefault((r.Key, c));
+            }
+
+            return row;
+        }).ToList();
+}

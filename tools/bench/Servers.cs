@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Concentrator.Testing;
+
+namespace Concentrator.Bench;
+
+/// <summary>One running server (one or more processes) with its own virtual devices and TCP ports.</summary>
+internal sealed class ServerInstance : IDisposable
+{
+    private readonly List<ManagedProcess> _processes = [];
+    private readonly List<VirtualSerialDevice> _devices = [];
+    private readonly List<string> _tempFiles = [];
+    private readonly List<int> _ports = [];
+
+    public IReadOnlyList<VirtualSerialDevice> Devices => _devices;
+
+    public IReadOnlyList<int> TcpPorts => _ports;
+
+    /// <summary>The process whose CPU and memory are measured (the daemon; the first socat).</summary>
+    public int MainPid => _processes[0].Id;
+
+    public void AddDevice(VirtualSerialDevice device, int tcpPort)
+    {
+        _devices.Add(device);
+        _ports.Add(tcpPort);
+    }
+
+    public void AddProcess(ManagedProcess process) => _processes.Add(process);
+
+    public void AddTempFile(string path) => _tempFiles.Add(path);
+
+    public void Dispose()
+    {
+        foreach (var p in _processes)
+        {
+            p.Dispose();
+        }
+
+        foreach (var d in _devices)
+        {
+            d.Dispose();
+        }
+
+        foreach (var f in _tempFiles)
+        {
+            try
+            {
+                File.Delete(f);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
+
+/// <summary>How to start one kind of server with N ports.</summary>
+internal sealed record ServerSpec(string Key, string Title, bool MultiClient, Func<int, ServerInstance> Start);
+
+internal static partial class Servers
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Our daemon: <c>dotnet concentrator.dll serve --config FILE</c>, one port per device, listeners of <paramref name="protocol"/>.</summary>
+    public static ServerInstance StartConcentrator(string daemonDll, int portCount, string protocol, int maxSessions)
+    {
+        var server = new ServerInstance();
+        try
+        {
+            var hocon = new StringBuilder("concentrator {\n  ports {\n");
+            for (var i = 0; i < portCount; i++)
+            {
+                var device = VirtualSerialDevice.CreateTemp("bench-ours");
+                var tcp = FreeTcpPort.Next();
+                server.AddDevice(device, tcp);
+                hocon.Append(CultureInfo.InvariantCulture,
+                    $"    p{i} {{\n      device = \"{device.LinkPath}\"\n      baud = 115200\n      max-sessions = {maxSessions}\n" +
+                    $"      listeners = [ {{ port = {tcp}, bind = \"127.0.0.1\", protocol = {protocol} }} ]\n    }}\n");
+            }
+
+            hocon.Append("  }\n}\n");
+            var config = Path.Combine(Path.GetTempPath(), $"bench-concentrator-{Guid.NewGuid():N}.conf");
+            File.WriteAllText(config, hocon.ToString());
+            server.AddTempFile(config);
+            var process = ManagedProcess.Start("dotnet", [daemonDll, "serve", "--config", config]);
+            server.AddProcess(process);
+            process.WaitUntil(o => OnlineRegex().Matches(o).Select(m => m.Groups[1].Value).Distinct().Count() >= portCount,
+                StartTimeout, $"'port pN: online' for all {portCount} port(s)");
+            ProcFs.WaitListening(server.TcpPorts, process, StartTimeout);
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>ser2net 4.x with a YAML config: one connection per device, tcp accepter on 127.0.0.1.</summary>
+    public static ServerInstance StartSer2net(string ser2net, int portCount, bool chardelay, int maxConnections)
+    {
+        var server = new ServerInstance();
+        try
+        {
+            var yaml = new StringBuilder("%YAML 1.1\n---\n");
+            for (var i = 0; i < portCount; i++)
+            {
+                var device = VirtualSerialDevice.CreateTemp("bench-ser2net");
+                var tcp = FreeTcpPort.Next();
+                server.AddDevice(device, tcp);
+                yaml.Append(CultureInfo.InvariantCulture,
+                    $"connection: &p{i}\n  accepter: tcp,127.0.0.1,{tcp}\n  connector: serialdev,{device.SlavePath},115200n81,local\n" +
+                    $"  options:\n    max-connections: {maxConnections}\n");
+                if (!chardelay)
+                {
+                    yaml.Append("    chardelay: false\n");
+                }
+
+                yaml.Append('\n');
+            }
+
+            var config = Path.Combine(Path.GetTempPath(), $"bench-ser2net-{Guid.NewGuid():N}.yaml");
+            var pidFile = Path.Combine(Path.GetTempPath(), $"bench-ser2net-{Guid.NewGuid():N}.pid");
+            File.WriteAllText(config, yaml.ToString());
+            server.AddTempFile(config);
+            server.AddTempFile(pidFile);
+            // -n: foreground, -d: debug to stdout, -u: no UUCP lock files, -P: our own pid file.
+            var process = ManagedProcess.Start(ser2net, ["-n", "-d", "-u", "-P", pidFile, "-c", config]);
+            server.AddProcess(process);
+            ProcFs.WaitListening(server.TcpPorts, process, StartTimeout);
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The floor: one <c>socat TCP-LISTEN FILE:pty,raw,echo=0</c> per device (one client, no fan-out).</summary>
+    public static ServerInstance StartSocat(string socat, int portCount)
+    {
+        var server = new ServerInstance();
+        try
+        {
+            for (var i = 0; i < portCount; i++)
+            {
+                var device = VirtualSerialDevice.CreateTemp("bench-socat");
+                var tcp = FreeTcpPort.Next();
+                server.AddDevice(device, tcp);
+                var process = ManagedProcess.Start(socat,
+                    [$"TCP-LISTEN:{tcp},bind=127.0.0.1,reuseaddr", $"FILE:{device.SlavePath},raw,echo=0"]);
+                server.AddProcess(process);
+                ProcFs.WaitListening([tcp], process, StartTimeout);
+            }
+
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    [GeneratedRegex(@"port (p\d+): online")]
+    private static partial Regex OnlineRegex();
+}
