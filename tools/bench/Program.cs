@@ -191,9 +191,30 @@ internal static class Program
                             report.Text($"{key}-fate", spec.Key, r.StalledClientFate);
                         }
 
+                        if (!r.Completed)
+                        {
+                            var lines = server.Log.Split('\n').Where(l => l.Contains("overflow", StringComparison.OrdinalIgnoreCase)
+                                || l.Contains("disconnect", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).TakeLast(6);
+                            foreach (var l in lines)
+                            {
+                                Console.WriteLine($"  server log: {l.Trim()}");
+                            }
+                        }
+
                         Console.WriteLine($"  aggregate {r.AggregateMBps:0.0} MB/s, slowest lag {r.SlowestLagMs:0.0} ms, delivered {r.DeliveredFraction:P1}" +
                             (r.StalledClientFate is null ? "" : $", never-reading client: {r.StalledClientFate}") + (r.Error is null ? "" : $" [{r.Error}]"));
                     }, e => report.Fail($"{key}-rate", spec.Key, e));
+                }
+            }
+        }
+
+        foreach (var k in o.FanOutClients)
+        {
+            foreach (var server in new[] { "concentrator", "ser2net" })
+            {
+                if (report.TryGet($"fan-{k}-rate", server, out var alone) && alone > 0)
+                {
+                    report.Set($"fan-{k}+stalled-rel", server, report.TryGet($"fan-{k}+stalled-rate", server, out var with) ? with / alone : 0);
                 }
             }
         }
@@ -366,6 +387,8 @@ internal sealed class Report
 
     public void Set(string row, string server, double value) => _values[(row, server)] = value;
 
+    public bool TryGet(string row, string server, out double value) => _values.TryGetValue((row, server), out value);
+
     public void Text(string row, string server, string text) => _texts[(row, server)] = text;
 
     public void Fail(string row, string server, string text)
@@ -397,6 +420,7 @@ internal sealed class Report
                 rows.Add(($"{key}-lag", $"{label}: slowest client lag after the last write", "ms", false, "0.0"));
                 if (stalled)
                 {
+                    rows.Add(($"{key}-rel", $"{label}: readers' rate with / without the never-reader (0 = stalled)", "×", true, "0.00"));
                     rows.Add(($"{key}-fate", $"{label}: what happened to the never-reading client", "", false, ""));
                 }
             }

@@ -20,6 +20,9 @@ internal sealed class ServerInstance : IDisposable
     /// <summary>The process whose CPU and memory are measured (the daemon; the first socat).</summary>
     public int MainPid => _processes[0].Id;
 
+    /// <summary>The main process's recent output (daemon log, ser2net debug output).</summary>
+    public string Log => _processes.Count == 0 ? "" : _processes[0].Output;
+
     public void AddDevice(VirtualSerialDevice device, int tcpPort)
     {
         _devices.Add(device);
