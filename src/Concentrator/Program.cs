@@ -23,6 +23,7 @@ public static class Program
         return args[0] switch
         {
             "serve" => await ServeCommand.RunAsync(rest).ConfigureAwait(false),
+            "import-ser2net" => ImportSer2netCommand.Run(rest),
             _ => Usage.Fail($"unknown command '{args[0]}'"),
         };
     }

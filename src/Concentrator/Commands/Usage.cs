@@ -19,6 +19,12 @@ public static class Usage
         usage:
           concentrator serve [--config FILE]          run the daemon (default: a simulated demo port on 127.0.0.1:7000)
           concentrator serve --check [--config FILE]  validate the config, print what would be served, exit
+          concentrator attach HOST:PORT               interactive terminal on a remote port (Ctrl-] then q quit, b break, Ctrl-] literal)
+          concentrator pty HOST:PORT --link PATH [--baud N]
+                                                      local pseudo-terminal at PATH bridged over RFC 2217 (baud changes forwarded)
+          concentrator bridge DEVICE HOST:PORT [--backend posix|system-io-ports] [--baud N]
+                                                      a local serial device bridged to the remote port over RFC 2217
+          concentrator import-ser2net FILE            print the HOCON equivalent of a ser2net.conf / ser2net.yaml
           concentrator --version
 
         """;
