@@ -16,7 +16,7 @@ public static class ConfigLoader
     private static readonly string[] PortKeys =
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
-        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen",
+        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -168,6 +168,11 @@ public static class ConfigLoader
             var log = ReadLog(name, Get("log"));
             var (minBackoff, maxBackoff) = ReadReopen(name, Get("reopen"));
             var listeners = ReadListeners(name, Get("listeners"));
+            var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
+            if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
+            {
+                Error(name, "escape", escape, "expected a caret letter and a character such as ^Ec or ^]x, or off");
+            }
 
             if (Errors.Count != before || device is null)
             {
@@ -175,7 +180,8 @@ public static class ConfigLoader
             }
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
-                listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff);
+                listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
+                parsedEscape is null ? null : escape);
         }
 
         private List<ListenerSettings> ReadListeners(string port, HoconValue? value)

@@ -23,7 +23,8 @@ public sealed record PortSettings(
     long Scrollback,
     ConsoleLogSettings? Log,
     TimeSpan ReopenMinBackoff,
-    TimeSpan ReopenMaxBackoff);
+    TimeSpan ReopenMaxBackoff,
+    string? Escape = "^Ec");
 
 /// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
 public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports);

@@ -5,9 +5,11 @@ using Akka.Event;
 using Akka.Pattern;
 using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.ConsoleLog;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Session;
+using Concentrator.Ports.Sharing;
 
 namespace Concentrator.Ports.Port;
 
@@ -22,6 +24,9 @@ public sealed class PortActor : ReceiveActor
     private readonly IReadOnlyList<Socket> _listenSockets;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = [];
+    private readonly Scrollback _scrollback;
+    private readonly WriteArbiter<IActorRef> _arbiter;
+    private ConsoleLogWriter? _consoleLog;
     private LineSettings _line;
     private bool _dtr = true;
     private bool _rts = true;
@@ -44,6 +49,8 @@ public sealed class PortActor : ReceiveActor
         _settings = settings;
         _listenSockets = listenSockets;
         _line = settings.Line;
+        _scrollback = new Scrollback(settings.Scrollback);
+        _arbiter = new WriteArbiter<IActorRef>(settings.WritePolicy);
 
         Receive<DeviceOutput>(OnDeviceOutput);
         Receive<SessionInput>(OnSessionInput);
@@ -88,7 +95,10 @@ public sealed class PortActor : ReceiveActor
                 Broadcast(new ModemStatusChanged(_modem));
             }
         });
-        Receive<Terminated>(t => _sessions.Remove(t.ActorRef));
+        Receive<Terminated>(t => Leave(t.ActorRef));
+        Receive<WriteLockRequest>(OnWriteLockRequest);
+        Receive<RequestReplay>(_ => Sender.Tell(new Replay(_scrollback.Snapshot())));
+        Receive<ListSessions>(_ => Sender.Tell(new SessionsReport(DescribeSessions(Sender))));
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line, _sessions.Count,
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
     }
@@ -98,6 +108,12 @@ public sealed class PortActor : ReceiveActor
 
     protected override void PreStart()
     {
+        if (_settings.Log is { } log)
+        {
+            _consoleLog = new ConsoleLogWriter(log);
+            _consoleLog.Mark($"port {_settings.Name} serving {_settings.Device}");
+        }
+
         var link = DeviceLinkActor.Props(_settings, Self);
         // OnStop: the link stops itself on a device fault (an exception in PreStart would end OnFailure backoff for good).
         var options = Backoff.OnStop(link, "link", _settings.ReopenMinBackoff, _settings.ReopenMaxBackoff, randomFactor: 0.2, maxNrOfRetries: -1)
@@ -120,8 +136,7 @@ public sealed class PortActor : ReceiveActor
 
     private PortLineState CurrentLineState() => new(_line, _dtr, _rts, _break, _modem);
 
-    private bool IsWritable(IActorRef session) =>
-        _sessions.TryGetValue(session, out var entry) && entry.Listener.Access == SessionAccess.ReadWrite;
+    private bool IsWritable(IActorRef session) => _sessions.ContainsKey(session) && _arbiter.CanWrite(session);
 
     private void OnChangeLine(ChangeLine change)
     {
@@ -159,9 +174,17 @@ public sealed class PortActor : ReceiveActor
         Sender.Tell(CurrentLineState());
     }
 
+    protected override void PostStop()
+    {
+        _consoleLog?.Mark($"port {_settings.Name} stopped");
+        _consoleLog?.Dispose();
+    }
+
     private void OnDeviceOutput(DeviceOutput output)
     {
         _bytesFromDevice += output.Data.Length;
+        _scrollback.Append(output.Data);
+        _consoleLog?.Device(output.Data);
         foreach (var session in _sessions.Keys)
         {
             session.Tell(output); // the same immutable chunk for everyone
@@ -170,7 +193,7 @@ public sealed class PortActor : ReceiveActor
 
     private void OnSessionInput(SessionInput input)
     {
-        if (!_sessions.TryGetValue(Sender, out var entry) || entry.Listener.Access != SessionAccess.ReadWrite)
+        if (!IsWritable(Sender))
         {
             Sender.Tell(new WriteCompleted(input.Data.Length, Discarded: true));
             return;
@@ -201,6 +224,7 @@ public sealed class PortActor : ReceiveActor
         }
 
         _log.Info("port {0}: online on {1} ({2})", _settings.Name, online.KernelNode, online.InEffect);
+        _consoleLog?.Mark($"device online on {online.KernelNode} ({online.InEffect})");
         Broadcast(new PortStatusChanged(_settings.Name, DeviceState.Online, online.KernelNode));
     }
 
@@ -223,6 +247,7 @@ public sealed class PortActor : ReceiveActor
 
         if (wasOnline)
         {
+            _consoleLog?.Mark($"device offline: {offline.Reason}");
             Broadcast(new PortStatusChanged(_settings.Name, DeviceState.Offline, offline.Reason));
         }
     }
@@ -243,7 +268,7 @@ public sealed class PortActor : ReceiveActor
             {
                 var oldest = _sessions.MinBy(s => s.Value.Id).Key;
                 _log.Info("port {0}: max-sessions {1} reached; closing the oldest session to make room", _settings.Name, _settings.MaxSessions);
-                _sessions.Remove(oldest);
+                Leave(oldest);
                 Context.Stop(oldest);
             }
             else
@@ -255,13 +280,117 @@ public sealed class PortActor : ReceiveActor
         }
 
         var id = ++_nextSessionId;
-        var session = Context.ActorOf(SessionActor.Props(connected.Socket, connected.Listener, _settings, Self, id), $"session-{id}");
+        var listener = connected.Listener;
+        var peer = connected.Socket.RemoteEndPoint?.ToString() ?? "?";
+        var session = Context.ActorOf(SessionActor.Props(connected.Socket, listener, _settings, Self, id), $"session-{id}");
         Context.Watch(session);
-        _sessions[session] = new SessionEntry(id, connected.Listener);
+        _sessions[session] = new SessionEntry(id, listener, peer, DateTimeOffset.UtcNow);
+
+        // Replay goes first, so the session sees the scrollback and then live output with nothing lost between.
+        if (listener.Replay && _scrollback.Length > 0)
+        {
+            session.Tell(new Replay(_scrollback.Snapshot()));
+        }
+
         if (_state == DeviceState.Offline)
         {
             session.Tell(new PortStatusChanged(_settings.Name, DeviceState.Offline, _lastOfflineReason ?? ""));
         }
+
+        var changes = _arbiter.Join(session, listener.Access == SessionAccess.ReadWrite);
+        _consoleLog?.Mark($"session {id} connected from {peer} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
+            $"{(_arbiter.CanWrite(session) ? "read-write" : "read-only")})");
+        Announce(changes, joined: session);
+    }
+
+    private void Leave(IActorRef session)
+    {
+        if (!_sessions.Remove(session, out var entry))
+        {
+            return;
+        }
+
+        _consoleLog?.Mark($"session {entry.Id} from {entry.Peer} disconnected");
+        Announce(_arbiter.Leave(session), joined: null, reason: $"session {entry.Id} left");
+    }
+
+    private void OnWriteLockRequest(WriteLockRequest request)
+    {
+        if (!_sessions.TryGetValue(Sender, out var entry))
+        {
+            return;
+        }
+
+        var changes = request.Action switch
+        {
+            WriteLockAction.Force => _arbiter.Force(Sender),
+            WriteLockAction.Ask => _arbiter.Ask(Sender),
+            _ => _arbiter.Release(Sender),
+        };
+        if (changes.Count == 0)
+        {
+            // Nothing changed: say where the session stands, so the user is never left guessing.
+            Sender.Tell(new RoleChanged(_arbiter.CanWrite(Sender), Standing(Sender, entry), Initial: false));
+            return;
+        }
+
+        Announce(changes, joined: null, reason: request.Action switch
+        {
+            WriteLockAction.Force => $"session {entry.Id} forced the write lock",
+            WriteLockAction.Ask => $"session {entry.Id} asked for write",
+            _ => $"session {entry.Id} gave up write",
+        });
+    }
+
+    private string Standing(IActorRef session, SessionEntry entry)
+    {
+        if (entry.Listener.Access == SessionAccess.ReadOnly)
+        {
+            return "this listener is read-only";
+        }
+
+        if (_arbiter.CanWrite(session))
+        {
+            return "you can write";
+        }
+
+        var holder = _sessions.FirstOrDefault(s => _arbiter.CanWrite(s.Key) && _arbiter.Policy == WritePolicy.Exclusive);
+        return _arbiter.IsWaiting(session)
+            ? $"waiting for the write lock{(holder.Value is null ? "" : $", held by session {holder.Value.Id} ({holder.Value.Peer})")}"
+            : "read-only";
+    }
+
+    private void Announce(IReadOnlyList<(IActorRef Session, bool CanWrite)> changes, IActorRef? joined, string reason = "")
+    {
+        foreach (var (session, canWrite) in changes)
+        {
+            if (!_sessions.TryGetValue(session, out var entry))
+            {
+                continue;
+            }
+
+            var initial = session.Equals(joined);
+            var why = initial ? Standing(session, entry) : $"{(canWrite ? "you can write" : Standing(session, entry))} ({reason})";
+            session.Tell(new RoleChanged(canWrite, why, initial));
+            if (!initial)
+            {
+                _consoleLog?.Mark($"session {entry.Id} is now {(canWrite ? "read-write" : "read-only")}: {reason}");
+                _log.Info("port {0}: session {1} is now {2}: {3}", _settings.Name, entry.Id, canWrite ? "read-write" : "read-only", reason);
+            }
+        }
+    }
+
+    private List<string> DescribeSessions(IActorRef asking)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return _sessions.OrderBy(s => s.Value.Id).Select(s =>
+        {
+            var e = s.Value;
+            var role = _arbiter.CanWrite(s.Key) ? "read-write" : _arbiter.IsWaiting(s.Key) ? "waiting" : "read-only";
+            var since = now - e.ConnectedAt;
+            return $"{(s.Key.Equals(asking) ? "*" : " ")} session {e.Id}  {e.Peer}  {ListenerSettings.ProtocolName(e.Listener.Protocol)}  {role}  " +
+                   $"connected {(int)since.TotalHours:00}:{since.Minutes:00}:{since.Seconds:00}";
+        }).ToList();
     }
 
     private static async Task RefuseAsync(Socket socket, string line)
@@ -280,5 +409,5 @@ public sealed class PortActor : ReceiveActor
         }
     }
 
-    private sealed record SessionEntry(int Id, ListenerSettings Listener);
+    private sealed record SessionEntry(int Id, ListenerSettings Listener, string Peer, DateTimeOffset ConnectedAt);
 }

@@ -68,3 +68,30 @@ public sealed record PortLineState(LineSettings Line, bool Dtr, bool Rts, bool B
 
 /// <summary>Port -> sessions: the modem status inputs changed.</summary>
 public sealed record ModemStatusChanged(ModemStatus Modem);
+
+/// <summary>What a session asks of the write lock (escape commands f, a, s).</summary>
+public enum WriteLockAction { Force, Ask, Release }
+
+/// <summary>Session -> port: force, ask for or give up write access.</summary>
+public sealed record WriteLockRequest(WriteLockAction Action);
+
+/// <summary>Port -> session: whether this session's input now reaches the device, and why.</summary>
+public sealed record RoleChanged(bool CanWrite, string Reason, bool Initial);
+
+/// <summary>Port -> session: scrollback to show before live output (on connect, or on request).</summary>
+public sealed record Replay(byte[] Data);
+
+/// <summary>Session -> port: send me the scrollback again (escape command r).</summary>
+public sealed record RequestReplay
+{
+    public static RequestReplay Instance { get; } = new();
+}
+
+/// <summary>Session -> port: who is connected (escape command w); answered with <see cref="SessionsReport"/>.</summary>
+public sealed record ListSessions
+{
+    public static ListSessions Instance { get; } = new();
+}
+
+/// <summary>Port -> session: one line per session.</summary>
+public sealed record SessionsReport(IReadOnlyList<string> Lines);

@@ -6,6 +6,7 @@ using Akka.Event;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Sharing;
 using Concentrator.Telnet;
 using Concentrator.Telnet.Rfc2217;
 
@@ -33,9 +34,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly ArrayBufferWriter<byte> _toClient = new(256);
     private readonly List<object> _items = [];
     private readonly ComPortNegotiator? _comPort;
+    private readonly EscapeSequence? _escape;
+    private readonly List<object> _scanned = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _sending;
     private int _pendingWrites;
+    private bool _canWrite;
+    private bool _toldReadOnly;
     private bool _readerClosed;
     private bool _stopAfterFlush;
     private string _closeReason = "closed by server";
@@ -55,6 +60,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _protocol = SessionProtocols.Create(listener.Protocol, $"Concentrator {typeof(SessionActor).Assembly.GetName().Version?.ToString(3)} port {portSettings.Name}");
         _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
+        _canWrite = listener.Access == SessionAccess.ReadWrite;
+        // In-band commands only where a person types: raw and RFC 2217 sessions stay byte-transparent.
+        if (listener.Protocol == ListenerProtocol.Telnet && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
+        {
+            _escape = parsed;
+        }
 
         Receive<DeviceOutput>(output => Send(_protocol.Encode(output.Data)));
         Receive<ClientRead>(OnClientRead);
@@ -78,6 +89,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 FlushReplies();
             }
         });
+        Receive<RoleChanged>(OnRoleChanged);
+        Receive<Replay>(r => Send(_protocol.Encode(r.Data)));
+        Receive<SessionsReport>(r => Notice("connected to port " + _portSettings.Name + ":\r\n" + string.Join("\r\n", r.Lines)));
         Receive<PortStatusChanged>(s => Notice($"port {s.Port} {s.State.ToString().ToLowerInvariant()}{(s.Detail.Length > 0 ? ": " + s.Detail : "")}"));
         Receive<ReceiveTimeout>(_ =>
         {
@@ -137,19 +151,30 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _items.Clear();
         _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
         // In stream order: data and commands reach the port (and the device) in the order the client sent them.
-        foreach (var item in _items)
+        foreach (var item in ScanEscapes(_items))
         {
             switch (item)
             {
-                case byte[] data when _listener.Access == SessionAccess.ReadWrite:
+                case byte[] data when _canWrite:
                     _pendingWrites++;
                     _port.Tell(new SessionInput(data));
                     break;
-                case BreakReceived when _listener.Access == SessionAccess.ReadWrite:
+                case byte[]:
+                    if (!_toldReadOnly)
+                    {
+                        _toldReadOnly = true;
+                        Notice($"read-only: your input is not sent to the device{EscapeHint("a", "to ask for write")}");
+                    }
+
+                    break;
+                case BreakReceived when _canWrite:
                     _port.Tell(new PulseBreak(TimeSpan.FromMilliseconds(250)));
                     break;
                 case ComPortEnabled or ComPortCommand when _comPort is not null:
                     Request(_comPort.Submit(item, _toClient));
+                    break;
+                case EscapeCommand command:
+                    OnEscapeCommand(command.Letter);
                     break;
             }
         }
@@ -159,6 +184,92 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (_pendingWrites == 0)
         {
             ReadNext();
+        }
+    }
+
+    private List<object> ScanEscapes(List<object> items)
+    {
+        if (_escape is null)
+        {
+            return items;
+        }
+
+        _scanned.Clear();
+        foreach (var item in items)
+        {
+            if (item is byte[] data)
+            {
+                _escape.Scan(data, _scanned);
+            }
+            else
+            {
+                _scanned.Add(item);
+            }
+        }
+
+        return _scanned;
+    }
+
+    private string EscapeHint(string letter, string what) =>
+        _escape is null ? "" : $" ({_escape.Describe()} {letter} {what})";
+
+    private void OnEscapeCommand(char letter)
+    {
+        switch (letter)
+        {
+            case 'f':
+                _port.Tell(new WriteLockRequest(WriteLockAction.Force));
+                break;
+            case 'a':
+                _port.Tell(new WriteLockRequest(WriteLockAction.Ask));
+                break;
+            case 's':
+                _port.Tell(new WriteLockRequest(WriteLockAction.Release));
+                break;
+            case 'r':
+                _port.Tell(RequestReplay.Instance);
+                break;
+            case 'b':
+                if (_canWrite)
+                {
+                    _port.Tell(new PulseBreak(TimeSpan.FromMilliseconds(250)));
+                    Notice("break sent");
+                }
+                else
+                {
+                    Notice("read-only: break not sent");
+                }
+
+                break;
+            case 'w':
+                _port.Tell(ListSessions.Instance);
+                break;
+            case '.':
+                _closeReason = "disconnect command";
+                Notice("disconnecting");
+                FlushAndStop();
+                break;
+            default:
+                var e = _escape!.Describe();
+                Notice($"commands after {e}: f force write, a ask for write, s become read-only, r replay scrollback, " +
+                       $"b send break, w who is connected, . disconnect, ? this help; {e} {e.Split(' ')[0]} sends {e.Split(' ')[0]} itself");
+                break;
+        }
+    }
+
+    private void OnRoleChanged(RoleChanged role)
+    {
+        var was = _canWrite;
+        _canWrite = role.CanWrite;
+        if (role.CanWrite)
+        {
+            _toldReadOnly = false;
+        }
+
+        // The initial role is news only when a read-write listener's session starts read-only (exclusive lock held).
+        if (!role.Initial || (was && !role.CanWrite))
+        {
+            Notice(role.Reason);
         }
     }
 

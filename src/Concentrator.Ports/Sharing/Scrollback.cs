@@ -1,0 +1,66 @@
+namespace Concentrator.Ports.Sharing;
+
+/// <summary>
+/// The last N bytes a device printed, kept in a ring so a session connecting later (or asking with the
+/// escape command) sees the boot banner it missed. One copy per device chunk, none per session.
+/// </summary>
+internal sealed class Scrollback(long capacity)
+{
+    private readonly byte[] _ring = new byte[Math.Max(0, capacity)];
+    private long _written;
+
+    public long Capacity => _ring.Length;
+
+    /// <summary>Bytes currently held.</summary>
+    public int Length => (int)Math.Min(_written, _ring.Length);
+
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        if (_ring.Length == 0 || data.IsEmpty)
+        {
+            return;
+        }
+
+        if (data.Length >= _ring.Length)
+        {
+            data[^_ring.Length..].CopyTo(_ring);
+            _written += data.Length;
+            // Realign so the oldest byte sits at the position the next write goes to.
+            var start = (int)(_written % _ring.Length);
+            if (start != 0)
+            {
+                var copy = _ring.ToArray();
+                for (var i = 0; i < _ring.Length; i++)
+                {
+                    _ring[(start + i) % _ring.Length] = copy[i];
+                }
+            }
+
+            return;
+        }
+
+        var position = (int)(_written % _ring.Length);
+        var first = Math.Min(data.Length, _ring.Length - position);
+        data[..first].CopyTo(_ring.AsSpan(position));
+        data[first..].CopyTo(_ring);
+        _written += data.Length;
+    }
+
+    /// <summary>The held bytes, oldest first, as a new array (an immutable snapshot safe to share).</summary>
+    public byte[] Snapshot()
+    {
+        var length = Length;
+        var result = new byte[length];
+        if (length == 0)
+        {
+            return result;
+        }
+
+        var end = (int)(_written % _ring.Length);
+        var start = (end - length + _ring.Length) % _ring.Length;
+        var first = Math.Min(length, _ring.Length - start);
+        _ring.AsSpan(start, first).CopyTo(result);
+        _ring.AsSpan(0, length - first).CopyTo(result.AsSpan(first));
+        return result;
+    }
+}
