@@ -75,7 +75,7 @@ internal static partial class Servers
             for (var i = 0; i < portCount; i++)
             {
                 var device = VirtualSerialDevice.CreateTemp("bench-ours");
-                var tcp = FreeTcpPort.Next();
+                var tcp = DistinctPort(server);
                 server.AddDevice(device, tcp);
                 hocon.Append(CultureInfo.InvariantCulture,
                     $"    p{i} {{\n      device = \"{device.LinkPath}\"\n      baud = 115200\n      max-sessions = {maxSessions}\n" +
@@ -110,7 +110,7 @@ internal static partial class Servers
             for (var i = 0; i < portCount; i++)
             {
                 var device = VirtualSerialDevice.CreateTemp("bench-ser2net");
-                var tcp = FreeTcpPort.Next();
+                var tcp = DistinctPort(server);
                 server.AddDevice(device, tcp);
                 yaml.Append(CultureInfo.InvariantCulture,
                     $"connection: &p{i}\n  accepter: tcp,127.0.0.1,{tcp}\n  connector: serialdev,{device.SlavePath},115200n81,local\n" +
@@ -150,7 +150,7 @@ internal static partial class Servers
             for (var i = 0; i < portCount; i++)
             {
                 var device = VirtualSerialDevice.CreateTemp("bench-socat");
-                var tcp = FreeTcpPort.Next();
+                var tcp = DistinctPort(server);
                 server.AddDevice(device, tcp);
                 var process = ManagedProcess.Start(socat,
                     [$"TCP-LISTEN:{tcp},bind=127.0.0.1,reuseaddr", $"FILE:{device.SlavePath},raw,echo=0"]);
@@ -164,6 +164,19 @@ internal static partial class Servers
         {
             server.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>FreeTcpPort.Next() can hand out the same port twice in a row; keep the ports of one server distinct.</summary>
+    private static int DistinctPort(ServerInstance server)
+    {
+        while (true)
+        {
+            var port = FreeTcpPort.Next();
+            if (!server.TcpPorts.Contains(port))
+            {
+                return port;
+            }
         }
     }
 
