@@ -76,12 +76,12 @@ public sealed class TcpClientSession : IDisposable
         var buffer = new byte[4096];
         while (true)
         {
-            var text = Encoding.UTF8.GetString(_pending.ToArray());
+            // Latin-1 maps each byte to one char, so telnet's IAC bytes cannot shift the offsets.
+            var text = Encoding.Latin1.GetString(_pending.ToArray());
             var at = text.IndexOf(expected, StringComparison.Ordinal);
             if (at >= 0)
             {
-                var consumed = Encoding.UTF8.GetByteCount(text[..(at + expected.Length)]);
-                _pending.RemoveRange(0, consumed);
+                _pending.RemoveRange(0, at + expected.Length);
                 return text[..(at + expected.Length)];
             }
 
@@ -142,7 +142,7 @@ public sealed class TcpClientSession : IDisposable
         return false;
     }
 
-    public string PendingText => Encoding.UTF8.GetString(_pending.ToArray());
+    public string PendingText => Encoding.Latin1.GetString(_pending.ToArray());
 
     public void Dispose() => _socket.Dispose();
 }

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Concentrator.Testing;
+
+namespace Concentrator.IntegrationTests;
+
+/// <summary>Many sessions on one console: monitors, write arbitration, slow consumers, replay, limits, logs.</summary>
+public sealed class SharingTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly List<IDisposable> _cleanup = [];
+
+    public void Dispose()
+    {
+        for (var i = _cleanup.Count - 1; i >= 0; i--)
+        {
+            _cleanup[i].Dispose();
+        }
+    }
+
+    private T Track<T>(T item) where T : IDisposable
+    {
+        _cleanup.Add(item);
+        return item;
+    }
+
+    private (VirtualSerialDevice Device, DaemonProcess Daemon) Serve(string portBody)
+    {
+        var device = Track(VirtualSerialDevice.CreateTemp("share"));
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports.con {
+              device = "{{device.LinkPath}}"
+              {{portBody}}
+            }
+            """));
+        daemon.WaitOnline("con");
+        return (device, daemon);
+    }
+
+    private TcpClientSession Connect(DaemonProcess daemon, int tcp, int sessionId)
+    {
+        var client = Track(TcpClientSession.Connect(tcp));
+        daemon.WaitFor($"session {sessionId} on port con: .* connected");
+        return client;
+    }
+
+    [Fact]
+    public void A_read_only_monitor_sees_the_output_and_its_typing_never_reaches_the_device()
+    {
+        int rw = FreeTcpPort.Next(), ro = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"listeners = [ {{ port = {rw}, protocol = raw }}, {{ port = {ro}, protocol = raw, access = read-only }} ]");
+        var writer = Connect(daemon, rw, 1);
+        var monitor = Connect(daemon, ro, 2);
+
+        monitor.Send("reboot\n");
+        writer.Send("uptime\n");
+        Assert.Equal("uptime\n"u8.ToArray(), device.ReadExactly(7, Timeout));
+        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300)));
+
+        device.Write("up 3 days\n");
+        Assert.Equal("up 3 days\n", monitor.ReadUntil("up 3 days\n", Timeout));
+        Assert.Equal("up 3 days\n", writer.ReadUntil("up 3 days\n", Timeout));
+    }
+
+    [Fact]
+    public void Exclusive_lets_only_the_lock_holder_write_and_promotes_the_next_waiting_session()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"write-policy = exclusive\nlisteners = [ {{ port = {tcp}, protocol = telnet, replay = off }} ]");
+        var first = Connect(daemon, tcp, 1);
+        var second = Connect(daemon, tcp, 2);
+        var third = Connect(daemon, tcp, 3);
+        second.ReadUntil("waiting for the write lock, held by session 1", Timeout);
+
+        second.Send("second\n");
+        second.ReadUntil("read-only: your input is not sent", Timeout);
+        first.Send("first\n");
+        Assert.Equal("first\n"u8.ToArray(), device.ReadExactly(6, Timeout));
+        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300)));
+
+        first.Dispose();
+        second.ReadUntil("you can write", Timeout);
+        second.Send("now me\n");
+        Assert.Equal("now me\n"u8.ToArray(), device.ReadExactly(7, Timeout));
+        third.Send("third\n");
+        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public void Escape_commands_force_the_lock_list_sessions_and_replay()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"write-policy = exclusive\nlisteners = [ {{ port = {tcp}, protocol = telnet }} ]");
+        device.Write("boot banner v1\n");
+        var holder = Connect(daemon, tcp, 1);
+        var taker = Connect(daemon, tcp, 2);
+        taker.ReadUntil("boot banner v1", Timeout); // replay on connect (telnet listeners replay by default)
+
+        taker.Send("\u0005cw");
+        var who = taker.ReadUntil("session 2", Timeout);
+        Assert.Contains("session 1", who, StringComparison.Ordinal);
+
+        taker.Send("\u0005cf");
+        taker.ReadUntil("you can write", Timeout);
+        holder.ReadUntil("session 2 forced the write lock", Timeout);
+        taker.Send("mine\n");
+        Assert.Equal("mine\n"u8.ToArray(), device.ReadExactly(5, Timeout));
+
+        taker.Send("\u0005cr");
+        taker.ReadUntil("boot banner v1", Timeout);
+
+        taker.Send("\u0005c.");
+        Assert.True(taker.WaitClosed(Timeout));
+    }
+
+    [Fact]
+    public async Task A_client_that_never_reads_neither_slows_the_others_nor_grows_memory()
+    {
+        int rw = FreeTcpPort.Next(), ro = FreeTcpPort.Next();
+        var (device, daemon) = Serve($$"""
+            listeners = [
+              { port = {{rw}}, protocol = raw, output-queue = 32MiB }
+              { port = {{ro}}, protocol = raw, access = read-only, replay = off, output-queue = 256KiB }
+            ]
+            """);
+        var reader = Connect(daemon, rw, 1);
+        var stalled = Connect(daemon, ro, 2);
+        stalled.Socket.ReceiveBufferSize = 4096; // and never reads
+        var rssBefore = RssKiB(daemon.ProcessId);
+
+        const int total = 64 * 1024 * 1024;
+        var chunk = new byte[64 * 1024];
+        new Random(7).NextBytes(chunk);
+        var received = Task.Run(() =>
+        {
+            var buffer = new byte[256 * 1024];
+            long got = 0;
+            reader.Socket.ReceiveTimeout = (int)Timeout.TotalMilliseconds;
+            while (got < total)
+            {
+                var n = reader.Socket.Receive(buffer);
+                Assert.NotEqual(0, n);
+                got += n;
+            }
+
+            return got;
+        });
+
+        var watch = Stopwatch.StartNew();
+        for (var sent = 0; sent < total; sent += chunk.Length)
+        {
+            device.Write(chunk);
+        }
+
+        Assert.Equal(total, await received.WaitAsync(Timeout));
+        watch.Stop();
+        var rssAfter = RssKiB(daemon.ProcessId);
+        Assert.True(rssAfter - rssBefore < 100 * 1024, $"daemon RSS grew from {rssBefore} KiB to {rssAfter} KiB");
+        Assert.False(daemon.HasExited);
+        daemon.WaitFor("session 2 on port con"); // still connected: drop-oldest, not disconnect
+        Assert.DoesNotContain("session 2 on port con: .* disconnected", daemon.Output, StringComparison.Ordinal);
+    }
+
+    private static long RssKiB(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void A_session_connecting_after_the_boot_banner_gets_it_through_replay()
+    {
+        int telnet = FreeTcpPort.Next(), raw = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"scrollback = 1KiB\nlisteners = [ {{ port = {telnet}, protocol = telnet }}, {{ port = {raw}, protocol = raw }} ]");
+        device.Write("U-Boot 2024.01\nDRAM: 512 MiB\n");
+        daemon.WaitFor("port con: online");
+        Thread.Sleep(200); // let the banner reach the port before anyone connects
+
+        var late = Connect(daemon, telnet, 1);
+        Assert.Contains("DRAM: 512 MiB", late.ReadUntil("DRAM: 512 MiB", Timeout), StringComparison.Ordinal);
+
+        // A read-write raw session (a flashing tool) never sees stale bytes.
+        var flasher = Connect(daemon, raw, 2);
+        device.Write("fresh\n");
+        Assert.Equal("fresh\n", flasher.ReadUntil("\n", Timeout));
+    }
+
+    [Fact]
+    public void Max_sessions_refuses_with_one_line_and_kick_old_makes_room()
+    {
+        int busy = FreeTcpPort.Next();
+        var (_, daemon) = Serve($"max-sessions = 1\nlisteners = [ {{ port = {busy}, protocol = raw }} ]");
+        var first = Connect(daemon, busy, 1);
+        using var refused = TcpClientSession.Connect(busy);
+        Assert.Contains("port con is busy", refused.ReadUntil("\n", Timeout), StringComparison.Ordinal);
+        Assert.True(refused.WaitClosed(Timeout));
+        Assert.False(first.WaitClosed(TimeSpan.FromMilliseconds(200)));
+        daemon.Dispose();
+
+        int kick = FreeTcpPort.Next();
+        var (device, kicker) = Serve($"max-sessions = 1\nkick-old = on\nlisteners = [ {{ port = {kick}, protocol = raw }} ]");
+        var old = Connect(kicker, kick, 1);
+        var fresh = Connect(kicker, kick, 2);
+        Assert.True(old.WaitClosed(Timeout));
+        fresh.Send("hi\n");
+        Assert.Equal("hi\n"u8.ToArray(), device.ReadExactly(3, Timeout));
+    }
+
+    [Fact]
+    public void Idle_sessions_are_closed_after_the_idle_timeout()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (_, daemon) = Serve($"idle-timeout = 1s\nlisteners = [ {{ port = {tcp}, protocol = telnet }} ]");
+        var idle = Connect(daemon, tcp, 1);
+        var watch = Stopwatch.StartNew();
+        Assert.True(idle.WaitClosed(Timeout));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(10));
+        Assert.Contains("idle for 1 s", idle.PendingText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_console_log_holds_the_device_output_with_timestamps_across_rotation()
+    {
+        var dir = Directory.CreateTempSubdirectory("conlog");
+        try
+        {
+            var log = Path.Combine(dir.FullName, "con.log");
+            var tcp = FreeTcpPort.Next();
+            var (device, daemon) = Serve($$"""
+                log { file = "{{log}}", timestamps = on, max-size = 4KiB, keep = 20 }
+                listeners = [ { port = {{tcp}}, protocol = raw } ]
+                """);
+            var expected = new StringBuilder();
+            for (var i = 0; i < 200; i++)
+            {
+                var line = $"line {i:000} of the boot log\n";
+                expected.Append(line);
+                device.Write(line); // nobody is connected: the log still gets every byte
+            }
+
+            Thread.Sleep(500); // let the port take all of it before the session marks go in
+
+            var client = Connect(daemon, tcp, 1);
+            client.Dispose();
+            daemon.WaitFor("session 1 on port con: .* disconnected");
+            Assert.Equal(0, daemon.Terminate());
+
+            var files = Directory.GetFiles(dir.FullName).OrderByDescending(f => f.Length > log.Length ? int.Parse(f[(log.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture) : 0);
+            var text = string.Concat(files.Select(File.ReadAllText));
+            Assert.True(Directory.GetFiles(dir.FullName).Length > 2, "the log should have rotated");
+            var deviceLines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("[concentrator", StringComparison.Ordinal)).ToList();
+            Assert.All(deviceLines, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT[\d:.]+Z line \d{3} of the boot log$", l));
+            Assert.Equal(expected.ToString(), string.Concat(deviceLines.Select(l => l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..] + "\n")));
+            Assert.Contains("session 1 connected from 127.0.0.1", text, StringComparison.Ordinal);
+            Assert.Contains("session 1 from 127.0.0.1", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
