@@ -24,6 +24,9 @@ public static class Program
         {
             "serve" => await ServeCommand.RunAsync(rest).ConfigureAwait(false),
             "import-ser2net" => ImportSer2netCommand.Run(rest),
+            "attach" => await AttachCommand.RunAsync(rest).ConfigureAwait(false),
+            "pty" => await PtyCommand.RunAsync(rest).ConfigureAwait(false),
+            "bridge" => await BridgeCommand.RunAsync(rest).ConfigureAwait(false),
             _ => Usage.Fail($"unknown command '{args[0]}'"),
         };
     }

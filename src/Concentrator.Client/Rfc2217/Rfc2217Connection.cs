@@ -1,0 +1,284 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Concentrator.Telnet.Rfc2217;
+
+namespace Concentrator.Client.Rfc2217;
+
+/// <summary>The server closed the connection with a plain-text line and no telnet at all: a refusal ("busy").</summary>
+public sealed class ServerRefusedException(string message) : Exception(message);
+
+/// <summary>HOST:PORT as given on the command line ([v6]:port accepted).</summary>
+public sealed record RemoteEndPoint(string Host, int Port)
+{
+    public static bool TryParse(string text, out RemoteEndPoint endPoint)
+    {
+        endPoint = new RemoteEndPoint("", 0);
+        var colon = text?.LastIndexOf(':') ?? -1;
+        if (text is null || colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            return false;
+        }
+
+        endPoint = new RemoteEndPoint(text[..colon].Trim('[', ']'), port);
+        return true;
+    }
+
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
+
+/// <summary>
+/// One TCP connection to a telnet / RFC 2217 server, driven by <see cref="Rfc2217ClientCodec"/>. Sends are
+/// serialized; <see cref="RunAsync"/> is the receive loop (data and events go to the callbacks) and ends when
+/// the server closes. Plain text that arrives before any telnet command is held back briefly so a one-line
+/// refusal ("port ... is busy") is reported as <see cref="ServerRefusedException"/> instead of as data.
+/// </summary>
+public sealed class Rfc2217Connection : IAsyncDisposable
+{
+    private static readonly TimeSpan HoldPlainText = TimeSpan.FromMilliseconds(700);
+    private readonly Socket _socket;
+    private readonly Rfc2217ClientCodec _codec = new();
+    private readonly Lock _codecLock = new();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    private Rfc2217Connection(Socket socket, RemoteEndPoint remote)
+    {
+        _socket = socket;
+        Remote = remote;
+    }
+
+    public RemoteEndPoint Remote { get; }
+
+    /// <summary>Whether the server accepted COM-PORT-OPTION.</summary>
+    public bool ComPortEnabled
+    {
+        get
+        {
+            lock (_codecLock)
+            {
+                return _codec.ComPortEnabled;
+            }
+        }
+    }
+
+    /// <summary>Connects and sends the opening negotiation.</summary>
+    public static async Task<Rfc2217Connection> ConnectAsync(RemoteEndPoint remote, TimeSpan timeout, CancellationToken cancellationToken, bool comPort = true)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(timeout);
+            await socket.ConnectAsync(remote.Host, remote.Port, cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var connection = new Rfc2217Connection(socket, remote);
+        var start = new ArrayBufferWriter<byte>();
+        lock (connection._codecLock)
+        {
+            connection._codec.Start(start, comPort);
+        }
+
+        await connection.SendRawAsync(start.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>Sends data (IAC-escaped).</summary>
+    public Task SendDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var output = new ArrayBufferWriter<byte>(data.Length + 16);
+        lock (_codecLock)
+        {
+            _codec.EncodeData(data.Span, output);
+        }
+
+        return SendRawAsync(output.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>Sends the set fields of <paramref name="change"/> as COM-PORT commands.</summary>
+    public Task SetLineAsync(LineChange change, CancellationToken cancellationToken)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        Rfc2217ClientCodec.SetLine(output, change);
+        return SendRawAsync(output.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>Asks for the baud rate in effect (answered with <see cref="BaudRateIs"/>).</summary>
+    public Task QueryBaudRateAsync(CancellationToken cancellationToken)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        Rfc2217ClientCodec.SetBaudRate(output, 0);
+        return SendRawAsync(output.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>Sends a break: SET-CONTROL BREAK-ON, wait, BREAK-OFF (IAC BRK without COM-PORT-OPTION).</summary>
+    public async Task SendBreakAsync(TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        if (!ComPortEnabled)
+        {
+            Rfc2217ClientCodec.TelnetBreak(output);
+            await SendRawAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Rfc2217ClientCodec.SetControl(output, ComPortControl.BreakOn);
+        await SendRawAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
+        output.Clear();
+        Rfc2217ClientCodec.SetControl(output, ComPortControl.BreakOff);
+        await SendRawAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The receive loop: returns when the server closes the connection (or throws <see cref="SocketException"/> /
+    /// <see cref="ServerRefusedException"/>). <paramref name="onData"/> is called on the loop and may block
+    /// (back-pressure to the server).
+    /// </summary>
+    public async Task RunAsync(Action<ReadOnlySpan<byte>> onData, Action<ServerEvent> onEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onData);
+        ArgumentNullException.ThrowIfNull(onEvent);
+        var buffer = new byte[16384];
+        var data = new ArrayBufferWriter<byte>(16384);
+        var replies = new ArrayBufferWriter<byte>();
+        var events = new List<ServerEvent>();
+        var held = new List<byte>();
+        var released = false;
+        var holdUntil = DateTime.UtcNow + HoldPlainText;
+        var pending = _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).AsTask();
+        while (true)
+        {
+            if (!released)
+            {
+                var left = holdUntil - DateTime.UtcNow;
+                if (left > TimeSpan.Zero)
+                {
+                    var done = await Task.WhenAny(pending, Task.Delay(left, cancellationToken)).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (done != pending)
+                    {
+                        continue;
+                    }
+                }
+                else
+                {
+                    released = true;
+                    if (held.Count > 0)
+                    {
+                        onData(held.ToArray());
+                        held.Clear();
+                    }
+                }
+            }
+
+            var n = await pending.ConfigureAwait(false);
+            if (n == 0)
+            {
+                if (!released && held.Count > 0)
+                {
+                    throw new ServerRefusedException(Encoding.UTF8.GetString(held.ToArray()).Trim());
+                }
+
+                if (held.Count > 0)
+                {
+                    onData(held.ToArray());
+                }
+
+                return;
+            }
+
+            data.Clear();
+            replies.Clear();
+            events.Clear();
+            bool sawTelnet;
+            lock (_codecLock)
+            {
+                _codec.Receive(buffer.AsSpan(0, n), data, replies, events);
+                sawTelnet = _codec.SawTelnet;
+            }
+
+            if (replies.WrittenCount > 0)
+            {
+                await SendRawAsync(replies.WrittenMemory.ToArray(), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!released)
+            {
+                held.AddRange(data.WrittenSpan);
+                if (sawTelnet)
+                {
+                    released = true;
+                    if (held.Count > 0)
+                    {
+                        onData(held.ToArray());
+                    }
+
+                    held.Clear();
+                }
+            }
+            else if (data.WrittenCount > 0)
+            {
+                onData(data.WrittenSpan);
+            }
+
+            foreach (var e in events)
+            {
+                onEvent(e);
+            }
+
+            pending = _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).AsTask();
+        }
+    }
+
+    /// <summary>Sends already framed COM-PORT commands (built with <see cref="Rfc2217ClientCodec"/>).</summary>
+    public Task SendRawCommandsAsync(ReadOnlyMemory<byte> commands, CancellationToken cancellationToken) =>
+        SendRawAsync(commands, cancellationToken);
+
+    private async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (!bytes.IsEmpty)
+            {
+                var n = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                bytes = bytes[n..];
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        _sendLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
