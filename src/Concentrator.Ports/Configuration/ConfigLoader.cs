@@ -16,7 +16,7 @@ public static class ConfigLoader
     private static readonly string[] PortKeys =
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
-        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape",
+        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -167,6 +167,7 @@ public static class ConfigLoader
             var scrollback = Size(name, "scrollback", Get("scrollback"), 64 * 1024, 0, 1L << 30);
             var log = ReadLog(name, Get("log"));
             var (minBackoff, maxBackoff) = ReadReopen(name, Get("reopen"));
+            var notices = Bool(name, "notices", Get("notices"), false);
             var listeners = ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
@@ -181,7 +182,7 @@ public static class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape);
+                parsedEscape is null ? null : escape, notices);
         }
 
         private List<ListenerSettings> ReadListeners(string port, HoconValue? value)

@@ -24,7 +24,8 @@ public sealed record PortSettings(
     ConsoleLogSettings? Log,
     TimeSpan ReopenMinBackoff,
     TimeSpan ReopenMaxBackoff,
-    string? Escape = "^Ec");
+    string? Escape = "^Ec",
+    bool Notices = false);
 
 /// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
 public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports);

@@ -6,11 +6,17 @@ using Concentrator.Ports.Configuration;
 namespace Concentrator.Ports.DeviceLink;
 
 /// <summary>
-/// Owns one open device. Lives under a backoff supervisor: on any device fault it reports the port offline and
-/// stops itself, and the supervisor starts a fresh link later. All state worth keeping (line settings, sessions)
-/// lives in the port actor, so a device restart never touches a session.
+/// Owns one open device and brings it back when it goes away. On a fault (unplug, I/O error) or a failed open it
+/// reports the port offline, closes everything, and retries with exponential backoff and jitter — or at once when
+/// a watch on the device path sees it reappear (a replugged USB adapter is back within about 100 ms). All state
+/// worth keeping (line settings, sessions) lives in the port actor, so a device restart never touches a session.
+/// A backoff supervisor above it restarts it should it ever crash.
 /// </summary>
-/// <remarks>States: WaitingForSettings -> Opening -> Online. Opening and all device I/O run off the actor thread.</remarks>
+/// <remarks>
+/// States: WaitingForSettings -> Opening -> Online -> Offline -> WaitingForSettings ... Each (re)open starts with
+/// <see cref="LinkReady"/> so the port hands over the settings in effect now (including those a client set).
+/// Opening and all device I/O run off the actor thread.
+/// </remarks>
 public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 {
     /// <summary>How often modem inputs are read on devices that have them (RFC 2217 reports changes).</summary>
@@ -25,6 +31,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private DevicePump? _pump;
     private ModemStatus? _modem;
     private bool _modemPollPending;
+    private int _attempt;
+    private DevicePathWatcher? _watcher;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -56,8 +64,16 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         {
             var self = Self;
             var port = _port;
-            _pump = new DevicePump(opened.Device, data => port.Tell(new DeviceOutput(data)), e => self.Tell(new Faulted(e)));
+            DevicePump? pump = null;
+            pump = new DevicePump(opened.Device, data => port.Tell(new DeviceOutput(data)), e => self.Tell(new Faulted(pump!, e)));
+            _pump = pump;
+            lock (_gate)
+            {
+                _opened = null; // the pump owns the device now
+            }
+
             _pump.Start();
+            _attempt = 0;
             _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
             if ((opened.Device.Capabilities & DeviceCapabilities.ModemStatus) != 0)
             {
@@ -66,12 +82,55 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
             Become(Online);
         });
-        Receive<OpenFailed>(failed =>
+        Receive<OpenFailed>(failed => GoOffline(failed.Reason));
+        ReceiveAny(Unavailable);
+    }
+
+    private void Offline()
+    {
+        Receive<Retry>(_ =>
         {
-            _port.Tell(new DeviceOffline(failed.Reason));
-            Context.Stop(Self);
+            StopWatching();
+            Timers.Cancel("retry");
+            _port.Tell(new LinkReady());
+            Become(WaitingForSettings);
         });
         ReceiveAny(Unavailable);
+    }
+
+    private void GoOffline(string reason)
+    {
+        Timers.Cancel("modem");
+        _modemPollPending = false;
+        _modem = null;
+        _pump?.Dispose();
+        _pump = null;
+        _port.Tell(new DeviceOffline(reason));
+
+        var delay = BackoffDelay(_attempt++);
+        Timers.StartSingleTimer("retry", Retry.Instance, delay);
+        if (!SerialDeviceFactory.IsSimulated(_settings.Device))
+        {
+            var self = Self;
+            _watcher = DevicePathWatcher.TryWatch(_settings.Device, () => self.Tell(Retry.Instance));
+        }
+
+        Become(Offline);
+    }
+
+    /// <summary>min * 2^attempt, capped at max, with +-20% jitter so a rack of ports does not retry in lockstep.</summary>
+    private TimeSpan BackoffDelay(int attempt)
+    {
+        var min = _settings.ReopenMinBackoff.TotalMilliseconds;
+        var max = _settings.ReopenMaxBackoff.TotalMilliseconds;
+        var delay = Math.Min(max, min * Math.Pow(2, Math.Min(attempt, 30)));
+        return TimeSpan.FromMilliseconds(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+
+    private void StopWatching()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
     }
 
     private void Online()
@@ -135,8 +194,10 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         }, (_, _) => { }));
         Receive<Faulted>(f =>
         {
-            _port.Tell(new DeviceOffline(Describe(f.Error)));
-            Context.Stop(Self);
+            if (ReferenceEquals(f.Pump, _pump))
+            {
+                GoOffline(Describe(f.Error));
+            }
         });
     }
 
@@ -206,6 +267,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             _opened?.Dispose();
         }
 
+        StopWatching();
         _log.Debug("device link for {0} stopped", _settings.Name);
     }
 
@@ -213,9 +275,14 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     private sealed record OpenFailed(string Reason);
 
-    private sealed record Faulted(Exception Error);
+    private sealed record Faulted(DevicePump Pump, Exception Error);
 
     private sealed record ModemRead(ModemStatus? Status);
+
+    private sealed record Retry
+    {
+        public static Retry Instance { get; } = new();
+    }
 
     private sealed record PollModem
     {

@@ -41,6 +41,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private int _pendingWrites;
     private bool _canWrite;
     private bool _toldReadOnly;
+    private readonly bool _showNotices;
+    private long _discarded;
+    private bool _toldDiscarded;
     private bool _readerClosed;
     private bool _stopAfterFlush;
     private string _closeReason = "closed by server";
@@ -61,6 +64,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
         _canWrite = listener.Access == SessionAccess.ReadWrite;
+        _showNotices = _protocol.ShowsNotices || portSettings.Notices;
         // In-band commands only where a person types: raw and RFC 2217 sessions stay byte-transparent.
         if (listener.Protocol == ListenerProtocol.Telnet && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
         {
@@ -92,7 +96,15 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<RoleChanged>(OnRoleChanged);
         Receive<Replay>(r => Send(_protocol.Encode(r.Data)));
         Receive<SessionsReport>(r => Notice("connected to port " + _portSettings.Name + ":\r\n" + string.Join("\r\n", r.Lines)));
-        Receive<PortStatusChanged>(s => Notice($"port {s.Port} {s.State.ToString().ToLowerInvariant()}{(s.Detail.Length > 0 ? ": " + s.Detail : "")}"));
+        Receive<PortStatusChanged>(s =>
+        {
+            if (s.State == DeviceState.Online)
+            {
+                _toldDiscarded = false;
+            }
+
+            Notice($"port {s.Port} {s.State.ToString().ToLowerInvariant()}{(s.Detail.Length > 0 ? ": " + s.Detail : "")}");
+        });
         Receive<ReceiveTimeout>(_ =>
         {
             Notice($"idle for {_portSettings.IdleTimeout.TotalSeconds:0} s, disconnecting");
@@ -283,6 +295,16 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     private void OnWriteCompleted(WriteCompleted done)
     {
+        if (done.Discarded)
+        {
+            _discarded += done.Bytes;
+            if (!_toldDiscarded)
+            {
+                _toldDiscarded = true; // once per outage; the total is in the disconnect log line
+                Notice($"the device is offline: your input is discarded");
+            }
+        }
+
         if (_pendingWrites > 0 && --_pendingWrites == 0)
         {
             ReadNext(); // the device took everything: read the client again (TCP backpressure otherwise)
@@ -301,7 +323,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     private void Notice(string text)
     {
-        if (_protocol.ShowsNotices)
+        if (_showNotices)
         {
             _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {text}]\r\n"));
             PumpSend();
@@ -329,7 +351,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         var dropped = _queue.TakeDroppedCount();
-        if (dropped > 0 && _protocol.ShowsNotices)
+        if (dropped > 0 && _showNotices)
         {
             // Said in-band on telnet sessions only: raw and RFC 2217 clients must never see bytes the device did not send.
             _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {dropped} bytes dropped, client too slow]\r\n"));
@@ -425,8 +447,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         _socket.Dispose();
-        _log.Info("session {0} on port {1}: {2} disconnected ({3}); {4} bytes from client, {5} bytes to client",
-            _id, _portSettings.Name, _peer, _closeReason, _bytesIn, _bytesOut);
+        _log.Info("session {0} on port {1}: {2} disconnected ({3}); {4} bytes from client ({5} discarded while offline), {6} bytes to client",
+            [_id, _portSettings.Name, _peer, _closeReason, _bytesIn, _discarded, _bytesOut]);
     }
 
     private sealed record ClientRead(int Count);

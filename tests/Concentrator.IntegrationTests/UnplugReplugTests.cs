@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using Concentrator.Testing;
+
+namespace Concentrator.IntegrationTests;
+
+/// <summary>USB adapters that vanish and come back at the same path, with sessions connected.</summary>
+public sealed class UnplugReplugTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly List<IDisposable> _cleanup = [];
+
+    public void Dispose()
+    {
+        for (var i = _cleanup.Count - 1; i >= 0; i--)
+        {
+            _cleanup[i].Dispose();
+        }
+    }
+
+    private T Track<T>(T item) where T : IDisposable
+    {
+        _cleanup.Add(item);
+        return item;
+    }
+
+    private (VirtualSerialDevice Device, DaemonProcess Daemon) Serve(string listeners, string extra = "")
+    {
+        var device = Track(VirtualSerialDevice.CreateTemp("usb"));
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports.usb {
+              device = "{{device.LinkPath}}"
+              listeners = [ {{listeners}} ]
+              {{extra}}
+            }
+            """));
+        daemon.WaitOnline("usb");
+        return (device, daemon);
+    }
+
+    private static int Count(string pattern, string text) => System.Text.RegularExpressions.Regex.Matches(text, pattern).Count;
+
+    [Fact]
+    public void Sessions_keep_their_connection_through_an_unplug_and_data_flows_after_replug()
+    {
+        int raw = FreeTcpPort.Next(), telnet = FreeTcpPort.Next();
+        // A long backoff: only the path watch can explain a quick reopen.
+        var (device, daemon) = Serve($"{{ port = {raw}, protocol = raw }}, {{ port = {telnet}, protocol = telnet }}",
+            "reopen { min-backoff = 5s, max-backoff = 10s }");
+        var client = Track(TcpClientSession.Connect(raw));
+        var person = Track(TcpClientSession.Connect(telnet));
+        daemon.WaitFor("session 2 on port usb: .* connected");
+
+        device.Unplug();
+        daemon.WaitFor("port usb: offline");
+        person.ReadUntil("port usb offline", Timeout);
+        client.Send("typed while away\n");
+        person.Send("me too\n");
+        person.ReadUntil("the device is offline: your input is discarded", Timeout);
+
+        var replugged = Stopwatch.StartNew();
+        device.Replug();
+        daemon.WaitFor("port usb: online(.|\\n)*port usb: online");
+        Assert.True(replugged.Elapsed < TimeSpan.FromSeconds(3), $"reopened after {replugged.Elapsed}, not by the path watch");
+        person.ReadUntil("port usb online", Timeout);
+
+        device.Write("login: ");
+        Assert.Equal("login: ", client.ReadUntil("login: ", Timeout));
+        client.Send("root\n");
+        Assert.Equal("root\n"u8.ToArray(), device.ReadExactly(5, Timeout)); // nothing typed while away comes out late
+        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(200)));
+
+        // The raw session never saw a notice: it stays byte-clean.
+        Assert.DoesNotContain("concentrator", client.PendingText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_baud_rate_a_pyserial_client_set_is_in_effect_again_after_replug()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"{{ port = {tcp}, protocol = rfc2217 }}", "baud = 9600");
+        await using var py = PySerial.Start();
+        await py.OpenAsync(tcp, 9600);
+        await py.SetAsync("baudrate", 57600);
+        Assert.Equal(57600, device.GetTermios().BaudRate);
+
+        device.Unplug();
+        daemon.WaitFor("port usb: offline");
+        device.Replug();
+        daemon.WaitFor("port usb: online(.|\\n)*port usb: online");
+        Assert.Equal(57600, device.GetTermios().BaudRate);
+
+        device.Write("after replug\n");
+        Assert.Equal("after replug\n"u8.ToArray(), await py.ReadAsync(13, 5));
+    }
+
+    [Fact]
+    public void Two_hundred_unplug_replug_cycles_leave_descriptors_and_threads_flat()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"{{ port = {tcp}, protocol = raw }}", "reopen { min-backoff = 20ms, max-backoff = 100ms }");
+        var client = Track(TcpClientSession.Connect(tcp));
+        daemon.WaitFor("session 1 on port usb: .* connected");
+
+        void Cycle(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var onlineBefore = Count("port usb: online", daemon.Output);
+                device.Unplug();
+                device.Replug();
+                var deadline = DateTime.UtcNow + Timeout;
+                while (Count("port usb: online", daemon.Output) == onlineBefore)
+                {
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        Assert.Fail($"cycle {i}: the port did not come back online:\n{daemon.Output}");
+                    }
+
+                    Thread.Sleep(5);
+                }
+            }
+        }
+
+        Cycle(20); // warm up: thread pool, JIT, timers
+        var (fds, threads) = Resources(daemon.ProcessId);
+        Cycle(180);
+        var (fdsAfter, threadsAfter) = Resources(daemon.ProcessId);
+
+        Assert.InRange(fdsAfter, 0, fds + 4);
+        Assert.InRange(threadsAfter, 0, threads + 4);
+
+        device.Write("still here\n");
+        Assert.Equal("still here\n", client.ReadUntil("still here\n", Timeout));
+    }
+
+    private static (int Fds, int Threads) Resources(int pid) =>
+        (Directory.GetFiles($"/proc/{pid}/fd").Length, Directory.GetDirectories($"/proc/{pid}/task").Length);
+
+    [Fact]
+    public void An_offline_port_costs_no_cpu()
+    {
+        var tcp = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"{{ port = {tcp}, protocol = raw }}");
+        device.Unplug();
+        daemon.WaitFor("port usb: offline");
+        Thread.Sleep(500);
+
+        var before = CpuTicks(daemon.ProcessId);
+        Thread.Sleep(3000);
+        var used = CpuTicks(daemon.ProcessId) - before;
+        // Clock ticks are 10 ms: a retry loop spinning would burn hundreds; the backoff timer a handful at most.
+        Assert.InRange(used, 0, 30);
+    }
+
+    private static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) +
+               long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
