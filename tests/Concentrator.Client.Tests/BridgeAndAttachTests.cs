@@ -72,7 +72,8 @@ public sealed class AttachCommandTests : IDisposable
                         sys.stdout.write('EOF waiting for %r; got %r\n' % (token, out)); sys.exit(4)
                     out += chunk
         until(b'escape is')
-        os.write(fd, b'typed-by-user\x1d\x1dX')
+        os.write(fd, b'typed-by-user\x1d\x1d\x1dX')
+        until(b'Ctrl-] then')
         until(b'DEVICE-SAYS-HI')
         os.write(fd, b'\x1db')
         until(b'break sent')
