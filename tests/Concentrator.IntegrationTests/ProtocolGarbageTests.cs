@@ -196,6 +196,7 @@ public sealed class ProtocolGarbageTests(ITestOutputHelper output) : IDisposable
 
         // New sessions are accepted.
         var late = Track(TcpClientSession.Connect(rfcPort));
+        daemon.WaitFor("session 5 on port g: .* connected"); // witnesses 1-2, flooders 3-4
         device.Write("late-joiner\r\n");
         late.ReadUntil("late-joiner", Timeout);
 
