@@ -133,12 +133,12 @@ public sealed class PySerial : IAsyncDisposable
         answer.TryGetProperty("error", out var e) ? e.GetString() ?? "" : "";
 
     /// <summary>Opens <c>rfc2217://127.0.0.1:port</c>; returns the seconds pyserial's open took, measured in python.</summary>
-    public async Task<double> OpenAsync(int port, int baudrate, int bytesize = 8, string parity = "N", double stopbits = 1)
+    public async Task<double> OpenAsync(int port, int baudrate, int bytesize = 8, string parity = "N", double stopbits = 1, string query = "")
     {
         var answer = await OkAsync(new
         {
             op = "open",
-            url = $"rfc2217://127.0.0.1:{port}",
+            url = $"rfc2217://127.0.0.1:{port}{query}",
             kwargs = new { baudrate, bytesize, parity, stopbits, timeout = 1 },
         }).ConfigureAwait(false);
         return answer.GetProperty("seconds").GetDouble();

@@ -147,8 +147,13 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         Assert.True((await py.WaitAsync("cd", true, 1.0)).Value, "CD did not follow DTR on within 1 s");
 
         // A second client opening with the settings in effect agrees with them (the port remembered 8O1).
+        // This one polls (SB 44 7) when its cached modem state is older than 0.3 s and waits up to 3 s for the answer.
         var second = Client();
-        await second.OpenAsync(tcp, baudrate: 19200, bytesize: 8, parity: "O", stopbits: 1);
+        await second.OpenAsync(tcp, baudrate: 19200, bytesize: 8, parity: "O", stopbits: 1, query: "?poll_modem");
+        await Task.Delay(400);
+        var polled = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True((await second.GetAsync("cts")).GetBoolean());
+        Assert.True(polled.Elapsed < TimeSpan.FromSeconds(1), $"a modem state poll took {polled.Elapsed}: the server did not answer it");
         await second.WriteAsync("both"u8.ToArray());
         Assert.Equal("both"u8.ToArray(), await py.ReadAsync(4, 5));
         Assert.Equal("both"u8.ToArray(), await second.ReadAsync(4, 5));
