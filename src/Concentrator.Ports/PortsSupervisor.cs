@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Discovery;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Port;
 
@@ -21,7 +22,26 @@ public sealed class PortsSupervisor : ReceiveActor
             Context.ActorOf(PortActor.Props(port, listeners.ByPort[port.Name]), ActorName(port.Name));
         }
 
+        if (settings.Discovery is not null)
+        {
+            Context.ActorOf(DiscoveryActor.Props(settings, Self), "discovery");
+        }
+
         Receive<GetPortActor>(g => Sender.Tell(Context.Child(ActorName(g.Name))));
+        Receive<AddPort>(add =>
+        {
+            if (Context.Child(ActorName(add.Settings.Name)).IsNobody())
+            {
+                Context.ActorOf(PortActor.Props(add.Settings, add.ListenSockets), ActorName(add.Settings.Name));
+            }
+            else
+            {
+                foreach (var socket in add.ListenSockets)
+                {
+                    socket.Dispose();
+                }
+            }
+        });
     }
 
     public static Props Props(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners) =>

@@ -22,6 +22,8 @@ public static class ConfigLoader
     private static readonly string[] ListenerKeys =
         ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow"];
 
+    private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file"];
+
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
 
@@ -83,9 +85,9 @@ public static class ConfigLoader
             }
 
             var section = top.GetObject();
-            foreach (var key in section.Items.Keys.Where(k => k is not ("ports" or "defaults")))
+            foreach (var key in section.Items.Keys.Where(k => k is not ("ports" or "defaults" or "discovery")))
             {
-                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, ["ports", "defaults"])}");
+                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, ["ports", "defaults", "discovery"])}");
             }
 
             HoconObject? defaults = null;
@@ -102,15 +104,22 @@ public static class ConfigLoader
                 }
             }
 
-            if (!section.Items.TryGetValue("ports", out var portsValue) || !portsValue.IsObject() ||
-                portsValue.GetObject().Items.Count == 0)
+            var discovery = section.Items.TryGetValue("discovery", out var discoveryValue) ? ReadDiscovery(discoveryValue, defaults) : null;
+            var portItems = section.Items.TryGetValue("ports", out var portsValue) && portsValue.IsObject()
+                ? portsValue.GetObject().Items
+                : new Dictionary<string, HoconValue>();
+            if (portItems.Count == 0 && discovery is null)
             {
-                Error(null, "concentrator.ports", null, "no ports configured");
+                if (!section.Items.ContainsKey("discovery"))
+                {
+                    Error(null, "concentrator.ports", null, "no ports configured (and no discovery { match = ... })");
+                }
+
                 return null;
             }
 
             var ports = new List<PortSettings>();
-            foreach (var (name, value) in portsValue.GetObject().Items)
+            foreach (var (name, value) in portItems)
             {
                 if (!value.IsObject())
                 {
@@ -127,18 +136,56 @@ public static class ConfigLoader
 
             CheckDuplicateListeners(ports);
             CheckSharedDevices(ports);
-            return new ConcentratorSettings(source, ports);
+            return new ConcentratorSettings(source, ports, discovery);
         }
 
-        private PortSettings? ReadPort(string name, HoconObject port, HoconObject? defaults)
+        private DiscoverySettings? ReadDiscovery(HoconValue value, HoconObject? defaults)
         {
-            CheckKeys(port, PortKeys, name, "");
+            const string where = "discovery";
+            if (!value.IsObject())
+            {
+                Error(null, "concentrator.discovery", Show(value), "must be an object { match = \"/dev/serial/by-id/*\", base-port = 7000 }");
+                return null;
+            }
+
+            var before = Errors.Count;
+            var d = value.GetObject();
+            CheckKeys(d, [.. DiscoveryKeys, .. ListenerKeys.Where(k => k != "port")], where, "");
+            var match = d.Items.GetValueOrDefault("match")?.GetString();
+            if (string.IsNullOrWhiteSpace(match))
+            {
+                Error(where, "match", null, "missing: a glob of device paths, e.g. /dev/serial/by-id/*");
+                return null;
+            }
+
+            if (Path.GetDirectoryName(match) is not { Length: > 0 } dir || dir.Contains('*') || dir.Contains('?'))
+            {
+                Error(where, "match", match, "wildcards are allowed in the file name only, e.g. /dev/serial/by-id/usb-FTDI*");
+            }
+
+            var basePort = Int(where, "base-port", d.Items.GetValueOrDefault("base-port"), 7000, 1, 65535);
+            var stateFile = d.Items.GetValueOrDefault("state-file")?.GetString() ?? "discovered-ports.json";
+            stateFile = Path.IsPathRooted(stateFile) ? stateFile : Path.GetFullPath(Path.Combine(baseDirectory, stateFile));
+            var listener = ReadListener(where, d, "", basePort);
+            var template = ReadPort(where, null, defaults, deviceOverride: match, listenersOverride: [listener]);
+            return Errors.Count != before || template is null ? null : new DiscoverySettings(match, basePort, stateFile, template);
+        }
+
+        private PortSettings? ReadPort(string name, HoconObject? port, HoconObject? defaults,
+            string? deviceOverride = null, List<ListenerSettings>? listenersOverride = null)
+        {
+            if (port is not null)
+            {
+                CheckKeys(port, PortKeys, name, "");
+            }
+
             var before = Errors.Count;
 
             HoconValue? Get(string key) =>
-                port.Items.TryGetValue(key, out var v) ? v : defaults is not null && defaults.Items.TryGetValue(key, out var d) ? d : null;
+                port is not null && port.Items.TryGetValue(key, out var v) ? v
+                : defaults is not null && defaults.Items.TryGetValue(key, out var d) ? d : null;
 
-            var device = Get("device") is { } dv ? dv.GetString() : null;
+            var device = deviceOverride ?? (Get("device") is { } dv ? dv.GetString() : null);
             if (string.IsNullOrWhiteSpace(device))
             {
                 Error(name, "device", null, "missing: the serial device path (e.g. /dev/serial/by-id/..., sim:demo, sim:echo)");
@@ -168,7 +215,7 @@ public static class ConfigLoader
             var log = ReadLog(name, Get("log"));
             var (minBackoff, maxBackoff) = ReadReopen(name, Get("reopen"));
             var notices = Bool(name, "notices", Get("notices"), false);
-            var listeners = ReadListeners(name, Get("listeners"));
+            var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
             {
@@ -212,30 +259,33 @@ public static class ConfigLoader
 
                 var l = items[i].GetObject();
                 CheckKeys(l, ListenerKeys, port, prefix);
-                HoconValue? Get(string key) => l.Items.TryGetValue(key, out var v) ? v : null;
-
-                if (Get("port") is null)
+                if (!l.Items.ContainsKey("port"))
                 {
                     Error(port, prefix + "port", null, "missing: the TCP port to listen on");
                 }
 
-                var tcp = Int(port, prefix + "port", Get("port"), 0, 1, 65535);
-                var bind = Address(port, prefix + "bind", Get("bind"));
-                var protocol = Enum(port, prefix + "protocol", Get("protocol"), ListenerProtocol.Rfc2217,
-                    ("raw", ListenerProtocol.Raw), ("telnet", ListenerProtocol.Telnet), ("rfc2217", ListenerProtocol.Rfc2217));
-                var access = Enum(port, prefix + "access", Get("access"), SessionAccess.ReadWrite,
-                    ("read-write", SessionAccess.ReadWrite), ("read-only", SessionAccess.ReadOnly));
-                // Replay is on for watchers and humans; off for read-write raw/rfc2217, where a flashing tool must never see stale bytes.
-                var replayDefault = access == SessionAccess.ReadOnly || protocol == ListenerProtocol.Telnet;
-                var replay = Bool(port, prefix + "replay", Get("replay"), replayDefault);
-                var queue = Size(port, prefix + "output-queue", Get("output-queue"), 1024 * 1024, 4096, 1L << 30);
-                var overflow = Enum(port, prefix + "overflow", Get("overflow"),
-                    access == SessionAccess.ReadOnly ? OverflowPolicy.DropOldest : OverflowPolicy.Disconnect,
-                    ("drop-oldest", OverflowPolicy.DropOldest), ("disconnect", OverflowPolicy.Disconnect));
-                result.Add(new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow));
+                result.Add(ReadListener(port, l, prefix, Int(port, prefix + "port", l.Items.GetValueOrDefault("port"), 0, 1, 65535)));
             }
 
             return result;
+        }
+
+        private ListenerSettings ReadListener(string? port, HoconObject l, string prefix, int tcp)
+        {
+            HoconValue? Get(string key) => l.Items.TryGetValue(key, out var v) ? v : null;
+            var bind = Address(port, prefix + "bind", Get("bind"));
+            var protocol = Enum(port, prefix + "protocol", Get("protocol"), ListenerProtocol.Rfc2217,
+                ("raw", ListenerProtocol.Raw), ("telnet", ListenerProtocol.Telnet), ("rfc2217", ListenerProtocol.Rfc2217));
+            var access = Enum(port, prefix + "access", Get("access"), SessionAccess.ReadWrite,
+                ("read-write", SessionAccess.ReadWrite), ("read-only", SessionAccess.ReadOnly));
+            // Replay is on for watchers and humans; off for read-write raw/rfc2217, where a flashing tool must never see stale bytes.
+            var replayDefault = access == SessionAccess.ReadOnly || protocol == ListenerProtocol.Telnet;
+            var replay = Bool(port, prefix + "replay", Get("replay"), replayDefault);
+            var queue = Size(port, prefix + "output-queue", Get("output-queue"), 1024 * 1024, 4096, 1L << 30);
+            var overflow = Enum(port, prefix + "overflow", Get("overflow"),
+                access == SessionAccess.ReadOnly ? OverflowPolicy.DropOldest : OverflowPolicy.Disconnect,
+                ("drop-oldest", OverflowPolicy.DropOldest), ("disconnect", OverflowPolicy.Disconnect));
+            return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow);
         }
 
         private ConsoleLogSettings? ReadLog(string port, HoconValue? value)
@@ -480,7 +530,7 @@ public static class ConfigLoader
             return fallback;
         }
 
-        private IPAddress Address(string port, string key, HoconValue? value)
+        private IPAddress Address(string? port, string key, HoconValue? value)
         {
             if (value is null)
             {

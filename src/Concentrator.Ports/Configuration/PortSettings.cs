@@ -28,4 +28,11 @@ public sealed record PortSettings(
     bool Notices = false);
 
 /// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
-public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports);
+public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null);
+
+/// <summary>
+/// Rack mode: every device matching <see cref="Match"/> becomes a port, on a TCP port from <see cref="BasePort"/>
+/// that stays the same for the same device path (kept in <see cref="StateFile"/>). <see cref="Template"/> holds the
+/// port keys (from concentrator.defaults) and the listener (its TCP port is replaced per device).
+/// </summary>
+public sealed record DiscoverySettings(string Match, int BasePort, string StateFile, PortSettings Template);

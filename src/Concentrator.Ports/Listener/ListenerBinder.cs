@@ -45,7 +45,8 @@ public static class ListenerBinder
         return new BoundListeners(result);
     }
 
-    private static Socket Bind(PortSettings port, ListenerSettings listener)
+    /// <summary>Binds one listener (also used at run time by discovery).</summary>
+    public static Socket Bind(PortSettings port, ListenerSettings listener)
     {
         var socket = new Socket(listener.Bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try

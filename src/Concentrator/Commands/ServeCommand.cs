@@ -131,6 +131,12 @@ public static class ServeCommand
             }
         }
 
+        if (settings.Discovery is { } discovery)
+        {
+            text.AppendLine($"  discovery: every {discovery.Match}, TCP ports from {discovery.BasePort} " +
+                $"({discovery.Template.Listeners[0]}), assignments kept in {discovery.StateFile}");
+        }
+
         return text.ToString();
     }
 

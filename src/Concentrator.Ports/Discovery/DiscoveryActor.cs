@@ -1,0 +1,176 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Concentrator.Devices;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.DeviceLink;
+
+namespace Concentrator.Ports.Discovery;
+
+/// <summary>
+/// Rack mode: serves every device whose path matches the configured glob, each on a TCP port that stays the
+/// same for the same path (persisted next to the config). New adapters are added live (directory watch, plus a
+/// slow rescan as a safety net); an adapter that vanishes keeps its port, which simply goes offline.
+/// Directory listings and the state file are read and written off the actor thread.
+/// </summary>
+public sealed class DiscoveryActor : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(5);
+
+    private readonly DiscoverySettings _settings;
+    private readonly IActorRef _supervisor;
+    private readonly HashSet<string> _staticDevices;
+    private readonly HashSet<string> _staticNames;
+    private readonly PortAssignments _assignments;
+    private readonly HashSet<string> _served = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private DevicePathWatcher? _watcher;
+    private bool _scanning;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public DiscoveryActor(ConcentratorSettings settings, IActorRef supervisor)
+    {
+        _settings = settings.Discovery ?? throw new ArgumentException("discovery is not configured", nameof(settings));
+        _supervisor = supervisor;
+        _staticDevices = [.. settings.Ports.Select(p => p.Device)];
+        _staticNames = [.. settings.Ports.Select(p => p.Name)];
+        _assignments = new PortAssignments(_settings.BasePort, settings.Ports.SelectMany(p => p.Listeners).Select(l => l.Port));
+
+        Receive<StateLoaded>(loaded =>
+        {
+            _assignments.Load(loaded.Json);
+            Timers.StartPeriodicTimer("rescan", Scan.Instance, TimeSpan.Zero, RescanInterval);
+        });
+        Receive<Scan>(_ => StartScan());
+        Receive<ScanResult>(OnScanResult);
+        Receive<Status.Failure>(f =>
+        {
+            _scanning = false;
+            _log.Warning("discovery: {0}", f.Cause.GetBaseException().Message);
+        });
+    }
+
+    public static Props Props(ConcentratorSettings settings, IActorRef supervisor) =>
+        Akka.Actor.Props.Create(() => new DiscoveryActor(settings, supervisor));
+
+    protected override void PreStart()
+    {
+        var stateFile = _settings.StateFile;
+        Task.Run(() => File.Exists(stateFile) ? File.ReadAllText(stateFile) : null)
+            .PipeTo(Self, success: json => new StateLoaded(json));
+    }
+
+    protected override void PostStop() => _watcher?.Dispose();
+
+    private void StartScan()
+    {
+        if (_scanning)
+        {
+            return;
+        }
+
+        _scanning = true;
+        var match = _settings.Match;
+        Task.Run(() =>
+        {
+            var dir = Path.GetDirectoryName(match)!;
+            var pattern = Path.GetFileName(match);
+            var found = Directory.Exists(dir)
+                ? Directory.EnumerateFileSystemEntries(dir, pattern).Order(StringComparer.Ordinal).ToList()
+                : [];
+            return new ScanResult(found);
+        }).PipeTo(Self);
+
+        // (Re)arm the watch: the directory may have appeared since the last scan.
+        _watcher?.Dispose();
+        var self = Self;
+        _watcher = DevicePathWatcher.TryWatch(match, () => self.Tell(Scan.Instance));
+    }
+
+    private void OnScanResult(ScanResult result)
+    {
+        _scanning = false;
+        var changed = false;
+        foreach (var path in result.Paths)
+        {
+            if (_served.Contains(path) || _staticDevices.Contains(path))
+            {
+                continue;
+            }
+
+            int tcp;
+            try
+            {
+                tcp = _assignments.Assign(path, out var isNew);
+                changed |= isNew;
+            }
+            catch (InvalidOperationException e)
+            {
+                _log.Error("discovery: {0}: {1}", path, e.Message);
+                continue;
+            }
+
+            var listener = _settings.Template.Listeners[0] with { Port = tcp };
+            var name = UniqueName(Path.GetFileName(path));
+            var port = _settings.Template with { Name = name, Device = path, Listeners = [listener] };
+            Socket socket;
+            try
+            {
+                socket = Listener.ListenerBinder.Bind(port, listener);
+            }
+            catch (Listener.ListenerBindException e)
+            {
+                _log.Error("discovery: {0}", e.Message);
+                continue; // tried again on the next scan
+            }
+
+            _served.Add(path);
+            _log.Info("discovery: serving {0} as port {1} on {2}", path, name, listener);
+            _supervisor.Tell(new AddPort(port, [socket]));
+        }
+
+        if (changed)
+        {
+            var json = _assignments.ToJson();
+            var stateFile = _settings.StateFile;
+            // Written atomically: a crash mid-write must not lose every assignment.
+            Task.Run(() =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(stateFile) ?? ".");
+                var temp = stateFile + ".tmp";
+                File.WriteAllText(temp, json);
+                File.Move(temp, stateFile, overwrite: true);
+            }).PipeTo(Self, success: () => StateSaved.Instance);
+        }
+    }
+
+    private string UniqueName(string candidate)
+    {
+        var name = candidate;
+        for (var i = 2; _staticNames.Contains(name); i++)
+        {
+            name = $"{candidate}-{i}";
+        }
+
+        _staticNames.Add(name);
+        return name;
+    }
+
+    private sealed record StateLoaded(string? Json);
+
+    private sealed record ScanResult(IReadOnlyList<string> Paths);
+
+    private sealed record StateSaved
+    {
+        public static StateSaved Instance { get; } = new();
+    }
+
+    private sealed record Scan
+    {
+        public static Scan Instance { get; } = new();
+    }
+}
+
+/// <summary>Discovery -> ports supervisor: start a port for a newly found device, on an already bound socket.</summary>
+public sealed record AddPort(PortSettings Settings, IReadOnlyList<Socket> ListenSockets);

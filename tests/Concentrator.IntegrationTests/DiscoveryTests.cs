@@ -1,0 +1,123 @@
+using System.Net.Sockets;
+using Concentrator.Testing;
+
+namespace Concentrator.IntegrationTests;
+
+/// <summary>Rack mode: adapters matched by a glob get TCP ports that stay theirs across replug and restart.</summary>
+public sealed class DiscoveryTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly DirectoryInfo _byId = Directory.CreateTempSubdirectory("by-id");
+    private readonly List<IDisposable> _cleanup = [];
+
+    public void Dispose()
+    {
+        for (var i = _cleanup.Count - 1; i >= 0; i--)
+        {
+            _cleanup[i].Dispose();
+        }
+
+        _byId.Delete(recursive: true);
+    }
+
+    private T Track<T>(T item) where T : IDisposable
+    {
+        _cleanup.Add(item);
+        return item;
+    }
+
+    private static int FreeRange(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var start = FreeTcpPort.Next();
+            if (start + count < 65535 && Enumerable.Range(start, count).All(IsFree))
+            {
+                return start;
+            }
+        }
+
+        throw new InvalidOperationException("no free range of TCP ports");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private DaemonProcess Start(int basePort) => Track(DaemonProcess.Start($$"""
+        concentrator {
+          defaults { baud = 57600 }
+          discovery {
+            match = "{{_byId.FullName}}/usb-*"
+            base-port = {{basePort}}
+            protocol = raw
+            state-file = "{{_byId.FullName}}.ports.json"
+          }
+        }
+        """));
+
+    private static void Echo(VirtualSerialDevice device, int tcp, string text)
+    {
+        using var client = TcpClientSession.Connect(tcp);
+        Thread.Sleep(200); // the session registers with the port before the device speaks
+        device.Write(text);
+        Assert.Equal(text, client.ReadUntil(text, Timeout));
+    }
+
+    [Fact]
+    public void Adapters_get_stable_tcp_ports_across_replug_and_restart()
+    {
+        var basePort = FreeRange(4);
+        var a = Track(VirtualSerialDevice.Create(Path.Combine(_byId.FullName, "usb-A-if00-port0")));
+        var daemon = Start(basePort);
+        daemon.WaitFor("discovery: every");
+        daemon.WaitOnline("usb-A-if00-port0");
+        Echo(a, basePort, "A on the base port\n");
+        Assert.Equal(57600, a.GetTermios().BaudRate); // defaults apply to discovered ports
+
+        // Plugged in later: added live, on the next port.
+        var b = Track(VirtualSerialDevice.Create(Path.Combine(_byId.FullName, "usb-B-if00-port0")));
+        daemon.WaitOnline("usb-B-if00-port0");
+        Echo(b, basePort + 1, "B on the next port\n");
+
+        // Unplugged and replugged: same port, back online.
+        a.Unplug();
+        daemon.WaitFor("port usb-A-if00-port0: offline");
+        a.Replug();
+        daemon.WaitFor("port usb-A-if00-port0: online(.|\\n)*port usb-A-if00-port0: online");
+        Echo(a, basePort, "A again\n");
+        Assert.Equal(0, daemon.Terminate());
+
+        // After a restart with only B present, B keeps its port; A gets its own back when it returns.
+        a.Unplug();
+        var restarted = Start(basePort);
+        restarted.WaitOnline("usb-B-if00-port0");
+        Echo(b, basePort + 1, "B after restart\n");
+        Assert.True(IsFree(basePort), "A's port must stay reserved for A, not be handed to B");
+        a.Replug();
+        restarted.WaitOnline("usb-A-if00-port0");
+        Echo(a, basePort, "A after restart\n");
+    }
+
+    [Fact]
+    public void A_discovery_config_is_checked_like_any_other()
+    {
+        var (code, output) = DaemonProcess.Run("""
+            concentrator.discovery { match = "/dev/serial/*/usb-*", base-port = 99999, protocl = raw }
+            """);
+        Assert.Equal(2, code);
+        Assert.Contains("key 'match'", output, StringComparison.Ordinal);
+        Assert.Contains("key 'base-port' = '99999'", output, StringComparison.Ordinal);
+        Assert.Contains("key 'protocl' = 'raw': unknown key (did you mean 'protocol'?)", output, StringComparison.Ordinal);
+    }
+}
