@@ -47,6 +47,27 @@ public sealed class PosixSerialDeviceTests : IDisposable
         Assert.True(kernel.IsRaw, kernel.ToString());
     }
 
+    [Theory]
+    [InlineData(9600, 0xDu)]
+    [InlineData(115200, 0x1002u)]
+    [InlineData(250000, 0x1000u)] // not a standard rate: BOTHER plus the speed fields
+    public void Standard_rates_use_their_classic_code_so_stty_and_tcgetattr_see_them(int baud, uint code)
+    {
+        using var dev = PosixSerialDevice.Open(_machine.LinkPath);
+        dev.Apply(LineSettings.Default with { BaudRate = baud });
+
+        var kernel = _machine.GetTermios();
+        Assert.Equal(code, kernel.ControlFlags & 0x100Fu);          // CBAUD: what tcgetattr/cfgetospeed read
+        Assert.Equal(code, (kernel.ControlFlags >> 16) & 0x100Fu);  // CIBAUD: the input speed
+        Assert.Equal(baud, kernel.BaudRate);
+
+        // stty reads the classic termios: it shows standard rates (and "0" for BOTHER ones, which it cannot express).
+        var stty = Process.Start(new ProcessStartInfo("stty", ["-F", _machine.SlavePath, "speed"]) { RedirectStandardOutput = true })!;
+        var printed = stty.StandardOutput.ReadToEnd().Trim();
+        stty.WaitForExit();
+        Assert.Equal(code == 0x1000u ? "0" : baud.ToString(System.Globalization.CultureInfo.InvariantCulture), printed);
+    }
+
     [Fact]
     public void One_and_a_half_stop_bits_are_applied_and_reported_as_two()
     {

@@ -160,7 +160,10 @@ public sealed class PosixSerialDevice : ISerialDevice
 
                 MakeRaw(ref t);
                 t.c_cflag &= ~(CBAUD | CIBAUD | CSIZE | CSTOPB | PARENB | PARODD | CMSPAR | CRTSCTS);
-                t.c_cflag |= BOTHER | (BOTHER << IBSHIFT) | CLOCAL | CREAD;
+                // Standard rates go in as their Bxxx code so programs reading the old termios (stty, cfgetospeed,
+                // python's termios) see the rate; only other rates need BOTHER with the speed fields.
+                var code = CodeFromBaud(wanted.BaudRate) ?? BOTHER;
+                t.c_cflag |= code | (code << IBSHIFT) | CLOCAL | CREAD;
                 t.c_ispeed = (uint)wanted.BaudRate;
                 t.c_ospeed = (uint)wanted.BaudRate;
                 t.c_cflag |= wanted.DataBits switch { 5 => CS5, 6 => CS6, 7 => CS7, _ => CS8 };
@@ -230,6 +233,19 @@ public sealed class PosixSerialDevice : ISerialDevice
             ? FlowControl.RtsCts
             : (t.c_iflag & (IXON | IXOFF)) != 0 ? FlowControl.XonXoff : FlowControl.None;
         return new LineSettings(baud, dataBits, parity, stop, flow);
+    }
+
+    private static uint? CodeFromBaud(int baud)
+    {
+        for (var code = 1u; code <= 0x100Fu; code = code == 0xF ? 0x1001 : code + 1)
+        {
+            if (BaudFromCode(code) == baud)
+            {
+                return code;
+            }
+        }
+
+        return null;
     }
 
     private static int BaudFromCode(uint code) => code switch
