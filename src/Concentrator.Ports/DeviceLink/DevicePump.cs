@@ -10,8 +10,11 @@ namespace Concentrator.Ports.DeviceLink;
 /// </summary>
 internal sealed class DevicePump : IDisposable
 {
-    /// <summary>Device reads use this buffer size; each chunk handed out is a right-sized copy that is never mutated.</summary>
-    public const int ReadBufferSize = 64 * 1024;
+    /// <summary>
+    /// Device reads use this buffer size (a tty hands out at most a few KiB per read); each chunk handed out is a
+    /// right-sized copy that is never mutated.
+    /// </summary>
+    public const int ReadBufferSize = 16 * 1024;
 
     // Threads block in the kernel almost all the time; a small stack keeps hundreds of ports cheap.
     private const int ThreadStackSize = 256 * 1024;

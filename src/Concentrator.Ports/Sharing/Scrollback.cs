@@ -6,19 +6,25 @@ namespace Concentrator.Ports.Sharing;
 /// </summary>
 internal sealed class Scrollback(long capacity)
 {
-    private readonly byte[] _ring = new byte[Math.Max(0, capacity)];
+    // Allocated on the first output: a rack of idle ports costs no scrollback memory.
+    private byte[] _ring = [];
     private long _written;
 
-    public long Capacity => _ring.Length;
+    public long Capacity => capacity;
 
     /// <summary>Bytes currently held.</summary>
     public int Length => (int)Math.Min(_written, _ring.Length);
 
     public void Append(ReadOnlySpan<byte> data)
     {
-        if (_ring.Length == 0 || data.IsEmpty)
+        if (capacity <= 0 || data.IsEmpty)
         {
             return;
+        }
+
+        if (_ring.Length == 0)
+        {
+            _ring = new byte[capacity];
         }
 
         if (data.Length >= _ring.Length)
