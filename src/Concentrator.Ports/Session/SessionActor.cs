@@ -447,8 +447,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         _socket.Dispose();
-        _log.Info("session {0} on port {1}: {2} disconnected ({3}); {4} bytes from client ({5} discarded while offline), {6} bytes to client",
-            [_id, _portSettings.Name, _peer, _closeReason, _bytesIn, _discarded, _bytesOut]);
+        var discarded = _discarded > 0 ? $" ({_discarded} discarded while the device was offline)" : "";
+        _log.Info("session {0} on port {1}: {2} disconnected ({3}); {4} bytes from client{5}, {6} bytes to client",
+            [_id, _portSettings.Name, _peer, _closeReason, _bytesIn, discarded, _bytesOut]);
     }
 
     private sealed record ClientRead(int Count);

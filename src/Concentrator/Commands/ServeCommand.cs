@@ -2,6 +2,7 @@ using System.Text;
 using Akka.Configuration;
 using Akka.Hosting;
 using Concentrator.Devices;
+using Concentrator.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Hosting;
 using Concentrator.Ports.Listener;
@@ -109,7 +110,7 @@ public static class ServeCommand
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
+                loggers.AddLogger<ConsoleLogger>();
             });
             akka.AddConcentratorPorts(settings, listeners);
         });
