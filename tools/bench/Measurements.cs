@@ -39,36 +39,22 @@ internal sealed record LatencyStats(int Samples, double P50Us, double P99Us, dou
 internal sealed record ThroughputResult(long Bytes, double Seconds, double MBps, double ServerCpuMsPerMB, bool Verified, string? Error);
 
 internal sealed record FanOutResult(
-    int Clients, bool WithStalledClient, long BytesPerClient, double AggregateMBps, double SlowestLagMs,
+    int Clients, bool WithStalledClient, long BytesPerClient, double AggregateMBps, double SlowestReaderMBps, double WriterMBps, double SlowestLagMs,
     bool Completed, double DeliveredFraction, string? StalledClientFate, string? Error);
 
-internal sealed record IdleResult(int Ports, double CpuPercentOfOneCore, double RssMiB, double WindowSeconds);
+internal sealed record IdleResult(int Ports, double CpuPercentOfOneCore, double RssMiB, double WindowSeconds, double DeliveredBytesPerSecond, string? Error);
 
 internal static class Measure
 {
     private static readonly TimeSpan IoTimeout = TimeSpan.FromSeconds(10);
 
-    public static Socket Connect(int port, int? receiveBuffer = null)
-    {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        if (receiveBuffer is { } rb)
-        {
-            s.ReceiveBufferSize = rb;
-        }
-
-        s.Connect(IPAddress.Loopback, port);
-        s.ReceiveTimeout = (int)IoTimeout.TotalMilliseconds;
-        s.SendTimeout = (int)IoTimeout.TotalMilliseconds;
-        return s;
-    }
-
     /// <summary>
     /// Makes sure the session is attached both ways (a raw listener without replay drops what the device printed
     /// before the session existed): probes device -> every client until all got a byte, then client -> device.
     /// </summary>
-    public static void Sync(VirtualSerialDevice device, IReadOnlyList<Socket> clients, bool bothWays)
+    public static void Sync(VirtualSerialDevice device, IReadOnlyList<BenchConn> clients, bool bothWays)
     {
-        var pending = new HashSet<Socket>(clients);
+        var pending = new HashSet<BenchConn>(clients);
         var buffer = new byte[64 * 1024];
         for (var attempt = 0; attempt < 200 && pending.Count > 0; attempt++)
         {
@@ -78,14 +64,18 @@ internal static class Measure
             {
                 foreach (var s in pending.ToArray())
                 {
-                    if (s.Poll(1000, SelectMode.SelectRead))
+                    if (s.Socket.Poll(1000, SelectMode.SelectRead))
                     {
-                        if (s.Receive(buffer) == 0)
+                        var (wire, data) = s.ReceiveOnce(buffer);
+                        if (wire == 0)
                         {
                             throw new IOException("the server closed the connection during the handshake");
                         }
 
-                        pending.Remove(s);
+                        if (data > 0)
+                        {
+                            pending.Remove(s);
+                        }
                     }
                 }
             }
@@ -101,7 +91,7 @@ internal static class Measure
         {
             foreach (var s in clients)
             {
-                s.Send([0x5A]);
+                s.Send([(byte)0x5A]);
                 _ = device.ReadExactly(1, IoTimeout);
             }
 
@@ -109,16 +99,16 @@ internal static class Measure
         }
     }
 
-    private static void Drain(IReadOnlyList<Socket> clients, byte[] buffer)
+    private static void Drain(IReadOnlyList<BenchConn> clients, byte[] buffer)
     {
         var quietSince = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(quietSince) < TimeSpan.FromMilliseconds(100))
         {
             foreach (var s in clients)
             {
-                while (s.Available > 0)
+                while (s.Socket.Available > 0)
                 {
-                    _ = s.Receive(buffer);
+                    _ = s.ReceiveOnce(buffer);
                     quietSince = Stopwatch.GetTimestamp();
                 }
             }
@@ -128,7 +118,7 @@ internal static class Measure
     }
 
     /// <summary>One byte at a time: the machine writes, the client reads (or the reverse); time per byte.</summary>
-    public static LatencyStats Latency(VirtualSerialDevice device, Socket client, bool deviceToClient, int samples, int warmup, TimeSpan gap)
+    public static LatencyStats Latency(VirtualSerialDevice device, BenchConn client, bool deviceToClient, int samples, int warmup, TimeSpan gap)
     {
         var result = new List<double>(samples);
         var buffer = new byte[1];
@@ -140,7 +130,7 @@ internal static class Measure
             if (deviceToClient)
             {
                 device.Write([b]);
-                if (client.Receive(buffer, 0, 1, SocketFlags.None) != 1)
+                if (client.Receive(buffer) != 1)
                 {
                     throw new IOException("the server closed the connection");
                 }
@@ -171,7 +161,7 @@ internal static class Measure
     }
 
     /// <summary>Streams <paramref name="bytes"/> of the pattern one way and verifies every byte on the other side.</summary>
-    public static ThroughputResult Throughput(VirtualSerialDevice device, Socket client, bool deviceToClient, long bytes, int serverPid)
+    public static ThroughputResult Throughput(VirtualSerialDevice device, BenchConn client, bool deviceToClient, long bytes, int serverPid)
     {
         Exception? writerError = null;
         var writer = new Thread(() =>
@@ -214,7 +204,7 @@ internal static class Measure
                 ReadOnlySpan<byte> chunk;
                 if (deviceToClient)
                 {
-                    n = client.Receive(buffer, 0, (int)Math.Min(buffer.Length, bytes - received), SocketFlags.None);
+                    n = client.Receive(buffer.AsSpan(0, (int)Math.Min(buffer.Length, bytes - received)));
                     if (n == 0)
                     {
                         throw new IOException("the server closed the connection");
@@ -252,37 +242,39 @@ internal static class Measure
 
     /// <summary>
     /// One device, <paramref name="clients"/> reading clients (plus optionally one that never reads): the machine writes
-    /// <paramref name="bytes"/>; each reader verifies all of it. Gives up when nothing moves for <paramref name="stallTimeout"/>.
+    /// <paramref name="bytes"/> (paced to <paramref name="paceBytesPerSecond"/> when given, else as fast as the pty
+    /// takes it); each reader verifies all of it. Gives up when nothing moves for <paramref name="stallTimeout"/>.
     /// </summary>
-    public static FanOutResult FanOut(ServerInstance server, int clients, bool withStalled, long bytes, TimeSpan stallTimeout, TimeSpan deadline)
+    public static FanOutResult FanOut(ServerInstance server, int clients, bool withStalled, long bytes, double? paceBytesPerSecond,
+        TimeSpan stallTimeout, TimeSpan deadline)
     {
         var device = server.Devices[0];
         var port = server.TcpPorts[0];
-        var sockets = new List<Socket>();
-        Socket? stalled = null;
+        var conns = new List<BenchConn>();
+        BenchConn? stalled = null;
         using var cts = new CancellationTokenSource();
         try
         {
             for (var i = 0; i < clients; i++)
             {
-                sockets.Add(Connect(port));
+                conns.Add(BenchConn.Connect(port));
             }
 
             if (withStalled)
             {
-                stalled = Connect(port, receiveBuffer: 4096);
+                stalled = BenchConn.Connect(port, receiveBuffer: 4096);
             }
 
-            Sync(device, stalled is null ? sockets : [.. sockets, stalled], bothWays: false);
+            Sync(device, stalled is null ? conns : [.. conns, stalled], bothWays: false);
 
             // Warm-up pass (JIT, buffers) on the same connections; only the second pass is measured.
-            var warm = Pass(device, sockets, Math.Min(bytes, 1L << 20), stallTimeout, deadline, cts.Token);
+            var warm = Pass(device, conns, Math.Min(bytes, 1L << 20), paceBytesPerSecond, stallTimeout, deadline, cts.Token);
             if (!warm.Completed)
             {
                 return warm with { Clients = clients, WithStalledClient = withStalled, Error = "warm-up: " + warm.Error };
             }
 
-            var r = Pass(device, sockets, bytes, stallTimeout, deadline, cts.Token);
+            var r = Pass(device, conns, bytes, paceBytesPerSecond, stallTimeout, deadline, cts.Token);
             cts.Cancel();
             var fate = stalled is null ? null : StalledFate(stalled, bytes);
             return r with { Clients = clients, WithStalledClient = withStalled, StalledClientFate = fate };
@@ -290,7 +282,7 @@ internal static class Measure
         finally
         {
             cts.Cancel();
-            foreach (var s in sockets)
+            foreach (var s in conns)
             {
                 s.Dispose();
             }
@@ -299,111 +291,132 @@ internal static class Measure
         }
     }
 
-    private static FanOutResult Pass(VirtualSerialDevice device, List<Socket> sockets, long bytes, TimeSpan stallTimeout, TimeSpan deadline, CancellationToken ct)
+    /// <summary>Writes the pattern to the device, 4 KiB at a time when paced (sleeping until each chunk is due), else 64 KiB.</summary>
+    private static void PacedWrite(VirtualSerialDevice device, long bytes, double? paceBytesPerSecond)
     {
-            var clients = sockets.Count;
-            var delivered = new long[clients];
-            var finished = new long[clients];
-            var errors = new string?[clients];
-            long writerDone = 0;
-            Exception? writerError = null;
-            var writer = new Thread(() =>
+        var chunk = paceBytesPerSecond is null ? 64 * 1024 : 4096;
+        var t0 = Stopwatch.GetTimestamp();
+        for (long pos = 0; pos < bytes; pos += chunk)
+        {
+            if (paceBytesPerSecond is { } rate)
             {
-                try
+                var due = pos / rate;
+                while (Stopwatch.GetElapsedTime(t0).TotalSeconds < due)
                 {
-                    for (long pos = 0; pos < bytes; pos += 64 * 1024)
+                    Thread.Sleep(1);
+                }
+            }
+
+            device.Write(Pattern.Slice(pos, (int)Math.Min(chunk, bytes - pos)));
+        }
+    }
+
+    private static FanOutResult Pass(VirtualSerialDevice device, List<BenchConn> conns, long bytes, double? paceBytesPerSecond,
+        TimeSpan stallTimeout, TimeSpan deadline, CancellationToken ct)
+    {
+        var clients = conns.Count;
+        var delivered = new long[clients];
+        var finished = new long[clients];
+        var errors = new string?[clients];
+        long writerDone = 0;
+        Exception? writerError = null;
+        var t0 = Stopwatch.GetTimestamp();
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                PacedWrite(device, bytes, paceBytesPerSecond);
+                Volatile.Write(ref writerDone, Stopwatch.GetTimestamp());
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or ObjectDisposedException)
+            {
+                writerError = e;
+            }
+        })
+        { IsBackground = true, Name = "bench-fanout-writer" };
+
+        var readers = conns.Select((s, i) => Task.Run(async () =>
+        {
+            var buffer = new byte[Pattern.MaxSlice];
+            try
+            {
+                long got = 0;
+                while (got < bytes)
+                {
+                    var n = await s.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, bytes - got)), ct).ConfigureAwait(false);
+                    if (n == 0)
                     {
-                        device.Write(Pattern.Slice(pos, (int)Math.Min(64 * 1024, bytes - pos)));
+                        errors[i] = $"closed by the server after {got} bytes";
+                        return;
                     }
 
-                    Volatile.Write(ref writerDone, Stopwatch.GetTimestamp());
-                }
-                catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or ObjectDisposedException)
-                {
-                    writerError = e;
-                }
-            })
-            { IsBackground = true, Name = "bench-fanout-writer" };
-
-            var t0 = Stopwatch.GetTimestamp();
-            var readers = sockets.Select((s, i) => Task.Run(async () =>
-            {
-                var buffer = new byte[Pattern.MaxSlice];
-                try
-                {
-                    long got = 0;
-                    while (got < bytes)
+                    if (!Pattern.Matches(buffer.AsSpan(0, n), got))
                     {
-                        var n = await s.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, bytes - got)), SocketFlags.None, ct).ConfigureAwait(false);
-                        if (n == 0)
-                        {
-                            errors[i] = $"closed by the server after {got} bytes";
-                            return;
-                        }
-
-                        if (!Pattern.Matches(buffer.AsSpan(0, n), got))
-                        {
-                            errors[i] = $"corrupted data in bytes {got}..{got + n}";
-                            return;
-                        }
-
-                        got += n;
-                        Volatile.Write(ref delivered[i], got);
+                        errors[i] = $"corrupted data in bytes {got}..{got + n}";
+                        return;
                     }
-                }
-                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-                {
-                    errors[i] ??= e.Message;
-                }
-                finally
-                {
-                    Volatile.Write(ref finished[i], Stopwatch.GetTimestamp());
-                }
-            })).ToArray();
-            writer.Start();
 
-            long lastTotal = -1;
-            var lastProgress = Stopwatch.GetTimestamp();
-            var completed = true;
-            while (!Task.WaitAll(readers, 50))
-            {
-                var total = delivered.Sum(d => Volatile.Read(ref d));
-                if (total != lastTotal)
-                {
-                    lastTotal = total;
-                    lastProgress = Stopwatch.GetTimestamp();
-                }
-
-                if (Stopwatch.GetElapsedTime(lastProgress) > stallTimeout || Stopwatch.GetElapsedTime(t0) > deadline)
-                {
-                    completed = false;
-                    break;
+                    got += n;
+                    Volatile.Write(ref delivered[i], got);
                 }
             }
-
-            var end = completed ? finished.Max() : Stopwatch.GetTimestamp();
-            var totalDelivered = delivered.Sum();
-            var seconds = Stopwatch.GetElapsedTime(t0, end).TotalSeconds;
-            var writerEnd = Volatile.Read(ref writerDone);
-            var cutOff = errors.Count(e => e is not null);
-            var ok = completed && cutOff == 0;
-            var lag = ok && writerEnd != 0 ? Stopwatch.GetElapsedTime(writerEnd, end).TotalMilliseconds : double.NaN;
-            var firstError = errors.FirstOrDefault(e => e is not null) ?? writerError?.Message;
-            if (!completed)
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
-                firstError = $"stalled: no progress for {stallTimeout.TotalSeconds:0} s";
+                errors[i] ??= e.Message;
             }
-            else if (cutOff > 0)
+            finally
             {
-                firstError = $"{cutOff} of {clients} reading client(s) cut off (first: {firstError})";
+                Volatile.Write(ref finished[i], Stopwatch.GetTimestamp());
+            }
+        })).ToArray();
+        writer.Start();
+
+        long lastTotal = -1;
+        var lastProgress = Stopwatch.GetTimestamp();
+        var completed = true;
+        while (!Task.WaitAll(readers, 50))
+        {
+            var total = delivered.Sum(d => Volatile.Read(ref d));
+            if (total != lastTotal)
+            {
+                lastTotal = total;
+                lastProgress = Stopwatch.GetTimestamp();
             }
 
-            return new FanOutResult(clients, false, bytes, totalDelivered / 1e6 / seconds, lag, ok,
-                totalDelivered / (double)(bytes * clients), null, firstError);
+            if (Stopwatch.GetElapsedTime(lastProgress) > stallTimeout || Stopwatch.GetElapsedTime(t0) > deadline)
+            {
+                completed = false;
+                break;
+            }
+        }
+
+        var end = completed ? finished.Max() : Stopwatch.GetTimestamp();
+        var totalDelivered = delivered.Sum();
+        var seconds = Stopwatch.GetElapsedTime(t0, end).TotalSeconds;
+        var writerEnd = Volatile.Read(ref writerDone);
+        var writerMBps = writerEnd != 0 ? bytes / 1e6 / Stopwatch.GetElapsedTime(t0, writerEnd).TotalSeconds : double.NaN;
+        var cutOff = errors.Count(e => e is not null);
+        var ok = completed && cutOff == 0;
+        var lag = ok && writerEnd != 0 ? Stopwatch.GetElapsedTime(writerEnd, end).TotalMilliseconds : double.NaN;
+        var slowest = ok ? finished.Min(f => bytes / 1e6 / Stopwatch.GetElapsedTime(t0, f).TotalSeconds) : double.NaN;
+        var firstError = errors.FirstOrDefault(e => e is not null) ?? writerError?.Message;
+        if (!completed)
+        {
+            firstError = Stopwatch.GetElapsedTime(t0) > deadline
+                ? $"not done within {deadline.TotalSeconds:0} s"
+                : $"stalled: no progress for {stallTimeout.TotalSeconds:0} s";
+        }
+        else if (cutOff > 0)
+        {
+            firstError = $"{cutOff} of {clients} reading client(s) cut off (first: {firstError})";
+        }
+
+        return new FanOutResult(clients, false, bytes, totalDelivered / 1e6 / seconds, slowest, writerMBps, lag, ok,
+            totalDelivered / (double)(bytes * clients), null, firstError);
     }
 
     /// <summary>After the run: did the server cut off the client that never read, or is it still connected?</summary>
-    private static string StalledFate(Socket stalled, long bytes)
+    private static string StalledFate(BenchConn stalled, long bytes)
     {
         var buffer = new byte[Pattern.MaxSlice];
         long got = 0;
@@ -412,12 +425,12 @@ internal static class Measure
         {
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                if (!stalled.Poll(500_000, SelectMode.SelectRead))
+                if (!stalled.Socket.Poll(500_000, SelectMode.SelectRead))
                 {
                     return $"still connected, {got} of {bytes} bytes readable afterwards";
                 }
 
-                var n = stalled.Receive(buffer);
+                var n = stalled.Socket.Receive(buffer);
                 if (n == 0)
                 {
                     return $"disconnected by the server ({got} bytes were buffered)";
@@ -434,34 +447,107 @@ internal static class Measure
         }
     }
 
-    /// <summary>N ports, one idle client each (so every server has every device open): CPU and RSS over a window.</summary>
-    public static IdleResult Idle(ServerInstance server, TimeSpan window)
+    /// <summary>
+    /// N ports, one client each (so every server has every device open): CPU and RSS over a window. With
+    /// <paramref name="bytesPerSecondPerPort"/> &gt; 0 every device writes that much (in 4 ticks a second) and
+    /// every client reads and verifies it.
+    /// </summary>
+    public static IdleResult Idle(ServerInstance server, TimeSpan window, int bytesPerSecondPerPort = 0)
     {
-        var sockets = new List<Socket>();
+        var conns = new List<BenchConn>();
+        using var cts = new CancellationTokenSource();
+        var delivered = new long[server.TcpPorts.Count];
+        var errors = new string?[server.TcpPorts.Count];
+        Thread? writer = null;
+        Task[] readers = [];
         try
         {
             for (var i = 0; i < server.TcpPorts.Count; i++)
             {
-                var s = Connect(server.TcpPorts[i]);
-                sockets.Add(s);
+                var s = BenchConn.Connect(server.TcpPorts[i]);
+                conns.Add(s);
                 Sync(server.Devices[i], [s], bothWays: false);
             }
 
+            if (bytesPerSecondPerPort > 0)
+            {
+                var perTick = bytesPerSecondPerPort / 4;
+                readers = conns.Select((s, i) => Task.Run(async () =>
+                {
+                    var buffer = new byte[64 * 1024];
+                    long got = 0;
+                    try
+                    {
+                        while (!cts.IsCancellationRequested)
+                        {
+                            var n = await s.ReceiveAsync(buffer, cts.Token).ConfigureAwait(false);
+                            if (n == 0)
+                            {
+                                errors[i] = $"closed by the server after {got} bytes";
+                                return;
+                            }
+
+                            if (!Pattern.Matches(buffer.AsSpan(0, n), got))
+                            {
+                                errors[i] = $"corrupted data in bytes {got}..{got + n}";
+                                return;
+                            }
+
+                            got += n;
+                            Volatile.Write(ref delivered[i], got);
+                        }
+                    }
+                    catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                    {
+                    }
+                })).ToArray();
+                writer = new Thread(() =>
+                {
+                    long pos = 0;
+                    var t0 = Stopwatch.GetTimestamp();
+                    for (var tick = 0; !cts.IsCancellationRequested; tick++)
+                    {
+                        while (Stopwatch.GetElapsedTime(t0).TotalSeconds < tick * 0.25 && !cts.IsCancellationRequested)
+                        {
+                            Thread.Sleep(5);
+                        }
+
+                        foreach (var d in server.Devices)
+                        {
+                            d.Write(Pattern.Slice(pos, perTick));
+                        }
+
+                        pos += perTick;
+                    }
+                })
+                { IsBackground = true, Name = "bench-ports-writer" };
+                writer.Start();
+            }
+
             Thread.Sleep(TimeSpan.FromSeconds(2));
+            var bytes0 = delivered.Sum();
             var cpu0 = ProcFs.CpuTicks(server.MainPid);
             var t0 = Stopwatch.GetTimestamp();
             Thread.Sleep(window);
             var cpu1 = ProcFs.CpuTicks(server.MainPid);
             var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            var bytes1 = delivered.Sum();
             var rss = ProcFs.RssKiB(server.MainPid) / 1024.0;
-            return new IdleResult(server.TcpPorts.Count, (cpu1 - cpu0) / ProcFs.TicksPerSecond / seconds * 100.0, rss, seconds);
+            cts.Cancel();
+            writer?.Join(TimeSpan.FromSeconds(5));
+            var cutOff = errors.Count(e => e is not null);
+            return new IdleResult(server.TcpPorts.Count, (cpu1 - cpu0) / ProcFs.TicksPerSecond / seconds * 100.0, rss, seconds,
+                (bytes1 - bytes0) / seconds, cutOff == 0 ? null : $"{cutOff} client(s) failed (first: {errors.First(e => e is not null)})");
         }
         finally
         {
-            foreach (var s in sockets)
+            cts.Cancel();
+            foreach (var s in conns)
             {
                 s.Dispose();
             }
+
+            Task.WaitAll(readers, TimeSpan.FromSeconds(5));
         }
     }
 }

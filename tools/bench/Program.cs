@@ -7,23 +7,29 @@ using Concentrator.Testing;
 
 namespace Concentrator.Bench;
 
-internal sealed record BenchOptions(bool Full, string? JsonPath, string Protocol)
+internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll)
 {
+    /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
+    public const double FanOutPace = 3e6;
+
     public int LatencySamples => Full ? 2000 : 300;
     public int LatencyWarmup => 50;
     public TimeSpan LatencyGap => TimeSpan.FromMilliseconds(2);
     public long ThroughputBytes => (Full ? 64L : 16L) << 20;
     public int[] FanOutClients => Full ? [1, 10, 100] : [1, 10];
-    public long FanOutBytes => (Full ? 32L : 8L) << 20;
-    public int IdlePorts => Full ? 256 : 16;
+    public long FanOutBytes => (Full ? 16L : 8L) << 20;
+    public int StressClients => 10;
+    public long StressBytes => (Full ? 32L : 8L) << 20;
+    public (int Ports, int BytesPerSecond)[] PortScenarios => Full ? [(64, 0), (256, 0), (64, 1024), (256, 1024)] : [(16, 0), (16, 1024)];
     public TimeSpan IdleWindow => TimeSpan.FromSeconds(10);
+    public int PyserialOpens => Full ? 10 : 5;
     public string ModeName => Full ? "full" : "quick";
 
     public static BenchOptions? Parse(string[] args)
     {
         var full = false;
         string? json = null;
-        var protocol = "raw";
+        string? daemon = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -37,8 +43,8 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string Protocol
                 case "--json" when i + 1 < args.Length:
                     json = args[++i];
                     break;
-                case "--protocol" when i + 1 < args.Length:
-                    protocol = args[++i];
+                case "--daemon" when i + 1 < args.Length:
+                    daemon = Path.GetFullPath(args[++i]);
                     break;
                 case "-h" or "--help":
                     return null;
@@ -47,20 +53,14 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string Protocol
             }
         }
 
-        if (protocol != "raw")
-        {
-            // The clients here speak raw bytes; an rfc2217 row needs a telnet-aware client (IAC escaping) first.
-            throw new ArgumentException($"--protocol {protocol}: only 'raw' is measured so far (the bench client does not speak telnet/RFC 2217 yet)");
-        }
-
-        return new BenchOptions(full, json, protocol);
+        return new BenchOptions(full, json, daemon);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--protocol raw]\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll]\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).";
 
     public static int Main(string[] args)
@@ -99,7 +99,7 @@ internal static class Program
         var root = FindRepoRoot();
         var ser2net = FindTool("ser2net", "ser2net");
         var socat = FindTool("socat", "socat");
-        var daemon = EnsureDaemon(root);
+        var daemon = o.DaemonDll ?? EnsureDaemon(root);
         if (daemon is null)
         {
             return 1;
@@ -110,12 +110,19 @@ internal static class Program
 
         var specs = new List<ServerSpec>
         {
-            new("concentrator", $"concentrator ({o.Protocol})", true, n => Servers.StartConcentrator(daemon, n, o.Protocol, 250)),
+            new("concentrator", "concentrator (raw)", true, n => Servers.StartConcentrator(daemon, n, "raw", 250)),
+        };
+        var rfcSpecs = new List<ServerSpec>
+        {
+            new("concentrator", "concentrator (rfc2217)", true, n => Servers.StartConcentrator(daemon, n, "rfc2217", 250)),
         };
         if (ser2net is not null)
         {
             specs.Add(new("ser2net", "ser2net", true, n => Servers.StartSer2net(ser2net, n, chardelay: true, 250)));
             specs.Add(new("ser2net-nodelay", "ser2net chardelay=false", true, n => Servers.StartSer2net(ser2net, n, chardelay: false, 250)));
+            rfcSpecs.Add(new("ser2net", "ser2net telnet(rfc2217)", true, n => Servers.StartSer2net(ser2net, n, chardelay: true, 250, rfc2217: true)));
+            rfcSpecs.Add(new("ser2net-nodelay", "ser2net telnet(rfc2217) chardelay=false", true,
+                n => Servers.StartSer2net(ser2net, n, chardelay: false, 250, rfc2217: true)));
         }
 
         if (socat is not null)
@@ -125,87 +132,50 @@ internal static class Program
 
         var report = new Report();
 
-        // 1 + 2: single port, one client: latency both ways, then throughput both ways (same connection).
-        foreach (var spec in specs)
+        // 1 + 2: single port, one client: latency both ways, then throughput both ways (same connection); raw
+        // listeners, then RFC 2217 listeners with the telnet-aware client.
+        foreach (var (prefix, telnet, list) in new[] { ("", false, specs), ("rfc-", true, rfcSpecs) })
         {
-            Step($"{spec.Title}: single port latency + throughput", () =>
+            foreach (var spec in list)
             {
-                using var server = spec.Start(1);
-                using var client = Measure.Connect(server.TcpPorts[0]);
-                var dev = server.Devices[0];
-                Measure.Sync(dev, [client], bothWays: true);
-                var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
-                var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
-                report.Set("lat-d2c-p50", spec.Key, d2c.P50Us);
-                report.Set("lat-d2c-p99", spec.Key, d2c.P99Us);
-                report.Set("lat-c2d-p50", spec.Key, c2d.P50Us);
-                report.Set("lat-c2d-p99", spec.Key, c2d.P99Us);
-                report.Raw[$"{spec.Key}/latency-device-to-client"] = d2c;
-                report.Raw[$"{spec.Key}/latency-client-to-device"] = c2d;
-                Console.WriteLine($"  latency d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us; c->d p50 {c2d.P50Us:0} us p99 {c2d.P99Us:0} us");
-                foreach (var (dir, toClient) in new[] { ("d2c", true), ("c2d", false) })
-                {
-                    var t = Measure.Throughput(dev, client, toClient, o.ThroughputBytes, server.MainPid);
-                    report.Raw[$"{spec.Key}/throughput-{dir}"] = t;
-                    if (t.Verified)
-                    {
-                        report.Set($"tp-{dir}", spec.Key, t.MBps);
-                        report.Set($"cpu-{dir}", spec.Key, t.ServerCpuMsPerMB);
-                    }
-                    else
-                    {
-                        report.Fail($"tp-{dir}", spec.Key, t.Error ?? "failed");
-                    }
-
-                    Console.WriteLine($"  throughput {dir}: {t.MBps:0.0} MB/s, server CPU {t.ServerCpuMsPerMB:0.0} ms/MB{(t.Verified ? ", verified" : $", FAILED: {t.Error}")}");
-                }
-            }, e => Array.ForEach(["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "tp-d2c", "tp-c2d"], k => report.Fail(k, spec.Key, e)));
+                SinglePort(o, report, spec, prefix, telnet);
+            }
         }
 
-        // 3: fan-out from one port (socat cannot share a device between clients).
-        foreach (var spec in specs.Where(s => s.MultiClient && s.Key != "ser2net-nodelay"))
+        // 5: pyserial rfc2217:// open time.
+        foreach (var spec in rfcSpecs.Where(s => s.Key != "ser2net-nodelay"))
+        {
+            Step($"{spec.Title}: pyserial serial_for_url(rfc2217://...) x {o.PyserialOpens}", () =>
+            {
+                using var server = spec.Start(1);
+                var r = Pyserial.OpenTimes(server.TcpPorts[0], o.PyserialOpens);
+                report.Raw[$"{spec.Key}/pyserial-open"] = r;
+                if (r.Error is null)
+                {
+                    report.Set("pyserial-open", spec.Key, r.MedianMs);
+                    Console.WriteLine($"  open median {r.MedianMs:0.0} ms, max {r.MaxMs:0.0} ms over {r.Opens} opens");
+                }
+                else
+                {
+                    report.Fail("pyserial-open", spec.Key, r.Error);
+                    Console.WriteLine($"  FAILED: {r.Error}");
+                }
+            }, e => report.Fail("pyserial-open", spec.Key, e));
+        }
+
+        // 3: fan-out from one port (socat cannot share a device between clients), paced, then the unpaced stress run.
+        var fanSpecs = specs.Where(s => s.MultiClient && s.Key != "ser2net-nodelay").ToList();
+        foreach (var spec in fanSpecs)
         {
             foreach (var withStalled in new[] { false, true })
             {
                 foreach (var k in o.FanOutClients)
                 {
-                    var key = $"fan-{k}{(withStalled ? "+stalled" : "")}";
-                    Step($"{spec.Title}: fan-out to {k} client(s){(withStalled ? " + 1 never-reading client" : "")}", () =>
-                    {
-                        using var server = spec.Start(1);
-                        var r = Measure.FanOut(server, k, withStalled, o.FanOutBytes, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(o.Full ? 120 : 30));
-                        report.Raw[$"{spec.Key}/{key}"] = r;
-                        if (r.Completed)
-                        {
-                            report.Set($"{key}-rate", spec.Key, r.AggregateMBps);
-                            report.Set($"{key}-lag", spec.Key, r.SlowestLagMs);
-                        }
-                        else
-                        {
-                            report.Fail($"{key}-rate", spec.Key, $"{r.Error}; {r.DeliveredFraction:P0} delivered");
-                            report.Fail($"{key}-lag", spec.Key, "n/a");
-                        }
-
-                        if (r.StalledClientFate is not null)
-                        {
-                            report.Text($"{key}-fate", spec.Key, r.StalledClientFate);
-                        }
-
-                        if (!r.Completed)
-                        {
-                            var lines = server.Log.Split('\n').Where(l => l.Contains("overflow", StringComparison.OrdinalIgnoreCase)
-                                || l.Contains("disconnect", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).TakeLast(6);
-                            foreach (var l in lines)
-                            {
-                                Console.WriteLine($"  server log: {l.Trim()}");
-                            }
-                        }
-
-                        Console.WriteLine($"  aggregate {r.AggregateMBps:0.0} MB/s, slowest lag {r.SlowestLagMs:0.0} ms, delivered {r.DeliveredFraction:P1}" +
-                            (r.StalledClientFate is null ? "" : $", never-reading client: {r.StalledClientFate}") + (r.Error is null ? "" : $" [{r.Error}]"));
-                    }, e => report.Fail($"{key}-rate", spec.Key, e));
+                    FanOut(o, report, spec, $"fan-{k}{(withStalled ? "+stalled" : "")}", k, withStalled, o.FanOutBytes, BenchOptions.FanOutPace);
                 }
             }
+
+            FanOut(o, report, spec, "stress", o.StressClients, false, o.StressBytes, null);
         }
 
         foreach (var k in o.FanOutClients)
@@ -219,18 +189,35 @@ internal static class Program
             }
         }
 
-        // 4: many idle ports.
-        foreach (var spec in specs.Where(s => s.Key is "concentrator" or "ser2net"))
+        // 4: many ports, idle and with a little traffic each.
+        foreach (var (ports, rate) in o.PortScenarios)
         {
-            Step($"{spec.Title}: {o.IdlePorts} idle ports for {o.IdleWindow.TotalSeconds:0} s", () =>
+            foreach (var spec in specs.Where(s => s.Key is "concentrator" or "ser2net"))
             {
-                using var server = spec.Start(o.IdlePorts);
-                var r = Measure.Idle(server, o.IdleWindow);
-                report.Raw[$"{spec.Key}/idle"] = r;
-                report.Set("idle-cpu", spec.Key, r.CpuPercentOfOneCore);
-                report.Set("idle-rss", spec.Key, r.RssMiB);
-                Console.WriteLine($"  CPU {r.CpuPercentOfOneCore:0.00} % of one core, RSS {r.RssMiB:0.0} MiB");
-            }, e => report.Fail("idle-cpu", spec.Key, e));
+                var key = $"ports-{ports}-{rate}";
+                Step($"{spec.Title}: {ports} ports, {(rate == 0 ? "idle" : $"{rate} B/s each")}, {o.IdleWindow.TotalSeconds:0} s", () =>
+                {
+                    using var server = spec.Start(ports);
+                    var r = Measure.Idle(server, o.IdleWindow, rate);
+                    report.Raw[$"{spec.Key}/{key}"] = r;
+                    report.Set($"{key}-cpu", spec.Key, r.CpuPercentOfOneCore);
+                    report.Set($"{key}-rss", spec.Key, r.RssMiB);
+                    if (rate > 0)
+                    {
+                        if (r.Error is null)
+                        {
+                            report.Set($"{key}-rx", spec.Key, r.DeliveredBytesPerSecond / 1024.0);
+                        }
+                        else
+                        {
+                            report.Fail($"{key}-rx", spec.Key, r.Error);
+                        }
+                    }
+
+                    Console.WriteLine($"  CPU {r.CpuPercentOfOneCore:0.00} % of one core, RSS {r.RssMiB:0.0} MiB" +
+                        (rate > 0 ? $", clients received {r.DeliveredBytesPerSecond / 1024.0:0.0} KiB/s in total" : "") + (r.Error is null ? "" : $" [{r.Error}]"));
+                }, e => report.Fail($"{key}-cpu", spec.Key, e));
+            }
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -245,7 +232,6 @@ internal static class Program
             var json = JsonSerializer.Serialize(new
             {
                 mode = o.ModeName,
-                protocol = o.Protocol,
                 wallSeconds = elapsed.TotalSeconds,
                 machine,
                 rows = report.Rows(o),
@@ -256,6 +242,89 @@ internal static class Program
         }
 
         return report.Failures == 0 ? 0 : 3;
+    }
+
+    private static void SinglePort(BenchOptions o, Report report, ServerSpec spec, string prefix, bool telnet)
+    {
+        Step($"{spec.Title}: single port latency + throughput", () =>
+        {
+            using var server = spec.Start(1);
+            using var client = BenchConn.Connect(server.TcpPorts[0], telnet);
+            var dev = server.Devices[0];
+            Measure.Sync(dev, [client], bothWays: true);
+            var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+            var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+            report.Set($"{prefix}lat-d2c-p50", spec.Key, d2c.P50Us);
+            report.Set($"{prefix}lat-d2c-p99", spec.Key, d2c.P99Us);
+            report.Set($"{prefix}lat-c2d-p50", spec.Key, c2d.P50Us);
+            report.Set($"{prefix}lat-c2d-p99", spec.Key, c2d.P99Us);
+            report.Raw[$"{spec.Key}/{prefix}latency-device-to-client"] = d2c;
+            report.Raw[$"{spec.Key}/{prefix}latency-client-to-device"] = c2d;
+            Console.WriteLine($"  latency d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us; c->d p50 {c2d.P50Us:0} us p99 {c2d.P99Us:0} us");
+            foreach (var (dir, toClient) in new[] { ("d2c", true), ("c2d", false) })
+            {
+                var t = Measure.Throughput(dev, client, toClient, o.ThroughputBytes, server.MainPid);
+                report.Raw[$"{spec.Key}/{prefix}throughput-{dir}"] = t;
+                if (t.Verified)
+                {
+                    report.Set($"{prefix}tp-{dir}", spec.Key, t.MBps);
+                    report.Set($"{prefix}cpu-{dir}", spec.Key, t.ServerCpuMsPerMB);
+                }
+                else
+                {
+                    report.Fail($"{prefix}tp-{dir}", spec.Key, t.Error ?? "failed");
+                }
+
+                Console.WriteLine($"  throughput {dir}: {t.MBps:0.0} MB/s, server CPU {t.ServerCpuMsPerMB:0.0} ms/MB{(t.Verified ? ", verified" : $", FAILED: {t.Error}")}");
+            }
+        }, e => Array.ForEach(["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "tp-d2c", "tp-c2d"], k => report.Fail(prefix + k, spec.Key, e)));
+    }
+
+    private static void FanOut(BenchOptions o, Report report, ServerSpec spec, string key, int k, bool withStalled, long bytes, double? pace)
+    {
+        var pacing = pace is { } p ? $"paced {p / 1e6:0.#} MB/s" : "UNPACED stress";
+        Step($"{spec.Title}: fan-out to {k} client(s){(withStalled ? " + 1 never-reading client" : "")}, {pacing}", () =>
+        {
+            using var server = spec.Start(1);
+            var r = Measure.FanOut(server, k, withStalled, bytes, pace, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(o.Full ? 180 : 60));
+            report.Raw[$"{spec.Key}/{key}"] = r;
+            if (r.Completed)
+            {
+                report.Set($"{key}-rate", spec.Key, r.AggregateMBps);
+                report.Set($"{key}-slowest", spec.Key, r.SlowestReaderMBps);
+                report.Set($"{key}-lag", spec.Key, r.SlowestLagMs);
+            }
+            else
+            {
+                report.Fail($"{key}-rate", spec.Key, $"{r.Error}; {r.DeliveredFraction:P0} delivered");
+                report.Fail($"{key}-slowest", spec.Key, "n/a");
+                report.Fail($"{key}-lag", spec.Key, "n/a");
+            }
+
+            if (double.IsFinite(r.WriterMBps))
+            {
+                report.Set($"{key}-writer", spec.Key, r.WriterMBps);
+            }
+
+            if (r.StalledClientFate is not null)
+            {
+                report.Text($"{key}-fate", spec.Key, r.StalledClientFate);
+            }
+
+            if (!r.Completed)
+            {
+                var lines = server.Log.Split('\n').Where(l => l.Contains("overflow", StringComparison.OrdinalIgnoreCase)
+                    || l.Contains("disconnect", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).TakeLast(6);
+                foreach (var l in lines)
+                {
+                    Console.WriteLine($"  server log: {l.Trim()}");
+                }
+            }
+
+            Console.WriteLine($"  aggregate {r.AggregateMBps:0.0} MB/s, slowest reader {r.SlowestReaderMBps:0.00} MB/s, machine wrote at {r.WriterMBps:0.00} MB/s, " +
+                $"slowest lag {r.SlowestLagMs:0.0} ms, delivered {r.DeliveredFraction:P1}" +
+                (r.StalledClientFate is null ? "" : $", never-reading client: {r.StalledClientFate}") + (r.Error is null ? "" : $" [{r.Error}]"));
+        }, e => report.Fail($"{key}-rate", spec.Key, e));
     }
 
     private static void Step(string title, Action body, Action<string> onError)
@@ -399,35 +468,60 @@ internal sealed class Report
 
     private static List<(string Key, string Metric, string Unit, bool HigherIsBetter, string Format)> Layout(BenchOptions o)
     {
-        var rows = new List<(string, string, string, bool, string)>
+        var rows = new List<(string, string, string, bool, string)>();
+        foreach (var (prefix, label) in new[] { ("", "raw TCP"), ("rfc-", "RFC 2217 (telnet client)") })
         {
-            ("lat-d2c-p50", $"device→client latency p50 ({o.LatencySamples} single bytes)", "µs", false, "0"),
-            ("lat-d2c-p99", "device→client latency p99", "µs", false, "0"),
-            ("lat-c2d-p50", "client→device latency p50", "µs", false, "0"),
-            ("lat-c2d-p99", "client→device latency p99", "µs", false, "0"),
-            ("tp-d2c", $"throughput device→client ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
-            ("tp-c2d", $"throughput client→device ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
-            ("cpu-d2c", "server CPU per MB, device→client", "ms/MB", false, "0.0"),
-            ("cpu-c2d", "server CPU per MB, client→device", "ms/MB", false, "0.0"),
-        };
+            rows.AddRange(
+            [
+                ($"{prefix}lat-d2c-p50", $"{label}: device→client latency p50 ({o.LatencySamples} single bytes)", "µs", false, "0"),
+                ($"{prefix}lat-d2c-p99", $"{label}: device→client latency p99", "µs", false, "0"),
+                ($"{prefix}lat-c2d-p50", $"{label}: client→device latency p50", "µs", false, "0"),
+                ($"{prefix}lat-c2d-p99", $"{label}: client→device latency p99", "µs", false, "0"),
+                ($"{prefix}tp-d2c", $"{label}: throughput device→client ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
+                ($"{prefix}tp-c2d", $"{label}: throughput client→device ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
+                ($"{prefix}cpu-d2c", $"{label}: server CPU per MB, device→client", "ms/MB", false, "0.0"),
+                ($"{prefix}cpu-c2d", $"{label}: server CPU per MB, client→device", "ms/MB", false, "0.0"),
+            ]);
+        }
+
+        rows.Add(("pyserial-open", $"pyserial serial_for_url(\"rfc2217://…\", baudrate=9600) open time, median of {o.PyserialOpens}", "ms", false, "0.0"));
+
+        var pace = $"{BenchOptions.FanOutPace / 1e6:0.#} MB/s";
         foreach (var stalled in new[] { false, true })
         {
             foreach (var k in o.FanOutClients)
             {
                 var key = $"fan-{k}{(stalled ? "+stalled" : "")}";
-                var label = $"fan-out {k} client(s){(stalled ? " + 1 never-reading" : "")}";
-                rows.Add(($"{key}-rate", $"{label}: aggregate ({o.FanOutBytes >> 20} MiB each)", "MB/s", true, "0.0"));
+                var label = $"fan-out, machine paced to {pace}, {k} reading client(s){(stalled ? " + 1 never-reading" : "")}";
+                rows.Add(($"{key}-rate", $"{label}: aggregate ({o.FanOutBytes >> 20} MiB each, verified)", "MB/s", true, "0.0"));
+                rows.Add(($"{key}-slowest", $"{label}: slowest reader's rate", "MB/s", true, "0.00"));
+                rows.Add(($"{key}-writer", $"{label}: rate the machine could write at", "MB/s", true, "0.00"));
                 rows.Add(($"{key}-lag", $"{label}: slowest client lag after the last write", "ms", false, "0.0"));
                 if (stalled)
                 {
-                    rows.Add(($"{key}-rel", $"{label}: readers' rate with / without the never-reader (0 = stalled)", "×", true, "0.00"));
+                    rows.Add(($"{key}-rel", $"{label}: readers' aggregate with / without the never-reader (0 = stalled)", "×", true, "0.00"));
                     rows.Add(($"{key}-fate", $"{label}: what happened to the never-reading client", "", false, ""));
                 }
             }
         }
 
-        rows.Add(("idle-cpu", $"{o.IdlePorts} idle ports (1 idle client each), {o.IdleWindow.TotalSeconds:0} s: CPU", "% of 1 core", false, "0.00"));
-        rows.Add(("idle-rss", $"{o.IdlePorts} idle ports: RSS", "MiB", false, "0.0"));
+        var stress = $"STRESS fan-out, machine UNPACED (as fast as the pty takes it), {o.StressClients} reading clients";
+        rows.Add(("stress-rate", $"{stress}: aggregate ({o.StressBytes >> 20} MiB each, verified)", "MB/s", true, "0.0"));
+        rows.Add(("stress-writer", $"{stress}: rate the machine could write at", "MB/s", true, "0.0"));
+        rows.Add(("stress-lag", $"{stress}: slowest client lag after the last write", "ms", false, "0.0"));
+
+        foreach (var (ports, rate) in o.PortScenarios)
+        {
+            var key = $"ports-{ports}-{rate}";
+            var label = rate == 0 ? $"{ports} idle ports (1 idle client each)" : $"{ports} ports, machine writes {rate} B/s on each, 1 reading client each";
+            rows.Add(($"{key}-cpu", $"{label}, {o.IdleWindow.TotalSeconds:0} s: CPU", "% of 1 core", false, "0.00"));
+            rows.Add(($"{key}-rss", $"{label}: RSS", "MiB", false, "0.0"));
+            if (rate > 0)
+            {
+                rows.Add(($"{key}-rx", $"{label}: received by all clients (verified)", "KiB/s", true, "0.0"));
+            }
+        }
+
         return rows;
     }
 

@@ -100,8 +100,8 @@ internal static partial class Servers
         }
     }
 
-    /// <summary>ser2net 4.x with a YAML config: one connection per device, tcp accepter on 127.0.0.1.</summary>
-    public static ServerInstance StartSer2net(string ser2net, int portCount, bool chardelay, int maxConnections)
+    /// <summary>ser2net 4.x with a YAML config: one connection per device, tcp accepter on 127.0.0.1 (or telnet(rfc2217),tcp).</summary>
+    public static ServerInstance StartSer2net(string ser2net, int portCount, bool chardelay, int maxConnections, bool rfc2217 = false)
     {
         var server = new ServerInstance();
         try
@@ -113,7 +113,7 @@ internal static partial class Servers
                 var tcp = DistinctPort(server);
                 server.AddDevice(device, tcp);
                 yaml.Append(CultureInfo.InvariantCulture,
-                    $"connection: &p{i}\n  accepter: tcp,127.0.0.1,{tcp}\n  connector: serialdev,{device.SlavePath},115200n81,local\n" +
+                    $"connection: &p{i}\n  accepter: {(rfc2217 ? "telnet(rfc2217)," : "")}tcp,127.0.0.1,{tcp}\n  connector: serialdev,{device.SlavePath},115200n81,local\n" +
                     $"  options:\n    max-connections: {maxConnections}\n");
                 if (!chardelay)
                 {
