@@ -428,7 +428,7 @@ public sealed class VirtualSerialDevice : IDisposable
 
         public static unsafe Pty Allocate()
         {
-            var m = PtyNative.PosixOpenpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+            var m = PosixNative.PosixOpenpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
             if (m < 0)
             {
                 throw new IOException($"posix_openpt failed: {ErrorText(Marshal.GetLastPInvokeError())}");
@@ -438,7 +438,7 @@ public sealed class VirtualSerialDevice : IDisposable
             try
             {
                 var name = stackalloc byte[256];
-                if (PtyNative.Grantpt(m) != 0 || PtyNative.Unlockpt(m) != 0 || PtyNative.PtsnameR(m, name, 256) != 0)
+                if (PosixNative.Grantpt(m) != 0 || PosixNative.Unlockpt(m) != 0 || PosixNative.PtsnameR(m, name, 256) != 0)
                 {
                     throw new IOException($"pty setup failed: {ErrorText(Marshal.GetLastPInvokeError())}");
                 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Concentrator.Devices;
-using static Concentrator.Client.Native.ClientNative;
+using Concentrator.Devices.Posix;
+using static Concentrator.Devices.Posix.PosixNative;
 
 namespace Concentrator.Client.Bridges;
 
@@ -51,7 +52,7 @@ internal sealed class LocalPty : IDisposable
         }
 
         var slavePath = Marshal.PtrToStringUTF8((nint)name)!;
-        var s = Native.ClientNative.Open(slavePath, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        var s = PosixNative.Open(slavePath, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (s < 0)
         {
             var error = LastError();
@@ -141,7 +142,7 @@ internal sealed class LocalPty : IDisposable
 
         fixed (byte* p = buffer)
         {
-            var n = Native.ClientNative.Read(_master, p, (nuint)buffer.Length);
+            var n = PosixNative.Read(_master, p, (nuint)buffer.Length);
             return n > 0 ? (int)n : 0;
         }
     }
@@ -154,7 +155,7 @@ internal sealed class LocalPty : IDisposable
             nint n;
             fixed (byte* p = data)
             {
-                n = Native.ClientNative.Write(_master, p, (nuint)data.Length);
+                n = PosixNative.Write(_master, p, (nuint)data.Length);
             }
 
             if (n > 0)

@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Concentrator.Client.Rfc2217;
-using static Concentrator.Client.Native.ClientNative;
+using Concentrator.Devices.Posix;
+using static Concentrator.Devices.Posix.PosixNative;
 
 namespace Concentrator.Client.Terminal;
 
@@ -179,7 +180,7 @@ internal sealed class FdWriter(int fd)
             nint n;
             fixed (byte* p = data)
             {
-                n = Native.ClientNative.Write(fd, p, (nuint)data.Length);
+                n = PosixNative.Write(fd, p, (nuint)data.Length);
             }
 
             if (n > 0)
@@ -213,7 +214,7 @@ internal sealed class FdWriter(int fd)
             nint n;
             fixed (byte* p = buffer)
             {
-                n = Native.ClientNative.Read(fd, p, (nuint)buffer.Length);
+                n = PosixNative.Read(fd, p, (nuint)buffer.Length);
             }
 
             if (n >= 0)

@@ -42,6 +42,7 @@ internal static partial class PosixNative
     // ioctl requests (asm-generic/ioctls.h).
     public const uint TCGETS2 = 0x802C542A;
     public const uint TCSETS2 = 0x402C542B;
+    public const uint TCSETSW2 = 0x402C542C;
     public const uint TIOCEXCL = 0x540C;
     public const uint TIOCNXCL = 0x540D;
     public const uint TIOCMGET = 0x5415;
@@ -159,8 +160,61 @@ internal static partial class PosixNative
     [LibraryImport(Libc, EntryPoint = "free")]
     public static partial void Free(nint ptr);
 
+    [LibraryImport(Libc, EntryPoint = "posix_openpt", SetLastError = true)]
+    public static partial int PosixOpenpt(int flags);
+
+    [LibraryImport(Libc, EntryPoint = "grantpt", SetLastError = true)]
+    public static partial int Grantpt(int fd);
+
+    [LibraryImport(Libc, EntryPoint = "unlockpt", SetLastError = true)]
+    public static partial int Unlockpt(int fd);
+
+    [LibraryImport(Libc, EntryPoint = "ptsname_r", SetLastError = true)]
+    public static unsafe partial int PtsnameR(int fd, byte* buffer, nuint length);
+
+    [LibraryImport(Libc, EntryPoint = "isatty")]
+    public static partial int IsATty(int fd);
+
     [LibraryImport(Libc, EntryPoint = "strerror")]
     private static partial nint StrError(int errno);
+
+    /// <summary>The message for the errno of the last P/Invoke call.</summary>
+    public static string LastError() => ErrorText(Marshal.GetLastPInvokeError());
+
+    /// <summary>Polls one fd; returns revents (0 on timeout).</summary>
+    public static unsafe short PollOne(int fd, short events, int timeoutMs)
+    {
+        var pfd = new PollFd { fd = fd, events = events };
+        var r = Poll(&pfd, 1, timeoutMs);
+        return r > 0 ? pfd.revents : (short)0;
+    }
+
+    private static readonly uint[] StandardRates =
+    [
+        0, 50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400,
+        0, 57600, 115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000, 2500000,
+        3000000, 3500000, 4000000,
+    ];
+
+    /// <summary>
+    /// Sets the baud rate both ways: the classic Bnnn code when the rate has one (so programs reading the old
+    /// termios — stty, cfgetospeed, python's termios — see it), otherwise BOTHER with the exact rate.
+    /// </summary>
+    public static void SetSpeed(ref Termios2 t, uint baud)
+    {
+        var index = Array.IndexOf(StandardRates, baud, 1);
+        var code = index < 0 ? BOTHER : index < 16 ? (uint)index : (uint)(0x1000 | (index - 16));
+        t.c_cflag = (t.c_cflag & ~(CBAUD | CIBAUD)) | code | (code << IBSHIFT);
+        t.c_ispeed = baud;
+        t.c_ospeed = baud;
+    }
+
+    /// <summary>The rate a classic Bnnn code stands for (0 when it is not one).</summary>
+    public static int BaudFromCode(uint code)
+    {
+        var index = code < 16 ? (int)code : (code & ~0xFu) == 0x1000 && (code & 0xF) != 0 ? 16 + (int)(code & 0xF) : 0;
+        return (int)StandardRates[index];
+    }
 
     /// <summary>The message for an errno, e.g. "No such file or directory".</summary>
     public static string ErrorText(int errno) =>

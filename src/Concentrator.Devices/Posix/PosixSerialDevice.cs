@@ -160,12 +160,8 @@ public sealed class PosixSerialDevice : ISerialDevice
 
                 MakeRaw(ref t);
                 t.c_cflag &= ~(CBAUD | CIBAUD | CSIZE | CSTOPB | PARENB | PARODD | CMSPAR | CRTSCTS);
-                // Standard rates go in as their Bxxx code so programs reading the old termios (stty, cfgetospeed,
-                // python's termios) see the rate; only other rates need BOTHER with the speed fields.
-                var code = CodeFromBaud(wanted.BaudRate) ?? BOTHER;
-                t.c_cflag |= code | (code << IBSHIFT) | CLOCAL | CREAD;
-                t.c_ispeed = (uint)wanted.BaudRate;
-                t.c_ospeed = (uint)wanted.BaudRate;
+                t.c_cflag |= CLOCAL | CREAD;
+                SetSpeed(ref t, (uint)wanted.BaudRate);
                 t.c_cflag |= wanted.DataBits switch { 5 => CS5, 6 => CS6, 7 => CS7, _ => CS8 };
                 t.c_cflag |= wanted.Parity switch
                 {
@@ -234,29 +230,6 @@ public sealed class PosixSerialDevice : ISerialDevice
             : (t.c_iflag & (IXON | IXOFF)) != 0 ? FlowControl.XonXoff : FlowControl.None;
         return new LineSettings(baud, dataBits, parity, stop, flow);
     }
-
-    private static uint? CodeFromBaud(int baud)
-    {
-        for (var code = 1u; code <= 0x100Fu; code = code == 0xF ? 0x1001 : code + 1)
-        {
-            if (BaudFromCode(code) == baud)
-            {
-                return code;
-            }
-        }
-
-        return null;
-    }
-
-    private static int BaudFromCode(uint code) => code switch
-    {
-        0x0 => 0, 0x1 => 50, 0x2 => 75, 0x3 => 110, 0x4 => 134, 0x5 => 150, 0x6 => 200, 0x7 => 300,
-        0x8 => 600, 0x9 => 1200, 0xA => 1800, 0xB => 2400, 0xC => 4800, 0xD => 9600, 0xE => 19200, 0xF => 38400,
-        0x1001 => 57600, 0x1002 => 115200, 0x1003 => 230400, 0x1004 => 460800, 0x1005 => 500000,
-        0x1006 => 576000, 0x1007 => 921600, 0x1008 => 1000000, 0x1009 => 1152000, 0x100A => 1500000,
-        0x100B => 2000000, 0x100C => 2500000, 0x100D => 3000000, 0x100E => 3500000, 0x100F => 4000000,
-        _ => 0,
-    };
 
     /// <inheritdoc />
     public unsafe int Read(Span<byte> buffer)
