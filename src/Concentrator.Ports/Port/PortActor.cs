@@ -33,6 +33,7 @@ public sealed class PortActor : ReceiveActor
     private bool _break;
     private ModemStatus _modem = SteadyCable;
     private IActorRef? _link;
+    private OpenDevice? _openedWith;
     private DeviceState _state = DeviceState.Opening;
     private string? _kernelNode;
     private string? _lastOfflineReason;
@@ -60,7 +61,8 @@ public sealed class PortActor : ReceiveActor
             _link = Sender;
             _state = DeviceState.Opening;
             _break = false; // a reopened device starts without a break condition
-            Sender.Tell(new OpenDevice(_line, _dtr, _rts));
+            _openedWith = new OpenDevice(_line, _dtr, _rts);
+            Sender.Tell(_openedWith);
         });
         Receive<DeviceOnline>(OnDeviceOnline);
         Receive<DeviceOffline>(OnDeviceOffline);
@@ -215,7 +217,17 @@ public sealed class PortActor : ReceiveActor
     {
         _state = DeviceState.Online;
         _kernelNode = online.KernelNode;
-        _line = online.InEffect;
+        if (_openedWith is { } opened && _link is not null && (opened.Line != _line || opened.Dtr != _dtr || opened.Rts != _rts))
+        {
+            // A client changed settings while the device was opening: apply them now rather than lose them.
+            _link.Tell(new ApplyLineSettings(_line, null));
+            _link.Tell(new SetControlLines(_dtr, _rts, null));
+        }
+        else
+        {
+            _line = online.InEffect;
+        }
+
         _lastOfflineReason = null;
         if ((online.Capabilities & DeviceCapabilities.ModemStatus) == 0 && _modem != SteadyCable)
         {
