@@ -4,26 +4,18 @@ using Concentrator.Testing;
 namespace Concentrator.IntegrationTests;
 
 /// <summary>Rack mode: adapters matched by a glob get TCP ports that stay theirs across replug and restart.</summary>
-public sealed class DiscoveryTests : IDisposable
+public sealed class DiscoveryTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly DirectoryInfo _byId = Directory.CreateTempSubdirectory("by-id");
-    private readonly List<IDisposable> _cleanup = [];
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
+        base.Dispose(disposing);
+        if (disposing)
         {
-            _cleanup[i].Dispose();
+            _byId.Delete(recursive: true);
         }
-
-        _byId.Delete(recursive: true);
-    }
-
-    private T Track<T>(T item) where T : IDisposable
-    {
-        _cleanup.Add(item);
-        return item;
     }
 
     private static int FreeRange(int count)

@@ -6,27 +6,11 @@ namespace Concentrator.IntegrationTests;
 /// hub4com's com2tcp-rfc2217 opening sequence, byte for byte as it printed it against ser2net, played over a raw
 /// socket: its parser rejects replies of the wrong length, so the exact bytes matter.
 /// </summary>
-public sealed class Hub4comSequenceTests : IDisposable
+public sealed class Hub4comSequenceTests : IntegrationTest
 {
     private const byte Iac = 255, Sb = 250, Se = 240, Will = 251, Wont = 252, Do = 253, Dont = 254;
     private const byte Binary = 0, Echo = 1, Sga = 3, ComPort = 44;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly List<IDisposable> _cleanup = [];
-
-    public void Dispose()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-    }
-
-    private T Track<T>(T item) where T : IDisposable
-    {
-        _cleanup.Add(item);
-        return item;
-    }
-
     private static byte[] Sub(params byte[] payload) => [Iac, Sb, ComPort, .. payload, Iac, Se];
 
     /// <summary>WILL 44, baud 1200, 7 data bits, no parity, 1 stop bit, DTR off, RTS off, BREAK off.</summary>

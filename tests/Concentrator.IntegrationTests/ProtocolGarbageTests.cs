@@ -8,26 +8,10 @@ namespace Concentrator.IntegrationTests;
 /// Hostile or broken clients on telnet and RFC 2217 listeners: random bytes and a multi-megabyte unterminated
 /// subnegotiation. The session, the daemon and the other sessions of the port must survive with bounded memory.
 /// </summary>
-public sealed class ProtocolGarbageTests(ITestOutputHelper output) : IDisposable
+public sealed class ProtocolGarbageTests(ITestOutputHelper output) : IntegrationTest
 {
     private const byte Iac = 255, Sb = 250, Se = 240, Brk = 243, Nop = 241;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly List<IDisposable> _cleanup = [];
-
-    public void Dispose()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-    }
-
-    private T Track<T>(T item) where T : IDisposable
-    {
-        _cleanup.Add(item);
-        return item;
-    }
-
     private static long RssKiB(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))

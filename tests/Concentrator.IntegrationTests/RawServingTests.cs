@@ -4,25 +4,9 @@ using Concentrator.Testing;
 namespace Concentrator.IntegrationTests;
 
 /// <summary>The real daemon serving pty-backed virtual devices over raw TCP.</summary>
-public sealed class RawServingTests : IDisposable
+public sealed class RawServingTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly List<IDisposable> _cleanup = [];
-
-    public void Dispose()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-    }
-
-    private T Track<T>(T item) where T : IDisposable
-    {
-        _cleanup.Add(item);
-        return item;
-    }
-
     private static string RawPort(string name, string device, int tcp) => $$"""
         {{name}} {
           device = "{{device}}"

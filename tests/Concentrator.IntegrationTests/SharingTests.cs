@@ -6,25 +6,9 @@ using Concentrator.Testing;
 namespace Concentrator.IntegrationTests;
 
 /// <summary>Many sessions on one console: monitors, write arbitration, slow consumers, replay, limits, logs.</summary>
-public sealed class SharingTests : IDisposable
+public sealed class SharingTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly List<IDisposable> _cleanup = [];
-
-    public void Dispose()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-    }
-
-    private T Track<T>(T item) where T : IDisposable
-    {
-        _cleanup.Add(item);
-        return item;
-    }
-
     private (VirtualSerialDevice Device, DaemonProcess Daemon) Serve(string portBody)
     {
         var device = Track(VirtualSerialDevice.CreateTemp("share"));

@@ -4,25 +4,9 @@ using Concentrator.Testing;
 namespace Concentrator.IntegrationTests;
 
 /// <summary>The real <c>telnet</c> client, on a pseudo-terminal like a person would run it, against the daemon.</summary>
-public sealed class TelnetClientTests : IDisposable
+public sealed class TelnetClientTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly List<IDisposable> _cleanup = [];
-
-    public void Dispose()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-    }
-
-    private T Track<T>(T item) where T : IDisposable
-    {
-        _cleanup.Add(item);
-        return item;
-    }
-
     private DaemonProcess StartDemo(string protocol, out int tcp)
     {
         tcp = FreeTcpPort.Next();

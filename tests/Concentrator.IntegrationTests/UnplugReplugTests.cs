@@ -4,25 +4,9 @@ using Concentrator.Testing;
 namespace Concentrator.IntegrationTests;
 
 /// <summary>USB adapters that vanish and come back at the same path, with sessions connected.</summary>
-public sealed class UnplugReplugTests : IDisposable
+public sealed class UnplugReplugTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly List<IDisposable> _cleanup = [];
-
-    public void Dispose()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            _cleanup[i].Dispose();
-        }
-    }
-
-    private T Track<T>(T item) where T : IDisposable
-    {
-        _cleanup.Add(item);
-        return item;
-    }
-
     private (VirtualSerialDevice Device, DaemonProcess Daemon) Serve(string listeners, string extra = "")
     {
         var device = Track(VirtualSerialDevice.CreateTemp("usb"));
