@@ -84,7 +84,8 @@ public sealed class CommandLineTests
         daemon.WaitOnline("demo");
 
         using var client = TcpClientSession.Connect(7000);
-        client.ReadUntil("login: ", Timeout);
+        // The demo listener replays the scrollback, so the boot log and login prompt show up even after boot.
+        client.ReadUntil("demo login: ", Timeout);
         client.Send("root\r");
         client.ReadUntil("Password: ", Timeout);
         client.Send("secret\r");

@@ -58,10 +58,11 @@ public sealed class DiscoveryTests : IntegrationTest
         }
         """));
 
-    private static void Echo(VirtualSerialDevice device, int tcp, string text)
+    private static void Echo(DaemonProcess daemon, VirtualSerialDevice device, int tcp, int session, string text)
     {
         using var client = TcpClientSession.Connect(tcp);
-        Thread.Sleep(200); // the session registers with the port before the device speaks
+        // The session must be admitted before the device speaks (raw read-write sessions get no replay).
+        daemon.WaitFor($"session {session} on port {Path.GetFileName(device.LinkPath)}: .* connected");
         device.Write(text);
         Assert.Equal(text, client.ReadUntil(text, Timeout));
     }
@@ -74,31 +75,31 @@ public sealed class DiscoveryTests : IntegrationTest
         var daemon = Start(basePort);
         daemon.WaitFor("discovery: every");
         daemon.WaitOnline("usb-A-if00-port0");
-        Echo(a, basePort, "A on the base port\n");
+        Echo(daemon, a, basePort, 1, "A on the base port\n");
         Assert.Equal(57600, a.GetTermios().BaudRate); // defaults apply to discovered ports
 
         // Plugged in later: added live, on the next port.
         var b = Track(VirtualSerialDevice.Create(Path.Combine(_byId.FullName, "usb-B-if00-port0")));
         daemon.WaitOnline("usb-B-if00-port0");
-        Echo(b, basePort + 1, "B on the next port\n");
+        Echo(daemon, b, basePort + 1, 1, "B on the next port\n");
 
         // Unplugged and replugged: same port, back online.
         a.Unplug();
         daemon.WaitFor("port usb-A-if00-port0: offline");
         a.Replug();
         daemon.WaitFor("port usb-A-if00-port0: online(.|\\n)*port usb-A-if00-port0: online");
-        Echo(a, basePort, "A again\n");
+        Echo(daemon, a, basePort, 2, "A again\n");
         Assert.Equal(0, daemon.Terminate());
 
         // After a restart with only B present, B keeps its port; A gets its own back when it returns.
         a.Unplug();
         var restarted = Start(basePort);
         restarted.WaitOnline("usb-B-if00-port0");
-        Echo(b, basePort + 1, "B after restart\n");
+        Echo(restarted, b, basePort + 1, 1, "B after restart\n");
         Assert.True(IsFree(basePort), "A's port must stay reserved for A, not be handed to B");
         a.Replug();
         restarted.WaitOnline("usb-A-if00-port0");
-        Echo(a, basePort, "A after restart\n");
+        Echo(restarted, a, basePort, 1, "A after restart\n");
     }
 
     [Fact]

@@ -25,6 +25,10 @@ public sealed class RawServingTests : IntegrationTest
         daemon.WaitOnline("p0", "p1", "p2");
 
         var clients = tcp.Select(p => Track(TcpClientSession.Connect(p))).ToArray();
+        // Raw read-write sessions get no replay: the device may only speak once each session is admitted.
+        daemon.WaitFor("session 1 on port p0: .* connected");
+        daemon.WaitFor("session 1 on port p1: .* connected");
+        daemon.WaitFor("session 1 on port p2: .* connected");
         var transfers = devices.Select((device, i) => Task.Run(() => MoveBothWays(device, clients[i], seed: i)));
         await Task.WhenAll(transfers);
     }
