@@ -127,20 +127,27 @@ internal static class Measure
             var b = (byte)(i * 7 + 1);
             var t0 = Stopwatch.GetTimestamp();
             byte got;
-            if (deviceToClient)
+            try
             {
-                device.Write([b]);
-                if (client.Receive(buffer) != 1)
+                if (deviceToClient)
                 {
-                    throw new IOException("the server closed the connection");
-                }
+                    device.Write([b]);
+                    if (client.Receive(buffer) != 1)
+                    {
+                        throw new IOException("the server closed the connection");
+                    }
 
-                got = buffer[0];
+                    got = buffer[0];
+                }
+                else
+                {
+                    client.Send([b]);
+                    got = device.ReadExactly(1, IoTimeout)[0];
+                }
             }
-            else
+            catch (Exception e) when (e is SocketException or TimeoutException)
             {
-                client.Send([b]);
-                got = device.ReadExactly(1, IoTimeout)[0];
+                throw new IOException($"{(deviceToClient ? "device→client" : "client→device")} sample {i - warmup} (byte 0x{b:x2}): {e.Message}", e);
             }
 
             var t1 = Stopwatch.GetTimestamp();
