@@ -76,6 +76,22 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void A_second_daemon_on_the_same_ports_is_refused_not_silently_sharing_them()
+    {
+        var tcp = FreeTcpPort.Next();
+        var config = $$"""
+            concentrator.ports.once { device = "sim:echo", listeners = [ { port = {{tcp}}, protocol = raw } ] }
+            """;
+        using var first = DaemonProcess.Start(config);
+        first.WaitOnline("once");
+
+        var (code, output) = DaemonProcess.Run(config);
+        Assert.Equal(1, code);
+        Assert.Contains($"port 'once': cannot listen on 127.0.0.1:{tcp}", output, StringComparison.Ordinal);
+        Assert.False(first.HasExited);
+    }
+
+    [Fact]
     public void The_embedded_default_serves_the_demo_console_on_port_7000()
     {
         using var daemon = DaemonProcess.Start(null);

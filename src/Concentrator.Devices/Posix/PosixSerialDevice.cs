@@ -187,7 +187,9 @@ public sealed class PosixSerialDevice : ISerialDevice
                         break;
                 }
 
-                if (Ioctl(fd, TCSETS2, ref t) != 0)
+                // EINVAL: the driver rejects these settings (a rate it cannot do). That is an answer, not a fault:
+                // nothing changed, and reading back below reports what is still in effect.
+                if (Ioctl(fd, TCSETS2, ref t) != 0 && Marshal.GetLastPInvokeError() != EINVAL)
                 {
                     throw FaultFromErrno("setting line settings");
                 }

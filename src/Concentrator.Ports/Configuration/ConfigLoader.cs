@@ -22,6 +22,9 @@ public static class ConfigLoader
     private static readonly string[] ListenerKeys =
         ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow"];
 
+    /// <summary>Replaced by the port name in log file paths.</summary>
+    public const string PortPlaceholder = "{port}";
+
     private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
@@ -136,6 +139,7 @@ public static class ConfigLoader
 
             CheckDuplicateListeners(ports);
             CheckSharedDevices(ports);
+            CheckSharedLogs(ports);
             return new ConcentratorSettings(source, ports, discovery);
         }
 
@@ -168,6 +172,11 @@ public static class ConfigLoader
             stateFile = Path.IsPathRooted(stateFile) ? stateFile : Path.GetFullPath(Path.Combine(baseDirectory, stateFile));
             var listener = ReadListener(where, d, "", basePort);
             var template = ReadPort(where, null, defaults, deviceOverride: match, listenersOverride: [listener]);
+            if (template?.Log is { } log && !log.File.Contains(PortPlaceholder, StringComparison.Ordinal))
+            {
+                Error(where, "log.file", log.File, $"every discovered port needs its own log: put {PortPlaceholder} in the file name");
+            }
+
             return Errors.Count != before || template is null ? null : new DiscoverySettings(match, basePort, stateFile, template);
         }
 
@@ -311,6 +320,8 @@ public static class ConfigLoader
                 return null;
             }
 
+            // {port} lets concentrator.defaults and discovery give every port its own file.
+            file = port == "discovery" ? file : file.Replace(PortPlaceholder, port, StringComparison.Ordinal);
             var full = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDirectory, file));
             return new ConsoleLogSettings(full,
                 Bool(port, "log.timestamps", Get("timestamps"), true),
@@ -363,6 +374,24 @@ public static class ConfigLoader
             }
         }
 
+        private void CheckSharedLogs(List<PortSettings> ports)
+        {
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var port in ports.Where(p => p.Log is not null))
+            {
+                if (seen.TryGetValue(port.Log!.File, out var other))
+                {
+                    Error(port.Name, "log.file", port.Log.File,
+                        $"port '{other}' already logs to this file; two ports in one file corrupt each other " +
+                        $"(use {PortPlaceholder} in concentrator.defaults)");
+                }
+                else
+                {
+                    seen[port.Log.File] = port.Name;
+                }
+            }
+        }
+
         private static bool Overlaps(IPAddress a, IPAddress b) =>
             a.Equals(b) || a.Equals(IPAddress.Any) || b.Equals(IPAddress.Any) ||
             a.Equals(IPAddress.IPv6Any) || b.Equals(IPAddress.IPv6Any);
@@ -372,7 +401,7 @@ public static class ConfigLoader
             var seen = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var port in ports.Where(p => !SerialDeviceFactory.IsSimulated(p.Device)))
             {
-                var real = Resolve(port.Device);
+                var real = DevicePaths.Resolve(port.Device);
                 if (seen.TryGetValue(real, out var other))
                 {
                     Error(port.Name, "device", port.Device, $"the same device is already served by port '{other}'");
@@ -381,21 +410,6 @@ public static class ConfigLoader
                 {
                     seen[real] = port.Name;
                 }
-            }
-        }
-
-        private static string Resolve(string path)
-        {
-            try
-            {
-                var info = new FileInfo(path);
-                return info.Exists || info.LinkTarget is not null
-                    ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName
-                    : Path.GetFullPath(path);
-            }
-            catch (IOException)
-            {
-                return path;
             }
         }
 

@@ -214,13 +214,20 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private void Unavailable(object message)
     {
         // The port only sends device work while the link is online; anything earlier is answered, never lost silently.
-        if (message is WriteToDevice write)
+        switch (message)
         {
-            write.ReplyTo.Tell(new WriteCompleted(write.Data.Length, Discarded: true));
-        }
-        else
-        {
-            Unhandled(message);
+            case WriteToDevice write:
+                write.ReplyTo.Tell(new WriteCompleted(write.Data.Length, Discarded: true));
+                break;
+            case ApplyLineSettings apply:
+                // The port keeps the wanted settings (applied at reopen) and the asking session gets its answer.
+                _port.Tell(new LineSettingsApplied(apply.Wanted, apply.ReplyTo));
+                break;
+            case SetControlLines or SendBreak or PurgeDevice:
+                break; // the port tracks control lines and applies them at reopen; a break or purge of an absent device is moot
+            default:
+                Unhandled(message);
+                break;
         }
     }
 
@@ -230,9 +237,19 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         Task.Run(() =>
         {
             var device = SerialDeviceFactory.Open(settings.Device, settings.Backend, open.Line);
-            var inEffect = device.Apply(open.Line);
-            device.SetDtr(open.Dtr);
-            device.SetRts(open.Rts);
+            LineSettings inEffect;
+            try
+            {
+                inEffect = device.Apply(open.Line);
+                device.SetDtr(open.Dtr);
+                device.SetRts(open.Rts);
+            }
+            catch
+            {
+                device.Dispose(); // never leak the fd (and its exclusive lock) of a device that failed half-way
+                throw;
+            }
+
             lock (_gate)
             {
                 if (_stopped)

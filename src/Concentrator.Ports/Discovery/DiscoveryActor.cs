@@ -33,7 +33,7 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
     {
         _settings = settings.Discovery ?? throw new ArgumentException("discovery is not configured", nameof(settings));
         _supervisor = supervisor;
-        _staticDevices = [.. settings.Ports.Select(p => p.Device)];
+        _staticDevices = [.. settings.Ports.Select(p => DevicePaths.Resolve(p.Device))];
         _staticNames = [.. settings.Ports.Select(p => p.Name)];
         _assignments = new PortAssignments(_settings.BasePort, settings.Ports.SelectMany(p => p.Listeners).Select(l => l.Port));
 
@@ -49,6 +49,12 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
             _scanning = false;
             _log.Warning("discovery: {0}", f.Cause.GetBaseException().Message);
         });
+        Receive<StateUnreadable>(u =>
+        {
+            // Without the remembered assignments ports are handed out afresh; discovery must still run.
+            _log.Warning("discovery: cannot read {0} ({1}); assigning TCP ports afresh", _settings.StateFile, u.Reason);
+            Timers.StartPeriodicTimer("rescan", Scan.Instance, TimeSpan.Zero, RescanInterval);
+        });
     }
 
     public static Props Props(ConcentratorSettings settings, IActorRef supervisor) =>
@@ -58,7 +64,7 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
     {
         var stateFile = _settings.StateFile;
         Task.Run(() => File.Exists(stateFile) ? File.ReadAllText(stateFile) : null)
-            .PipeTo(Self, success: json => new StateLoaded(json));
+            .PipeTo(Self, success: json => new StateLoaded(json), failure: e => new StateUnreadable(e.GetBaseException().Message));
     }
 
     protected override void PostStop() => _watcher?.Dispose();
@@ -94,7 +100,7 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
         var changed = false;
         foreach (var path in result.Paths)
         {
-            if (_served.Contains(path) || _staticDevices.Contains(path))
+            if (_served.Contains(path) || _staticDevices.Contains(DevicePaths.Resolve(path)))
             {
                 continue;
             }
@@ -113,7 +119,15 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
 
             var listener = _settings.Template.Listeners[0] with { Port = tcp };
             var name = UniqueName(Path.GetFileName(path));
-            var port = _settings.Template with { Name = name, Device = path, Listeners = [listener] };
+            var port = _settings.Template with
+            {
+                Name = name,
+                Device = path,
+                Listeners = [listener],
+                Log = _settings.Template.Log is { } log
+                    ? log with { File = log.File.Replace(ConfigLoader.PortPlaceholder, name, StringComparison.Ordinal) }
+                    : null,
+            };
             Socket socket;
             try
             {
@@ -158,6 +172,8 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
     }
 
     private sealed record StateLoaded(string? Json);
+
+    private sealed record StateUnreadable(string Reason);
 
     private sealed record ScanResult(IReadOnlyList<string> Paths);
 

@@ -45,14 +45,32 @@ public static class ListenerBinder
         return new BoundListeners(result);
     }
 
+    /// <summary>
+    /// Like every TCP server: a restart must not wait out TIME_WAIT of the previous run's connections. Only plain
+    /// SO_REUSEADDR: .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second daemon bind the
+    /// same port silently and split the clients between the two.
+    /// </summary>
+    private static void AllowRestartDuringTimeWait(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
+        }
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            socket.SetRawSocketOption(0xFFFF /* SOL_SOCKET */, 4 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
+        }
+
+        // Windows: the default already allows a restart, and its SO_REUSEADDR would allow port stealing.
+    }
+
     /// <summary>Binds one listener (also used at run time by discovery).</summary>
     public static Socket Bind(PortSettings port, ListenerSettings listener)
     {
         var socket = new Socket(listener.Bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // Like every TCP server: a restart must not wait out TIME_WAIT of the previous run's connections.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            AllowRestartDuringTimeWait(socket);
             socket.Bind(listener.EndPoint);
             socket.Listen(128);
             return socket;

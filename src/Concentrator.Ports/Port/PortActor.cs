@@ -31,6 +31,9 @@ public sealed class PortActor : ReceiveActor
     private bool _dtr = true;
     private bool _rts = true;
     private bool _break;
+    private IActorRef? _breakOwner;
+    private LineSettings? _requested; // the newest settings asked of the device while applies are in flight
+    private int _appliesInFlight;
     private ModemStatus _modem = SteadyCable;
     private IActorRef? _link;
     private OpenDevice? _openedWith;
@@ -61,6 +64,7 @@ public sealed class PortActor : ReceiveActor
             _link = Sender;
             _state = DeviceState.Opening;
             _break = false; // a reopened device starts without a break condition
+            _line = _requested ?? _line;
             _openedWith = new OpenDevice(_line, _dtr, _rts);
             Sender.Tell(_openedWith);
         });
@@ -69,6 +73,11 @@ public sealed class PortActor : ReceiveActor
         Receive<LineSettingsApplied>(a =>
         {
             _line = a.InEffect;
+            if (--_appliesInFlight <= 0)
+            {
+                _appliesInFlight = 0;
+                _requested = null;
+            }
             a.ReplyTo?.Tell(CurrentLineState());
         });
         Receive<ChangeLine>(OnChangeLine);
@@ -99,7 +108,13 @@ public sealed class PortActor : ReceiveActor
         });
         Receive<Terminated>(t => Leave(t.ActorRef));
         Receive<WriteLockRequest>(OnWriteLockRequest);
-        Receive<RequestReplay>(_ => Sender.Tell(new Replay(_scrollback.Snapshot())));
+        Receive<RequestReplay>(_ =>
+        {
+            if (_sessions.TryGetValue(Sender, out var entry))
+            {
+                Sender.Tell(ReplayFor(entry.Listener));
+            }
+        });
         Receive<ListSessions>(_ => Sender.Tell(new SessionsReport(DescribeSessions(Sender))));
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line, _sessions.Count,
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
@@ -142,8 +157,11 @@ public sealed class PortActor : ReceiveActor
 
     private void OnChangeLine(ChangeLine change)
     {
-        var wanted = change.ApplyTo(_line);
-        if (!IsWritable(Sender) || wanted == _line)
+        // Based on the newest request, not on what is in effect yet: two sessions changing different settings
+        // at once must not undo each other.
+        var basis = _requested ?? _line;
+        var wanted = change.ApplyTo(basis);
+        if (!IsWritable(Sender) || wanted == basis)
         {
             Sender.Tell(CurrentLineState()); // a query, a no-op, or a read-only session: the values in effect
             return;
@@ -151,13 +169,25 @@ public sealed class PortActor : ReceiveActor
 
         if (_state == DeviceState.Online && _link is not null)
         {
-            _link.Tell(new ApplyLineSettings(wanted, Sender)); // answered after the device applied it
+            ApplyToDevice(wanted, Sender); // answered after the device applied it
         }
         else
         {
             _line = wanted; // remembered and applied when the device (re)opens
+            if (_appliesInFlight > 0)
+            {
+                _requested = wanted;
+            }
+
             Sender.Tell(CurrentLineState());
         }
+    }
+
+    private void ApplyToDevice(LineSettings wanted, IActorRef? replyTo)
+    {
+        _requested = wanted;
+        _appliesInFlight++;
+        _link!.Tell(new ApplyLineSettings(wanted, replyTo));
     }
 
     private void OnChangeControl(ChangeControl change)
@@ -167,6 +197,10 @@ public sealed class PortActor : ReceiveActor
             _dtr = change.Dtr ?? _dtr;
             _rts = change.Rts ?? _rts;
             _break = change.Break ?? _break;
+            if (change.Break is { } brk)
+            {
+                _breakOwner = brk ? Sender : null;
+            }
             if (_state == DeviceState.Online && _link is not null && (change.Dtr ?? change.Rts ?? change.Break) is not null)
             {
                 _link.Tell(new SetControlLines(change.Dtr, change.Rts, change.Break));
@@ -220,7 +254,7 @@ public sealed class PortActor : ReceiveActor
         if (_openedWith is { } opened && _link is not null && (opened.Line != _line || opened.Dtr != _dtr || opened.Rts != _rts))
         {
             // A client changed settings while the device was opening: apply them now rather than lose them.
-            _link.Tell(new ApplyLineSettings(_line, null));
+            ApplyToDevice(_line, null);
             _link.Tell(new SetControlLines(_dtr, _rts, null));
         }
         else
@@ -301,7 +335,7 @@ public sealed class PortActor : ReceiveActor
         // Replay goes first, so the session sees the scrollback and then live output with nothing lost between.
         if (listener.Replay && _scrollback.Length > 0)
         {
-            session.Tell(new Replay(_scrollback.Snapshot()));
+            session.Tell(ReplayFor(listener));
         }
 
         if (_state == DeviceState.Offline)
@@ -315,6 +349,14 @@ public sealed class PortActor : ReceiveActor
         Announce(changes, joined: session);
     }
 
+    /// <summary>The scrollback, cut to what the session's output queue can hold (a replay must never overflow it).</summary>
+    private Replay ReplayFor(ListenerSettings listener)
+    {
+        var snapshot = _scrollback.Snapshot();
+        var limit = (int)Math.Min(int.MaxValue, listener.OutputQueueBytes / 2);
+        return new Replay(snapshot.Length <= limit ? snapshot : snapshot[^limit..]);
+    }
+
     private void Leave(IActorRef session)
     {
         if (!_sessions.Remove(session, out var entry))
@@ -323,6 +365,14 @@ public sealed class PortActor : ReceiveActor
         }
 
         _consoleLog?.Mark($"session {entry.Id} from {entry.Peer} disconnected");
+        if (_break && session.Equals(_breakOwner))
+        {
+            // A client that left with BREAK on must not leave the line in break for everyone else.
+            _break = false;
+            _breakOwner = null;
+            _link?.Tell(new SetControlLines(null, null, false));
+        }
+
         Announce(_arbiter.Leave(session), joined: null, reason: $"session {entry.Id} left");
     }
 

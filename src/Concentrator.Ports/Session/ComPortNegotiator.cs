@@ -25,6 +25,12 @@ internal sealed class ComPortNegotiator(bool readOnly)
     /// <summary>Whether the client has suspended our output (FLOWCONTROL-SUSPEND).</summary>
     public bool OutputSuspended { get; private set; }
 
+    /// <summary>Commands waiting for an answer from the port.</summary>
+    public int Backlog => _pending.Count;
+
+    /// <summary>The client turned COM-PORT-OPTION off: nothing it asked for earlier may keep our output paused.</summary>
+    public void OnDisabled() => OutputSuspended = false;
+
     /// <summary>Takes a command (or <see cref="Concentrator.Telnet.ComPortEnabled"/>); returns a request for the port, if one is due now.</summary>
     public object? Submit(object command, IBufferWriter<byte> toClient)
     {

@@ -4,21 +4,32 @@ namespace Concentrator.Ports.Session;
 
 /// <summary>
 /// A session's bounded queue of bytes waiting for a slow client. Holds shared, immutable chunks (no copies);
-/// when full, the overflow policy decides: drop the oldest chunks (and count them) or report overflow so the
-/// session disconnects. Not thread safe: owned by one session actor.
+/// when full, the overflow policy decides: drop the oldest data chunks (and count them) or report overflow so
+/// the session disconnects. Control chunks (protocol replies, notices) are never dropped; the session stops
+/// reading its client while they pile up, so a client cannot grow them without bound.
+/// Not thread safe: owned by one session actor.
 /// </summary>
 internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
 {
-    private readonly Queue<ReadOnlyMemory<byte>> _chunks = new();
+    private readonly LinkedList<Entry> _entries = new();
+
+    public long Capacity => capacity;
 
     public long QueuedBytes { get; private set; }
 
     /// <summary>Bytes dropped since the last <see cref="TakeDroppedCount"/>.</summary>
     public long DroppedBytes { get; private set; }
 
-    public bool IsEmpty => _chunks.Count == 0;
+    public bool IsEmpty => _entries.Count == 0;
 
-    /// <summary>Adds a chunk. Returns false when the queue is full and the policy is to disconnect.</summary>
+    /// <summary>Whether the queue is over its capacity (only control chunks can make it so).</summary>
+    public bool IsOverCapacity => QueuedBytes > capacity;
+
+    /// <summary>
+    /// Adds a data chunk. Returns false when the queue is full and the policy is to disconnect. A chunk larger
+    /// than the whole queue is trimmed to its newest part; callers keep chunks within capacity where framing
+    /// matters (the session trims device data before encoding it).
+    /// </summary>
     public bool Enqueue(ReadOnlyMemory<byte> chunk)
     {
         if (chunk.IsEmpty)
@@ -33,32 +44,43 @@ internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
                 return false;
             }
 
-            while (_chunks.Count > 0 && QueuedBytes + chunk.Length > capacity)
+            var node = _entries.First;
+            while (node is not null && QueuedBytes + chunk.Length > capacity)
             {
-                var dropped = _chunks.Dequeue();
-                QueuedBytes -= dropped.Length;
-                DroppedBytes += dropped.Length;
+                var next = node.Next;
+                if (!node.Value.Control)
+                {
+                    QueuedBytes -= node.Value.Data.Length;
+                    DroppedBytes += node.Value.Data.Length;
+                    _entries.Remove(node);
+                }
+
+                node = next;
             }
 
-            if (chunk.Length > capacity)
+            var room = Math.Max(0, capacity - QueuedBytes);
+            if (chunk.Length > room)
             {
-                // A single chunk larger than the whole queue: keep its newest part.
-                DroppedBytes += chunk.Length - capacity;
-                chunk = chunk[^(int)capacity..];
+                DroppedBytes += chunk.Length - room;
+                chunk = chunk[^(int)room..];
+                if (chunk.IsEmpty)
+                {
+                    return true;
+                }
             }
         }
 
-        _chunks.Enqueue(chunk);
+        _entries.AddLast(new Entry(chunk, Control: false));
         QueuedBytes += chunk.Length;
         return true;
     }
 
-    /// <summary>Adds a chunk that must not be dropped (protocol replies, notices): it may exceed the capacity briefly.</summary>
+    /// <summary>Adds a chunk that must not be dropped (protocol replies, notices): it may exceed the capacity.</summary>
     public void EnqueueControl(ReadOnlyMemory<byte> chunk)
     {
         if (!chunk.IsEmpty)
         {
-            _chunks.Enqueue(chunk);
+            _entries.AddLast(new Entry(chunk, Control: true));
             QueuedBytes += chunk.Length;
         }
     }
@@ -67,16 +89,19 @@ internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
     public int DequeueBatch(List<ReadOnlyMemory<byte>> batch, int maxBytes)
     {
         var total = 0;
-        while (_chunks.Count > 0 && (total == 0 || total + _chunks.Peek().Length <= maxBytes))
+        while (_entries.First is { } first && (total == 0 || total + first.Value.Data.Length <= maxBytes))
         {
-            var chunk = _chunks.Dequeue();
-            QueuedBytes -= chunk.Length;
-            total += chunk.Length;
-            batch.Add(chunk);
+            _entries.RemoveFirst();
+            QueuedBytes -= first.Value.Data.Length;
+            total += first.Value.Data.Length;
+            batch.Add(first.Value.Data);
         }
 
         return total;
     }
+
+    /// <summary>Counts bytes the session dropped before they reached the queue.</summary>
+    public void CountDropped(long bytes) => DroppedBytes += bytes;
 
     public long TakeDroppedCount()
     {
@@ -87,7 +112,9 @@ internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
 
     public void Clear()
     {
-        _chunks.Clear();
+        _entries.Clear();
         QueuedBytes = 0;
     }
+
+    private readonly record struct Entry(ReadOnlyMemory<byte> Data, bool Control);
 }

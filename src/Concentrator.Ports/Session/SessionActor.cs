@@ -22,6 +22,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private const int ReadBufferSize = 16 * 1024;
     private const int MaxSendBatch = 256 * 1024;
 
+    /// <summary>RFC 2217 commands waiting for the port before the client is read again.</summary>
+    private const int MaxCommandBacklog = 64;
+
     private readonly Socket _socket;
     private readonly ListenerSettings _listener;
     private readonly PortSettings _portSettings;
@@ -45,6 +48,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private long _discarded;
     private bool _toldDiscarded;
     private bool _readerClosed;
+    private bool _reading;
     private bool _stopAfterFlush;
     private string _closeReason = "closed by server";
     private long _bytesIn;
@@ -71,9 +75,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             _escape = parsed;
         }
 
-        Receive<DeviceOutput>(output => Send(_protocol.Encode(output.Data)));
+        Receive<DeviceOutput>(output => Send(_protocol.Encode(FitQueue(output.Data))));
         Receive<ClientRead>(OnClientRead);
-        Receive<ClientReadFailed>(f => Close(f.Reason));
+        Receive<ClientReadFailed>(f =>
+        {
+            _reading = false;
+            Close(f.Reason);
+        });
         Receive<WriteCompleted>(OnWriteCompleted);
         Receive<SendDone>(OnSendDone);
         Receive<SendFailed>(f => Close(f.Reason));
@@ -83,6 +91,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             {
                 Request(_comPort.OnLineState(state, _toClient));
                 FlushReplies();
+                ResumeReading();
             }
         });
         Receive<ModemStatusChanged>(m =>
@@ -94,7 +103,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             }
         });
         Receive<RoleChanged>(OnRoleChanged);
-        Receive<Replay>(r => Send(_protocol.Encode(r.Data)));
+        Receive<Replay>(r => Send(_protocol.Encode(FitQueue(r.Data))));
         Receive<SessionsReport>(r => Notice("connected to port " + _portSettings.Name + ":\r\n" + string.Join("\r\n", r.Lines)));
         Receive<PortStatusChanged>(s =>
         {
@@ -135,22 +144,34 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         PumpSend();
-        ReadNext();
+        ResumeReading();
     }
 
-    private void ReadNext()
+    /// <summary>
+    /// Reads the client again unless something is still owed: the device has not taken the last bytes yet (TCP
+    /// backpressure paces a fast client), or replies to this client pile up because it does not read them (so a
+    /// client that floods requests and never reads cannot grow the daemon's memory).
+    /// </summary>
+    private void ResumeReading()
     {
-        if (_readerClosed)
+        if (_reading || _readerClosed || _pendingWrites > 0)
         {
             return;
         }
 
+        if (_queue.IsOverCapacity || _comPort?.Backlog > MaxCommandBacklog)
+        {
+            return; // OnSendDone or the port's answer calls again
+        }
+
+        _reading = true;
         _socket.ReceiveAsync(_readBuffer.AsMemory(), SocketFlags.None).AsTask()
             .PipeTo(Self, success: n => new ClientRead(n), failure: e => new ClientReadFailed(e.GetBaseException().Message));
     }
 
     private void OnClientRead(ClientRead read)
     {
+        _reading = false;
         if (read.Count == 0)
         {
             _readerClosed = true;
@@ -185,6 +206,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 case ComPortEnabled or ComPortCommand when _comPort is not null:
                     Request(_comPort.Submit(item, _toClient));
                     break;
+                case ComPortDisabled when _comPort is not null:
+                    _comPort.OnDisabled();
+                    break;
                 case EscapeCommand command:
                     OnEscapeCommand(command.Letter);
                     break;
@@ -193,10 +217,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
         FlushReplies();
         PumpSend(); // a FLOWCONTROL-RESUME may have released held output
-        if (_pendingWrites == 0)
-        {
-            ReadNext();
-        }
+        ResumeReading();
     }
 
     private List<object> ScanEscapes(List<object> items)
@@ -307,7 +328,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
         if (_pendingWrites > 0 && --_pendingWrites == 0)
         {
-            ReadNext(); // the device took everything: read the client again (TCP backpressure otherwise)
+            ResumeReading(); // the device took everything: read the client again
         }
     }
 
@@ -328,6 +349,22 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {text}]\r\n"));
             PumpSend();
         }
+    }
+
+    /// <summary>
+    /// Device data larger than the whole queue can only be kept in part: trim it before encoding, so telnet
+    /// framing (IAC doubling) is never cut. Disconnect-policy sessions get it whole and are closed by the queue.
+    /// </summary>
+    private byte[] FitQueue(byte[] data)
+    {
+        var limit = (int)Math.Min(int.MaxValue, _listener.OutputQueueBytes / 2);
+        if (data.Length <= limit || _listener.Overflow != OverflowPolicy.DropOldest)
+        {
+            return data;
+        }
+
+        _queue.CountDropped(data.Length - limit);
+        return data[^limit..];
     }
 
     private void Send(ReadOnlyMemory<byte> data)
@@ -403,6 +440,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         _sending = false;
         _bytesOut += done.Bytes;
+        ResumeReading();
         if (_stopAfterFlush && _queue.IsEmpty)
         {
             Context.Stop(Self);

@@ -214,4 +214,45 @@ public sealed class ConfigLoaderTests
         Assert.Equal("/nonexistent/concentrator.conf", error.File);
         Assert.Contains("cannot read", error.Problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Two_ports_logging_to_one_file_are_rejected_and_the_port_placeholder_separates_them()
+    {
+        var shared = SingleError("""
+            concentrator {
+              defaults { log { file = "logs/console.log" } }
+              ports {
+                a { device = "sim:echo", listeners = [{ port = 7000 }] }
+                b { device = "sim:demo", listeners = [{ port = 7001 }] }
+              }
+            }
+            """);
+        Assert.Equal("log.file", shared.Key);
+        Assert.Contains("already logs to this file", shared.Problem, StringComparison.Ordinal);
+
+        var result = Load("""
+            concentrator {
+              defaults { log { file = "logs/{port}.log" } }
+              ports {
+                a { device = "sim:echo", listeners = [{ port = 7000 }] }
+                b { device = "sim:demo", listeners = [{ port = 7001 }] }
+              }
+            }
+            """);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal(["/tmp/logs/a.log", "/tmp/logs/b.log"], result.Settings!.Ports.Select(p => p.Log!.File));
+    }
+
+    [Fact]
+    public void Discovery_needs_the_port_placeholder_in_a_log_file()
+    {
+        var error = SingleError("""
+            concentrator {
+              defaults { log { file = "logs/console.log" } }
+              discovery { match = "/dev/serial/by-id/*" }
+            }
+            """);
+        Assert.Equal("log.file", error.Key);
+        Assert.Contains("{port}", error.Problem, StringComparison.Ordinal);
+    }
 }

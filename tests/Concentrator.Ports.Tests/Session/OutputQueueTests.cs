@@ -68,4 +68,28 @@ public sealed class OutputQueueTests
         queue.EnqueueControl(Chunk(3, 9));
         Assert.Equal(7, queue.QueuedBytes);
     }
+
+    [Fact]
+    public void Dropping_old_data_never_drops_control_chunks()
+    {
+        var queue = new OutputQueue(10, OverflowPolicy.DropOldest);
+        queue.EnqueueControl(Chunk(3, 9));
+        queue.Enqueue(Chunk(4, 1));
+        queue.Enqueue(Chunk(6, 2));
+
+        var batch = new List<ReadOnlyMemory<byte>>();
+        queue.DequeueBatch(batch, 100);
+        Assert.Equal([9, 9, 9, 2, 2, 2, 2, 2, 2], batch.SelectMany(c => c.ToArray()));
+        Assert.Equal(4, queue.TakeDroppedCount());
+    }
+
+    [Fact]
+    public void Control_chunks_can_push_the_queue_over_capacity_which_the_session_sees()
+    {
+        var queue = new OutputQueue(4, OverflowPolicy.DropOldest);
+        queue.EnqueueControl(Chunk(3, 9));
+        Assert.False(queue.IsOverCapacity);
+        queue.EnqueueControl(Chunk(3, 9));
+        Assert.True(queue.IsOverCapacity);
+    }
 }
