@@ -48,9 +48,11 @@ public sealed class RobustnessTests : IntegrationTest
             // The daemon stopped reading us: exactly what should happen.
         }
 
-        Assert.True(sent < 64L * 1024 * 1024, $"the daemon kept reading {sent} bytes of requests nobody collected the answers of");
+        // Kernel socket buffers on both sides hold a few MB; the daemon itself must have stopped reading soon after.
+        Assert.True(sent < 16L * 1024 * 1024, $"the daemon kept reading {sent} bytes of requests nobody collected the answers of");
+        // Unbounded, 64 MB of requests grew the daemon by close to a gigabyte; what remains is garbage-collector slack.
         var grown = RssKiB(daemon.ProcessId) - rssBefore;
-        Assert.True(grown < 64 * 1024, $"daemon RSS grew by {grown} KiB");
+        Assert.True(grown < 150 * 1024, $"daemon RSS grew by {grown} KiB");
 
         // Everyone else is fine.
         using var other = TcpClientSession.Connect(tcp);
