@@ -20,7 +20,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Concentrator.sln -c Release -nologo -v quiet
 log=$(mktemp)
 status=0
-dotnet test Concentrator.sln -c Release --no-build -nologo -v quiet 2>&1 | tee "$log" || status=$?
+# -m:1: one test assembly at a time. The integration tests run real daemons, ptys and clients, and on two cores
+# they should not also compete with four other test assemblies; their classes still run in parallel.
+dotnet test Concentrator.sln -c Release --no-build -nologo -v quiet -m:1 2>&1 | tee "$log" || status=$?
 
 # One plain closing line summing all test projects.
 awk '/(Passed|Failed)!/ {

@@ -7,11 +7,13 @@ namespace Concentrator.IntegrationTests;
 public sealed class RawServingTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    // A pty delivers a MiB in milliseconds, thousands of times faster than a UART; a generous output queue keeps a
+    // test client that the scheduler starves for a moment from being disconnected as too slow (the default policy).
     private static string RawPort(string name, string device, int tcp) => $$"""
         {{name}} {
           device = "{{device}}"
           baud = 115200
-          listeners = [ { port = {{tcp}}, protocol = raw } ]
+          listeners = [ { port = {{tcp}}, protocol = raw, output-queue = 16MiB } ]
         }
         """;
 

@@ -124,7 +124,13 @@ public sealed class UnplugReplugTests : IntegrationTest
     public void An_offline_port_costs_no_cpu()
     {
         var tcp = FreeTcpPort.Next();
-        var (device, daemon) = Serve($"{{ port = {tcp}, protocol = raw }}");
+        // In a directory of its own, like /dev/serial/by-id: the path watch must not see other tests' files in /tmp.
+        var dir = Directory.CreateTempSubdirectory("by-id");
+        var device = Track(VirtualSerialDevice.Create(Path.Combine(dir.FullName, "usb-quiet")));
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports.usb { device = "{{device.LinkPath}}", listeners = [ { port = {{tcp}}, protocol = raw } ] }
+            """));
+        daemon.WaitOnline("usb");
         device.Unplug();
         daemon.WaitFor("port usb: offline");
         Thread.Sleep(500);
@@ -134,6 +140,7 @@ public sealed class UnplugReplugTests : IntegrationTest
         var used = CpuTicks(daemon.ProcessId) - before;
         // Clock ticks are 10 ms: a retry loop spinning would burn hundreds; the backoff timer a handful at most.
         Assert.InRange(used, 0, 30);
+        dir.Delete(recursive: true);
     }
 
     private static long CpuTicks(int pid)
