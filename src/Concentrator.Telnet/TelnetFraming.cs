@@ -3,8 +3,9 @@ using System.Buffers;
 namespace Concentrator.Telnet;
 
 /// <summary>Low-level writers for telnet framing: negotiations, subnegotiations, IAC doubling.</summary>
-internal static class TelnetFraming
+public static class TelnetFraming
 {
+    /// <summary>Writes IAC verb option.</summary>
     public static void WriteNegotiation(IBufferWriter<byte> output, byte verb, byte option)
     {
         var span = output.GetSpan(3);

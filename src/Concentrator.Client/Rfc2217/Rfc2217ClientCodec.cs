@@ -414,35 +414,11 @@ public sealed class Rfc2217ClientCodec
         events.Add(e);
     }
 
-    private static void Negotiation(IBufferWriter<byte> output, byte verb, byte option)
-    {
-        var span = output.GetSpan(3);
-        span[0] = TelnetCommand.Iac;
-        span[1] = verb;
-        span[2] = option;
-        output.Advance(3);
-    }
+    private static void Negotiation(IBufferWriter<byte> output, byte verb, byte option) =>
+        TelnetFraming.WriteNegotiation(output, verb, option);
 
-    private static void Subnegotiation(IBufferWriter<byte> output, ReadOnlySpan<byte> payload)
-    {
-        var span = output.GetSpan(5 + (2 * payload.Length));
-        var n = 0;
-        span[n++] = TelnetCommand.Iac;
-        span[n++] = TelnetCommand.Sb;
-        span[n++] = TelnetOption.ComPort;
-        foreach (var b in payload)
-        {
-            span[n++] = b;
-            if (b == TelnetCommand.Iac)
-            {
-                span[n++] = TelnetCommand.Iac;
-            }
-        }
-
-        span[n++] = TelnetCommand.Iac;
-        span[n++] = TelnetCommand.Se;
-        output.Advance(n);
-    }
+    private static void Subnegotiation(IBufferWriter<byte> output, ReadOnlySpan<byte> payload) =>
+        TelnetFraming.WriteSubnegotiation(output, TelnetOption.ComPort, payload);
 }
 
 /// <summary>A partial change of line settings: only the set fields are sent.</summary>
