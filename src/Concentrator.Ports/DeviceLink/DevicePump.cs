@@ -27,6 +27,7 @@ internal sealed class DevicePump : IDisposable
     private readonly Thread _commander;
     private int _faulted;
     private int _disposed;
+    private int _commanderStarted;
 
     public DevicePump(ISerialDevice device, Action<byte[]> onData, Action<Exception> onFault)
     {
@@ -40,11 +41,8 @@ internal sealed class DevicePump : IDisposable
 
     public ISerialDevice Device => _device;
 
-    public void Start()
-    {
-        _reader.Start();
-        _commander.Start();
-    }
+    /// <summary>Starts reading. The command thread starts with the first command: a port nobody writes to needs none.</summary>
+    public void Start() => _reader.Start();
 
     /// <summary>
     /// Queues an operation on the device. It runs on the command thread; <paramref name="onDone"/> gets its result
@@ -53,6 +51,11 @@ internal sealed class DevicePump : IDisposable
     public void Enqueue<T>(Func<ISerialDevice, T> operation, Action<T?, Exception?> onDone)
     {
         var queued = true;
+        if (Volatile.Read(ref _commanderStarted) == 0 && Interlocked.Exchange(ref _commanderStarted, 1) == 0)
+        {
+            _commander.Start();
+        }
+
         try
         {
             _commands.Add(() =>
