@@ -128,6 +128,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _socket.NoDelay = true; // console traffic is interactive: never wait to coalesce keystrokes or prompts
+        _socket.Blocking = false; // sends from the actor try the kernel directly and never wait (see PumpSend)
         _log.Info("session {0} on port {1}: {2} connected ({3}, {4})", _id, _portSettings.Name, _peer,
             ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly ? "read-only" : "read-write");
 
@@ -382,57 +383,94 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     private void PumpSend()
     {
-        if (_sending || _queue.IsEmpty || _comPort?.OutputSuspended == true)
+        var sentAny = false;
+        while (!_sending && !_queue.IsEmpty && _comPort?.OutputSuspended != true)
         {
-            return;
+            var dropped = _queue.TakeDroppedCount();
+            if (dropped > 0 && _showNotices)
+            {
+                // Said in-band on telnet sessions only: raw and RFC 2217 clients must never see bytes the device did not send.
+                _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {dropped} bytes dropped, client too slow]\r\n"));
+            }
+
+            var batch = new List<ReadOnlyMemory<byte>>();
+            var total = _queue.DequeueBatch(batch, MaxSendBatch);
+            var segments = Segments(batch);
+
+            // Fast path: the socket is non-blocking, so this send never waits; usually the kernel takes it all and
+            // there is no completion to wait for. Only what it cannot take now goes out asynchronously.
+            var sent = _socket.Send(segments, SocketFlags.None, out var error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                Close($"send failed: {error}");
+                return;
+            }
+
+            sent = Math.Max(0, sent);
+            _bytesOut += sent;
+            sentAny |= sent > 0;
+            if (sent < total)
+            {
+                Skip(segments, sent);
+                _sending = true;
+                SendAllAsync(_socket, segments).PipeTo(Self, success: () => new SendDone(total - sent),
+                    failure: e => new SendFailed(e.GetBaseException().Message));
+            }
         }
 
-        var dropped = _queue.TakeDroppedCount();
-        if (dropped > 0 && _showNotices)
+        if (sentAny)
         {
-            // Said in-band on telnet sessions only: raw and RFC 2217 clients must never see bytes the device did not send.
-            _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {dropped} bytes dropped, client too slow]\r\n"));
+            AfterSend();
         }
-
-        var batch = new List<ReadOnlyMemory<byte>>();
-        var total = _queue.DequeueBatch(batch, MaxSendBatch);
-        _sending = true;
-        SendAllAsync(_socket, batch).PipeTo(Self, success: () => new SendDone(total), failure: e => new SendFailed(e.GetBaseException().Message));
     }
 
-    private static async Task SendAllAsync(Socket socket, List<ReadOnlyMemory<byte>> batch)
+    private static List<ArraySegment<byte>> Segments(List<ReadOnlyMemory<byte>> batch)
     {
-        if (batch.Count == 1)
-        {
-            await socket.SendAsync(batch[0], SocketFlags.None).ConfigureAwait(false);
-            return;
-        }
-
         var segments = new List<ArraySegment<byte>>(batch.Count);
         foreach (var chunk in batch)
         {
             segments.Add(MemoryMarshal.TryGetArray(chunk, out var segment) ? segment : new ArraySegment<byte>(chunk.ToArray()));
         }
 
+        return segments;
+    }
+
+    /// <summary>Drops the first <paramref name="count"/> bytes of a segment list (they were sent).</summary>
+    private static void Skip(List<ArraySegment<byte>> segments, int count)
+    {
+        while (count > 0 && segments.Count > 0)
+        {
+            if (count >= segments[0].Count)
+            {
+                count -= segments[0].Count;
+                segments.RemoveAt(0);
+            }
+            else
+            {
+                segments[0] = segments[0][count..];
+                count = 0;
+            }
+        }
+    }
+
+    private static async Task SendAllAsync(Socket socket, List<ArraySegment<byte>> segments)
+    {
         var remaining = segments.Sum(s => s.Count);
         while (remaining > 0)
         {
             var sent = await socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
             remaining -= sent;
-            // A partial send on a stream socket is rare; skip what went out and send the rest.
-            while (sent > 0 && segments.Count > 0)
-            {
-                if (sent >= segments[0].Count)
-                {
-                    sent -= segments[0].Count;
-                    segments.RemoveAt(0);
-                }
-                else
-                {
-                    segments[0] = segments[0][sent..];
-                    sent = 0;
-                }
-            }
+            Skip(segments, sent); // a partial send on a stream socket is rare; send the rest
+        }
+    }
+
+    /// <summary>Output went out: a held client read may resume, and a session closing after its last words may stop.</summary>
+    private void AfterSend()
+    {
+        ResumeReading();
+        if (_stopAfterFlush && !_sending && _queue.IsEmpty)
+        {
+            Context.Stop(Self);
         }
     }
 
@@ -440,13 +478,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         _sending = false;
         _bytesOut += done.Bytes;
-        ResumeReading();
-        if (_stopAfterFlush && _queue.IsEmpty)
-        {
-            Context.Stop(Self);
-            return;
-        }
-
+        AfterSend();
         PumpSend();
     }
 
