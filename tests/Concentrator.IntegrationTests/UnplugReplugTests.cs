@@ -37,7 +37,8 @@ public sealed class UnplugReplugTests : IntegrationTest
         device.Unplug();
         daemon.WaitFor("port usb: offline");
         person.ReadUntil("port usb offline", Timeout);
-        client.Send("typed while away\n");
+        // Typed while the device is away: discarded and said so (the notice proves the daemon has taken it,
+        // so it cannot reach the device late, after the replug).
         person.Send("me too\n");
         person.ReadUntil("the device is offline: your input is discarded", Timeout);
 
