@@ -22,7 +22,7 @@ log=$(mktemp)
 status=0
 # -m:1: one test assembly at a time. The integration tests run real daemons, ptys and clients, and on two cores
 # they should not also compete with four other test assemblies; their classes still run in parallel.
-dotnet test Concentrator.sln -c Release --no-build -nologo -v quiet -m:1 2>&1 | tee "$log" || status=$?
+dotnet test Concentrator.sln -c Release --no-build -nologo -v quiet -m:1 --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 # One plain closing line summing all test projects.
 awk '/(Passed|Failed)!/ {

@@ -103,18 +103,24 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         Timers.Cancel("modem");
         _modemPollPending = false;
         _modem = null;
+        var lostNode = _pump?.Device.KernelNode;
         _pump?.Dispose();
         _pump = null;
-        _port.Tell(new DeviceOffline(reason));
 
+        // Watch before saying offline, so a replug right after the unplug is never missed.
         var delay = BackoffDelay(_attempt++);
-        Timers.StartSingleTimer("retry", Retry.Instance, delay);
         if (!SerialDeviceFactory.IsSimulated(_settings.Device))
         {
             var self = Self;
             _watcher = DevicePathWatcher.TryWatch(_settings.Device, () => self.Tell(Retry.Instance));
+            if (lostNode is not null && DevicePaths.Resolve(_settings.Device) is var now && now != lostNode && File.Exists(now))
+            {
+                delay = TimeSpan.Zero; // the path already leads to a new node: the device came back before we looked
+            }
         }
 
+        Timers.StartSingleTimer("retry", Retry.Instance, delay);
+        _port.Tell(new DeviceOffline(reason));
         Become(Offline);
     }
 
