@@ -22,6 +22,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private const int ReadBufferSize = 16 * 1024;
     private const int MaxSendBatch = 256 * 1024;
 
+    /// <summary>
+    /// Client chunks on their way to the device before the client is read again: enough to keep the device busy
+    /// while the next chunk is read, few enough that a slow device paces the client through TCP.
+    /// </summary>
+    private const int MaxPendingWrites = 4;
+
     /// <summary>RFC 2217 commands waiting for the port before the client is read again.</summary>
     private const int MaxCommandBacklog = 64;
 
@@ -149,13 +155,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Reads the client again unless something is still owed: the device has not taken the last bytes yet (TCP
+    /// Reads the client again unless something is still owed: the device is behind by MaxPendingWrites chunks (TCP
     /// backpressure paces a fast client), or replies to this client pile up because it does not read them (so a
     /// client that floods requests and never reads cannot grow the daemon's memory).
     /// </summary>
     private void ResumeReading()
     {
-        if (_reading || _readerClosed || _pendingWrites > 0)
+        if (_reading || _readerClosed || _pendingWrites >= MaxPendingWrites)
         {
             return;
         }
@@ -327,9 +333,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             }
         }
 
-        if (_pendingWrites > 0 && --_pendingWrites == 0)
+        if (_pendingWrites > 0)
         {
-            ResumeReading(); // the device took everything: read the client again
+            _pendingWrites--;
+            ResumeReading(); // the device took a chunk: there is room to read the client again
         }
     }
 
