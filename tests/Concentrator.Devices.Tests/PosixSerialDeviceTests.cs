@@ -96,22 +96,7 @@ public sealed class PosixSerialDeviceTests : IDisposable
         var machineReads = _machine.ReadExactlyAsync(toMachine.Length, TimeSpan.FromSeconds(20));
         var deviceWrites = RunThread(() => dev.Write(toMachine));
         var machineWrites = RunThread(() => _machine.Write(fromMachine));
-        var deviceReads = RunThread(() =>
-        {
-            var received = new byte[fromMachine.Length];
-            var got = 0;
-            var buffer = new byte[4096];
-            while (got < received.Length)
-            {
-                var n = dev.Read(buffer);
-                Assert.True(n > 0);
-                Assert.True(got + n <= received.Length, "more bytes than were sent");
-                buffer.AsSpan(0, n).CopyTo(received.AsSpan(got));
-                got += n;
-            }
-
-            return received;
-        });
+        var deviceReads = RunThread(() => ReadExactly(dev, fromMachine.Length));
 
         await Task.WhenAll(deviceWrites, machineWrites).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(toMachine, await machineReads.WaitAsync(TimeSpan.FromSeconds(20)));
@@ -264,6 +249,24 @@ public sealed class PosixSerialDeviceTests : IDisposable
         }
 
         return got;
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes from a device with 4 KiB reads (blocking; run it on a thread).</summary>
+    internal static byte[] ReadExactly(ISerialDevice dev, int count)
+    {
+        var received = new byte[count];
+        var got = 0;
+        var buffer = new byte[4096];
+        while (got < received.Length)
+        {
+            var n = dev.Read(buffer);
+            Assert.True(n > 0);
+            Assert.True(got + n <= received.Length, "more bytes than were sent");
+            buffer.AsSpan(0, n).CopyTo(received.AsSpan(got));
+            got += n;
+        }
+
+        return received;
     }
 
     internal static byte[] RandomBytes(int count, int seed)

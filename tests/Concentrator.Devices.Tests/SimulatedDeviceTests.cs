@@ -13,21 +13,7 @@ public sealed class SimulatedDeviceTests
         using var dev = new SimulatedEchoDevice();
         var data = RandomBytes(300 * 1024, 5); // more than the bounded buffer: the writer must block, not grow
         var writer = RunThread(() => dev.Write(data));
-        var reader = RunThread(() =>
-        {
-            var received = new byte[data.Length];
-            var got = 0;
-            var buffer = new byte[4096];
-            while (got < received.Length)
-            {
-                var n = dev.Read(buffer);
-                Assert.True(n > 0);
-                buffer.AsSpan(0, n).CopyTo(received.AsSpan(got));
-                got += n;
-            }
-
-            return received;
-        });
+        var reader = RunThread(() => ReadExactly(dev, data.Length));
         await writer.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(data, await reader.WaitAsync(TimeSpan.FromSeconds(10)));
     }

@@ -45,21 +45,7 @@ public sealed class SystemIoPortsDeviceTests : IDisposable
         var machineReads = _machine.ReadExactlyAsync(toMachine.Length, Timeout);
         var deviceWrites = RunThread(() => dev.Write(toMachine));
         var machineWrites = RunThread(() => _machine.Write(fromMachine));
-        var deviceReads = RunThread(() =>
-        {
-            var received = new byte[fromMachine.Length];
-            var got = 0;
-            var buffer = new byte[4096];
-            while (got < received.Length)
-            {
-                var n = dev.Read(buffer);
-                Assert.True(n > 0);
-                buffer.AsSpan(0, n).CopyTo(received.AsSpan(got));
-                got += n;
-            }
-
-            return received;
-        });
+        var deviceReads = RunThread(() => ReadExactly(dev, fromMachine.Length));
 
         await Task.WhenAll(deviceWrites, machineWrites).WaitAsync(Timeout);
         Assert.Equal(toMachine, await machineReads.WaitAsync(Timeout));
