@@ -318,6 +318,34 @@ internal static class Measure
         }
     }
 
+    /// <summary>
+    /// Receives the pattern stream on one connection up to <paramref name="limit"/> bytes, verifying every byte and
+    /// publishing progress in <paramref name="delivered"/>; a close or corruption is recorded in <paramref name="errors"/>.
+    /// </summary>
+    private static async Task ReceiveVerifiedAsync(BenchConn s, byte[] buffer, long limit, long[] delivered, string?[] errors,
+        int i, CancellationToken ct)
+    {
+        long got = 0;
+        while (got < limit)
+        {
+            var n = await s.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - got)), ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                errors[i] = $"closed by the server after {got} bytes";
+                return;
+            }
+
+            if (!Pattern.Matches(buffer.AsSpan(0, n), got))
+            {
+                errors[i] = $"corrupted data in bytes {got}..{got + n}";
+                return;
+            }
+
+            got += n;
+            Volatile.Write(ref delivered[i], got);
+        }
+    }
+
     private static FanOutResult Pass(VirtualSerialDevice device, List<BenchConn> conns, long bytes, double? paceBytesPerSecond,
         TimeSpan stallTimeout, TimeSpan deadline, CancellationToken ct)
     {
@@ -347,25 +375,7 @@ internal static class Measure
             var buffer = new byte[Pattern.MaxSlice];
             try
             {
-                long got = 0;
-                while (got < bytes)
-                {
-                    var n = await s.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, bytes - got)), ct).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        errors[i] = $"closed by the server after {got} bytes";
-                        return;
-                    }
-
-                    if (!Pattern.Matches(buffer.AsSpan(0, n), got))
-                    {
-                        errors[i] = $"corrupted data in bytes {got}..{got + n}";
-                        return;
-                    }
-
-                    got += n;
-                    Volatile.Write(ref delivered[i], got);
-                }
+                await ReceiveVerifiedAsync(s, buffer, bytes, delivered, errors, i, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -482,27 +492,10 @@ internal static class Measure
                 readers = conns.Select((s, i) => Task.Run(async () =>
                 {
                     var buffer = new byte[64 * 1024];
-                    long got = 0;
                     try
                     {
-                        while (!cts.IsCancellationRequested)
-                        {
-                            var n = await s.ReceiveAsync(buffer, cts.Token).ConfigureAwait(false);
-                            if (n == 0)
-                            {
-                                errors[i] = $"closed by the server after {got} bytes";
-                                return;
-                            }
-
-                            if (!Pattern.Matches(buffer.AsSpan(0, n), got))
-                            {
-                                errors[i] = $"corrupted data in bytes {got}..{got + n}";
-                                return;
-                            }
-
-                            got += n;
-                            Volatile.Write(ref delivered[i], got);
-                        }
+                        // Until cancelled: the unbounded limit never ends the loop by itself.
+                        await ReceiveVerifiedAsync(s, buffer, long.MaxValue, delivered, errors, i, cts.Token).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
                     {
