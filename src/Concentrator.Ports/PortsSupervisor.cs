@@ -27,7 +27,6 @@ public sealed class PortsSupervisor : ReceiveActor
             Context.ActorOf(DiscoveryActor.Props(settings, Self), "discovery");
         }
 
-        Receive<GetPortActor>(g => Sender.Tell(Context.Child(ActorName(g.Name))));
         Receive<AddPort>(add =>
         {
             if (Context.Child(ActorName(add.Settings.Name)).IsNobody())
@@ -56,6 +55,3 @@ public sealed class PortsSupervisor : ReceiveActor
         return Directive.Resume;
     });
 }
-
-/// <summary>Asks the supervisor for a port actor by port name (answers Nobody when unknown).</summary>
-public sealed record GetPortActor(string Name);

@@ -20,20 +20,21 @@ internal sealed class ConsoleLogWriter : IDisposable
     private readonly Thread _thread;
     private readonly LineStamper _stamper;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private readonly Action<string>? _onError;
     private FileStream? _file;
     private long _dropped;
+    private string? _lastError;
 
-    public ConsoleLogWriter(ConsoleLogSettings settings, TimeProvider? time = null)
+    /// <param name="onError">Told (from the writer thread) when writing starts failing, once per distinct error.</param>
+    public ConsoleLogWriter(ConsoleLogSettings settings, TimeProvider? time = null, Action<string>? onError = null)
     {
         _settings = settings;
+        _onError = onError;
         _time = time ?? TimeProvider.System;
         _stamper = new LineStamper(settings.Timestamps);
         _thread = new Thread(Run, 256 * 1024) { IsBackground = true, Name = "log " + Path.GetFileName(settings.File) };
         _thread.Start();
     }
-
-    /// <summary>The last I/O error, if writing failed (reported by the port, retried on the next write).</summary>
-    public string? LastError { get; private set; }
 
     public void Device(byte[] chunk) => Add(new Entry(chunk, null, _time.GetUtcNow()));
 
@@ -102,11 +103,17 @@ internal sealed class ConsoleLogWriter : IDisposable
             }
 
             _file?.Flush();
-            LastError = null;
+            _lastError = null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LastError = e.Message;
+            // Reported once per distinct error; the next write tries again (a full disk may be freed).
+            if (e.Message != _lastError)
+            {
+                _lastError = e.Message;
+                _onError?.Invoke(e.Message);
+            }
+
             _file?.Dispose();
             _file = null;
         }

@@ -127,7 +127,9 @@ public sealed class PortActor : ReceiveActor
     {
         if (_settings.Log is { } log)
         {
-            _consoleLog = new ConsoleLogWriter(log);
+            var logger = _log;
+            var port = _settings.Name;
+            _consoleLog = new ConsoleLogWriter(log, onError: e => logger.Warning("port {0}: console log {1}: {2}", port, log.File, e));
             _consoleLog.Mark($"port {_settings.Name} serving {_settings.Device}");
         }
 
@@ -221,10 +223,7 @@ public sealed class PortActor : ReceiveActor
         _bytesFromDevice += output.Data.Length;
         _scrollback.Append(output.Data);
         _consoleLog?.Device(output.Data);
-        foreach (var session in _sessions.Keys)
-        {
-            session.Tell(output); // the same immutable chunk for everyone
-        }
+        Broadcast(output); // the same immutable chunk for everyone: no per-session copy
     }
 
     private void OnSessionInput(SessionInput input)
