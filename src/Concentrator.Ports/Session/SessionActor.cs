@@ -45,6 +45,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly ComPortNegotiator? _comPort;
     private readonly EscapeSequence? _escape;
     private readonly List<object> _scanned = [];
+    private readonly List<ReadOnlyMemory<byte>> _batch = []; // reused per send: the fast path allocates no lists
+    private readonly List<ArraySegment<byte>> _segments = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _sending;
     private int _pendingWrites;
@@ -400,9 +402,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {dropped} bytes dropped, client too slow]\r\n"));
             }
 
-            var batch = new List<ReadOnlyMemory<byte>>();
-            var total = _queue.DequeueBatch(batch, MaxSendBatch);
-            var segments = Segments(batch);
+            _batch.Clear();
+            var total = _queue.DequeueBatch(_batch, MaxSendBatch);
+            var segments = Segments(_batch, _segments);
 
             // Fast path: the socket is non-blocking, so this send never waits; usually the kernel takes it all and
             // there is no completion to wait for. Only what it cannot take now goes out asynchronously.
@@ -420,7 +422,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             {
                 Skip(segments, sent);
                 _sending = true;
-                SendAllAsync(_socket, segments).PipeTo(Self, success: () => new SendDone(total - sent),
+                SendAllAsync(_socket, [.. segments]).PipeTo(Self, success: () => new SendDone(total - sent),
                     failure: e => new SendFailed(e.GetBaseException().Message));
             }
         }
@@ -431,9 +433,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private static List<ArraySegment<byte>> Segments(List<ReadOnlyMemory<byte>> batch)
+    private static List<ArraySegment<byte>> Segments(List<ReadOnlyMemory<byte>> batch, List<ArraySegment<byte>> segments)
     {
-        var segments = new List<ArraySegment<byte>>(batch.Count);
+        segments.Clear();
         foreach (var chunk in batch)
         {
             segments.Add(MemoryMarshal.TryGetArray(chunk, out var segment) ? segment : new ArraySegment<byte>(chunk.ToArray()));

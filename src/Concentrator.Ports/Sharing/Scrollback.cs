@@ -8,7 +8,7 @@ internal sealed class Scrollback(long capacity)
 {
     // Allocated on the first output: a rack of idle ports costs no scrollback memory.
     private byte[] _ring = [];
-    private long _written;
+    private long _written; // bytes held so far (at least); the next byte goes to _written % capacity
 
     public long Capacity => capacity;
 
@@ -29,19 +29,9 @@ internal sealed class Scrollback(long capacity)
 
         if (data.Length >= _ring.Length)
         {
+            // Only the tail survives: lay it out from index 0 and restart the count at one full ring.
             data[^_ring.Length..].CopyTo(_ring);
-            _written += data.Length;
-            // Realign so the oldest byte sits at the position the next write goes to.
-            var start = (int)(_written % _ring.Length);
-            if (start != 0)
-            {
-                var copy = _ring.ToArray();
-                for (var i = 0; i < _ring.Length; i++)
-                {
-                    _ring[(start + i) % _ring.Length] = copy[i];
-                }
-            }
-
+            _written = _ring.Length;
             return;
         }
 
