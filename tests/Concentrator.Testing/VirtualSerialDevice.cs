@@ -379,7 +379,8 @@ public sealed class VirtualSerialDevice : IDisposable
             Directory.CreateDirectory(dir);
         }
 
-        var temp = $"{linkPath}.{Guid.NewGuid():N}.tmp";
+        // Like udev: a hidden temporary name ('.#' + name), so a glob over the directory never sees a half-made link.
+        var temp = System.IO.Path.Combine(dir ?? "", $".#{System.IO.Path.GetFileName(linkPath)}{Guid.NewGuid():N}");
         File.CreateSymbolicLink(temp, target);
         File.Move(temp, linkPath, overwrite: true); // rename(2): atomic replacement of an existing link
     }

@@ -83,7 +83,9 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
             var dir = Path.GetDirectoryName(match)!;
             var pattern = Path.GetFileName(match);
             var found = Directory.Exists(dir)
-                ? Directory.EnumerateFileSystemEntries(dir, pattern).Order(StringComparer.Ordinal).ToList()
+                ? Directory.EnumerateFileSystemEntries(dir, pattern)
+                    .Where(path => !Path.GetFileName(path).StartsWith('.')) // udev's temporary names ('.#...') are not adapters
+                    .Order(StringComparer.Ordinal).ToList()
                 : [];
             return new ScanResult(found);
         }).PipeTo(Self);
