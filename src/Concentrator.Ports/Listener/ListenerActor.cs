@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Port;
 
@@ -27,7 +28,16 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
 
         Receive<Accepted>(a =>
         {
-            _port.Tell(new ClientConnected(a.Client, _settings));
+            try
+            {
+                _port.Tell(new ClientConnected(new TcpChannel(a.Client), _settings));
+            }
+            catch (SocketException e)
+            {
+                a.Client.Dispose(); // reset before we could set it up: nothing to serve
+                _log.Debug("listener {0}: connection lost at accept: {1}", _settings.EndPoint, e.Message);
+            }
+
             AcceptNext();
         });
         Receive<AcceptFailed>(f =>

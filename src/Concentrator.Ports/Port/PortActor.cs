@@ -1,9 +1,9 @@
 using System.Net.Sockets;
-using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
 using Concentrator.Devices;
+using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.ConsoleLog;
 using Concentrator.Ports.DeviceLink;
@@ -16,7 +16,9 @@ namespace Concentrator.Ports.Port;
 /// <summary>
 /// The stable actor of one serial port. Owns the sessions, the fan-out of device output, the line settings in
 /// effect and the device state; never does I/O itself. The device lives in a supervised child (a backoff
-/// supervisor around <see cref="DeviceLinkActor"/>), so a device restart never drops a session.
+/// supervisor around <see cref="DeviceLinkActor"/>), so a device restart never drops a session. Whether a client
+/// joins, and how, is decided by <see cref="PortAdmission"/>; line settings and control lines are kept by
+/// <see cref="LineSettingsCoalescer"/> and <see cref="ControlLines{TOwner}"/>.
 /// </summary>
 public sealed class PortActor : ReceiveActor
 {
@@ -24,23 +26,20 @@ public sealed class PortActor : ReceiveActor
     private readonly IReadOnlyList<Socket> _listenSockets;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = [];
+    private readonly Dictionary<IActorRef, ListenerSettings> _joining = []; // connected, not yet admitted
+    private readonly PortAdmission _admission;
     private readonly Scrollback _scrollback;
     private readonly WriteArbiter<IActorRef> _arbiter;
+    private readonly LineSettingsCoalescer _line;
+    private readonly ControlLines<IActorRef> _control = new();
     private ConsoleLogWriter? _consoleLog;
-    private LineSettings _line;
-    private bool _dtr = true;
-    private bool _rts = true;
-    private bool _break;
-    private IActorRef? _breakOwner;
-    private LineSettings? _requested; // the newest settings asked of the device while applies are in flight
-    private int _appliesInFlight;
     private ModemStatus _modem = SteadyCable;
     private IActorRef? _link;
-    private OpenDevice? _openedWith;
     private DeviceState _state = DeviceState.Opening;
     private string? _kernelNode;
     private string? _lastOfflineReason;
     private int _nextSessionId;
+    private int _nextConnection;
     private long _bytesFromDevice;
     private long _bytesToDevice;
     private long _bytesDiscarded;
@@ -52,32 +51,27 @@ public sealed class PortActor : ReceiveActor
     {
         _settings = settings;
         _listenSockets = listenSockets;
-        _line = settings.Line;
+        _line = new LineSettingsCoalescer(settings.Line);
+        _admission = new PortAdmission(settings);
         _scrollback = new Scrollback(settings.Scrollback);
         _arbiter = new WriteArbiter<IActorRef>(settings.WritePolicy);
 
         Receive<DeviceOutput>(OnDeviceOutput);
         Receive<SessionInput>(OnSessionInput);
-        Receive<ClientConnected>(Admit);
+        Receive<ClientConnected>(OnClientConnected);
+        Receive<JoinPort>(OnJoin);
         Receive<LinkReady>(_ =>
         {
             _link = Sender;
             _state = DeviceState.Opening;
-            _break = false; // a reopened device starts without a break condition
-            _line = _requested ?? _line;
-            _openedWith = new OpenDevice(_line, _dtr, _rts);
-            Sender.Tell(_openedWith);
+            _control.Open();
+            Sender.Tell(new OpenDevice(_line.Open(), _control.Dtr, _control.Rts));
         });
         Receive<DeviceOnline>(OnDeviceOnline);
         Receive<DeviceOffline>(OnDeviceOffline);
         Receive<LineSettingsApplied>(a =>
         {
-            _line = a.InEffect;
-            if (--_appliesInFlight <= 0)
-            {
-                _appliesInFlight = 0;
-                _requested = null;
-            }
+            _line.Applied(a.InEffect);
             a.ReplyTo?.Tell(CurrentLineState());
         });
         Receive<ChangeLine>(OnChangeLine);
@@ -106,7 +100,11 @@ public sealed class PortActor : ReceiveActor
                 Broadcast(new ModemStatusChanged(_modem));
             }
         });
-        Receive<Terminated>(t => Leave(t.ActorRef));
+        Receive<Terminated>(t =>
+        {
+            _joining.Remove(t.ActorRef);
+            Leave(t.ActorRef);
+        });
         Receive<WriteLockRequest>(OnWriteLockRequest);
         Receive<RequestReplay>(_ =>
         {
@@ -116,7 +114,7 @@ public sealed class PortActor : ReceiveActor
             }
         });
         Receive<ListSessions>(_ => Sender.Tell(new SessionsReport(DescribeSessions(Sender))));
-        Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line, _sessions.Count,
+        Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
     }
 
@@ -153,60 +151,28 @@ public sealed class PortActor : ReceiveActor
         return Directive.Stop; // a crashed session ends alone; listeners and the device supervisor do not throw
     });
 
-    private PortLineState CurrentLineState() => new(_line, _dtr, _rts, _break, _modem);
+    private PortLineState CurrentLineState() => new(_line.InEffect, _control.Dtr, _control.Rts, _control.Break, _modem);
 
     private bool IsWritable(IActorRef session) => _sessions.ContainsKey(session) && _arbiter.CanWrite(session);
 
+    private bool DeviceReady => _state == DeviceState.Online && _link is not null;
+
     private void OnChangeLine(ChangeLine change)
     {
-        // Based on the newest request, not on what is in effect yet: two sessions changing different settings
-        // at once must not undo each other.
-        var basis = _requested ?? _line;
-        var wanted = change.ApplyTo(basis);
-        if (!IsWritable(Sender) || wanted == basis)
+        if (IsWritable(Sender) && _line.Change(change, DeviceReady) is { } wanted)
         {
-            Sender.Tell(CurrentLineState()); // a query, a no-op, or a read-only session: the values in effect
+            _link!.Tell(new ApplyLineSettings(wanted, Sender)); // answered once the device applied it
             return;
         }
 
-        if (_state == DeviceState.Online && _link is not null)
-        {
-            ApplyToDevice(wanted, Sender); // answered after the device applied it
-        }
-        else
-        {
-            _line = wanted; // remembered and applied when the device (re)opens
-            if (_appliesInFlight > 0)
-            {
-                _requested = wanted;
-            }
-
-            Sender.Tell(CurrentLineState());
-        }
-    }
-
-    private void ApplyToDevice(LineSettings wanted, IActorRef? replyTo)
-    {
-        _requested = wanted;
-        _appliesInFlight++;
-        _link!.Tell(new ApplyLineSettings(wanted, replyTo));
+        Sender.Tell(CurrentLineState()); // a query, a no-op, a read-only session, or kept for the device's open
     }
 
     private void OnChangeControl(ChangeControl change)
     {
-        if (IsWritable(Sender))
+        if (IsWritable(Sender) && _control.Change(change.Dtr, change.Rts, change.Break, Sender) && DeviceReady)
         {
-            _dtr = change.Dtr ?? _dtr;
-            _rts = change.Rts ?? _rts;
-            _break = change.Break ?? _break;
-            if (change.Break is { } brk)
-            {
-                _breakOwner = brk ? Sender : null;
-            }
-            if (_state == DeviceState.Online && _link is not null && (change.Dtr ?? change.Rts ?? change.Break) is not null)
-            {
-                _link.Tell(new SetControlLines(change.Dtr, change.Rts, change.Break));
-            }
+            _link!.Tell(new SetControlLines(change.Dtr, change.Rts, change.Break));
         }
 
         Sender.Tell(CurrentLineState());
@@ -250,15 +216,15 @@ public sealed class PortActor : ReceiveActor
     {
         _state = DeviceState.Online;
         _kernelNode = online.KernelNode;
-        if (_openedWith is { } opened && _link is not null && (opened.Line != _line || opened.Dtr != _dtr || opened.Rts != _rts))
+        // A client changed settings while the device was opening: apply them now rather than lose them.
+        if (_line.Online(online.InEffect) is { } reapply)
         {
-            // A client changed settings while the device was opening: apply them now rather than lose them.
-            ApplyToDevice(_line, null);
-            _link.Tell(new SetControlLines(_dtr, _rts, null));
+            _link?.Tell(new ApplyLineSettings(reapply, null));
         }
-        else
+
+        if (_control.ChangedSinceOpen)
         {
-            _line = online.InEffect;
+            _link?.Tell(new SetControlLines(_control.Dtr, _control.Rts, null));
         }
 
         _lastOfflineReason = null;
@@ -305,31 +271,49 @@ public sealed class PortActor : ReceiveActor
         }
     }
 
-    private void Admit(ClientConnected connected)
+    /// <summary>A client connected: its session starts (a TLS handshake, say) and then asks to join with <see cref="JoinPort"/>.</summary>
+    private void OnClientConnected(ClientConnected connected)
     {
-        if (_sessions.Count >= _settings.MaxSessions)
+        var session = Context.ActorOf(SessionActor.Props(connected.Channel, connected.Listener, _settings, Self),
+            $"connection-{++_nextConnection}");
+        Context.Watch(session);
+        _joining[session] = connected.Listener;
+    }
+
+    private void OnJoin(JoinPort join)
+    {
+        if (!_joining.Remove(Sender, out var listener))
         {
-            if (_settings.KickOld && _sessions.Count > 0)
-            {
-                var oldest = _sessions.MinBy(s => s.Value.Id).Key;
-                _log.Info("port {0}: max-sessions {1} reached; closing the oldest session to make room", _settings.Name, _settings.MaxSessions);
-                Leave(oldest);
-                Context.Stop(oldest);
-            }
-            else
-            {
-                _log.Info("port {0}: refused {1}: max-sessions {2} reached", _settings.Name, connected.Socket.RemoteEndPoint, _settings.MaxSessions);
-                _ = RefuseAsync(connected.Socket, $"concentrator: port {_settings.Name} is busy ({_sessions.Count} sessions, max {_settings.MaxSessions})\r\n");
-                return;
-            }
+            return;
         }
 
+        KeyValuePair<IActorRef, SessionEntry>? oldest = _sessions.Count == 0 ? null : _sessions.MinBy(s => s.Value.Id);
+        var occupancy = new PortOccupancy(_sessions.Count, oldest?.Value.Id, _arbiter.IsHeld);
+        switch (_admission.Decide(new AdmissionRequest(listener, join.Principal), occupancy))
+        {
+            case Refuse refuse:
+                _log.Info("port {0}: refused {1}: {2}", _settings.Name, join.Principal, refuse.Reason);
+                Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));
+                break;
+            case Admit admit:
+                if (admit.Evict is not null && oldest is { } evicted)
+                {
+                    _log.Info("port {0}: max-sessions {1} reached; closing the oldest session to make room", _settings.Name, _settings.MaxSessions);
+                    Leave(evicted.Key);
+                    Context.Stop(evicted.Key);
+                }
+
+                Join(Sender, listener, join.Principal, join.Peer, admit);
+                break;
+        }
+    }
+
+    private void Join(IActorRef session, ListenerSettings listener, Principal principal, string peer, Admit admit)
+    {
         var id = ++_nextSessionId;
-        var listener = connected.Listener;
-        var peer = connected.Socket.RemoteEndPoint?.ToString() ?? "?";
-        var session = Context.ActorOf(SessionActor.Props(connected.Socket, listener, _settings, Self, id), $"session-{id}");
-        Context.Watch(session);
-        _sessions[session] = new SessionEntry(id, listener, peer, DateTimeOffset.UtcNow);
+        var entry = new SessionEntry(id, listener, principal, peer, DateTimeOffset.UtcNow);
+        _sessions[session] = entry;
+        session.Tell(new SessionAdmitted(id));
 
         // Replay goes first, so the session sees the scrollback and then live output with nothing lost between.
         if (listener.Replay && _scrollback.Length > 0)
@@ -342,7 +326,7 @@ public sealed class PortActor : ReceiveActor
             session.Tell(new PortStatusChanged(_settings.Name, DeviceState.Offline, _lastOfflineReason ?? ""));
         }
 
-        var changes = _arbiter.Join(session, listener.Access == SessionAccess.ReadWrite);
+        var changes = _arbiter.Join(session, admit.MayWrite);
         _consoleLog?.Mark($"session {id} connected from {peer} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
             $"{(_arbiter.CanWrite(session) ? "read-write" : "read-only")})");
         Announce(changes, joined: session);
@@ -364,15 +348,12 @@ public sealed class PortActor : ReceiveActor
         }
 
         _consoleLog?.Mark($"session {entry.Id} from {entry.Peer} disconnected");
-        if (_break && session.Equals(_breakOwner))
+        if (_control.OwnerLeft(session))
         {
-            // A client that left with BREAK on must not leave the line in break for everyone else.
-            _break = false;
-            _breakOwner = null;
             _link?.Tell(new SetControlLines(null, null, false));
         }
 
-        Announce(_arbiter.Leave(session), joined: null, reason: $"session {entry.Id} left");
+        Announce(_arbiter.Leave(session), joined: null, reason: PortTexts.Left(entry.Id));
     }
 
     private void OnWriteLockRequest(WriteLockRequest request)
@@ -395,30 +376,28 @@ public sealed class PortActor : ReceiveActor
             return;
         }
 
-        Announce(changes, joined: null, reason: request.Action switch
-        {
-            WriteLockAction.Force => $"session {entry.Id} forced the write lock",
-            WriteLockAction.Ask => $"session {entry.Id} asked for write",
-            _ => $"session {entry.Id} gave up write",
-        });
+        Announce(changes, joined: null, reason: PortTexts.WriteLockAction(request.Action, entry.Id));
     }
 
     private string Standing(IActorRef session, SessionEntry entry)
     {
         if (entry.Listener.Access == SessionAccess.ReadOnly)
         {
-            return "this listener is read-only";
+            return PortTexts.ReadOnlyListener;
         }
 
         if (_arbiter.CanWrite(session))
         {
-            return "you can write";
+            return PortTexts.CanWrite;
         }
 
-        var holder = _sessions.FirstOrDefault(s => _arbiter.CanWrite(s.Key) && _arbiter.Policy == WritePolicy.Exclusive);
-        return _arbiter.IsWaiting(session)
-            ? $"waiting for the write lock{(holder.Value is null ? "" : $", held by session {holder.Value.Id} ({holder.Value.Peer})")}"
-            : "read-only";
+        if (!_arbiter.IsWaiting(session))
+        {
+            return PortTexts.ReadOnly;
+        }
+
+        var holder = _sessions.FirstOrDefault(s => _arbiter.CanWrite(s.Key) && _arbiter.Policy == WritePolicy.Exclusive).Value;
+        return PortTexts.Waiting(holder?.Id, holder?.Peer);
     }
 
     private void Announce(IReadOnlyList<(IActorRef Session, bool CanWrite)> changes, IActorRef? joined, string reason = "")
@@ -431,7 +410,7 @@ public sealed class PortActor : ReceiveActor
             }
 
             var initial = session.Equals(joined);
-            var why = initial ? Standing(session, entry) : $"{(canWrite ? "you can write" : Standing(session, entry))} ({reason})";
+            var why = initial ? Standing(session, entry) : PortTexts.RoleChange(canWrite ? PortTexts.CanWrite : Standing(session, entry), reason);
             session.Tell(new RoleChanged(canWrite, why, initial));
             if (!initial)
             {
@@ -448,27 +427,9 @@ public sealed class PortActor : ReceiveActor
         {
             var e = s.Value;
             var role = _arbiter.CanWrite(s.Key) ? "read-write" : _arbiter.IsWaiting(s.Key) ? "waiting" : "read-only";
-            var since = now - e.ConnectedAt;
-            return $"{(s.Key.Equals(asking) ? "*" : " ")} session {e.Id}  {e.Peer}  {ListenerSettings.ProtocolName(e.Listener.Protocol)}  {role}  " +
-                   $"connected {(int)since.TotalHours:00}:{since.Minutes:00}:{since.Seconds:00}";
+            return PortTexts.SessionLine(s.Key.Equals(asking), e.Id, e.Peer, e.Listener.Protocol, role, now - e.ConnectedAt);
         }).ToList();
     }
 
-    private static async Task RefuseAsync(Socket socket, string line)
-    {
-        try
-        {
-            await socket.SendAsync(Encoding.ASCII.GetBytes(line), SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException or ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            socket.Dispose();
-        }
-    }
-
-    private sealed record SessionEntry(int Id, ListenerSettings Listener, string Peer, DateTimeOffset ConnectedAt);
+    private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, DateTimeOffset ConnectedAt);
 }

@@ -1,5 +1,6 @@
-using System.Net.Sockets;
 using Concentrator.Devices;
+using Concentrator.Ports.Admission;
+using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 
 namespace Concentrator.Ports.Port;
@@ -7,8 +8,17 @@ namespace Concentrator.Ports.Port;
 /// <summary>Where a port's device is in its life.</summary>
 public enum DeviceState { Opening, Online, Offline }
 
-/// <summary>Listener -> port: a client connected; the port admits it (starts a session) or refuses it.</summary>
-public sealed record ClientConnected(Socket Socket, ListenerSettings Listener);
+/// <summary>Listener -> port: a client connected on a channel; the port starts its session, which then asks to join.</summary>
+public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings Listener);
+
+/// <summary>Session -> port: the channel is up and the client is <paramref name="Principal"/>; admit me or refuse me.</summary>
+public sealed record JoinPort(Principal Principal, string Peer);
+
+/// <summary>Port -> session: admitted as session <paramref name="Id"/>; a <see cref="RoleChanged"/> with the initial role follows.</summary>
+public sealed record SessionAdmitted(int Id);
+
+/// <summary>Port -> session: refused; say <paramref name="Line"/> to the client and close.</summary>
+public sealed record SessionRefused(string Line, string Reason);
 
 /// <summary>Session -> port: bytes a client typed, for the device. The port acknowledges with a WriteCompleted.</summary>
 public sealed record SessionInput(byte[] Data);

@@ -1,8 +1,10 @@
 using System.Buffers;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text;
 using Akka.Actor;
 using Akka.Event;
+using Concentrator.Ports.Admission;
+using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Port;
@@ -13,9 +15,12 @@ using Concentrator.Telnet.Rfc2217;
 namespace Concentrator.Ports.Session;
 
 /// <summary>
-/// One TCP connection. Reads the client with one receive outstanding at a time and reads again only after the
-/// device has taken the previous bytes (so a fast client is paced by a slow device and nothing it sent is lost);
-/// writes device output through a bounded queue with one send outstanding (so a slow client delays only itself).
+/// One client connection, over any <see cref="ISessionChannel"/>. Its life is three states: <see cref="Connecting"/>
+/// (the channel's handshake, then the port's admission), <see cref="Running"/> (the console), and
+/// <see cref="Draining"/> (last words out, bounded in time, then stop). While running it reads the client with one
+/// receive outstanding and reads again only after the device has taken the previous bytes (so a fast client is paced
+/// by a slow device and nothing it sent is lost), and writes device output through a bounded queue with one send
+/// outstanding (so a slow client delays only itself). All writes to the client happen in <see cref="PumpSend"/>.
 /// </summary>
 public sealed class SessionActor : ReceiveActor, IWithTimers
 {
@@ -31,12 +36,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <summary>RFC 2217 commands waiting for the port before the client is read again.</summary>
     private const int MaxCommandBacklog = 64;
 
-    private readonly Socket _socket;
+    /// <summary>How long a closing session waits for a stuck client to take its last words.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ISessionChannel _channel;
     private readonly ListenerSettings _listener;
     private readonly PortSettings _portSettings;
     private readonly IActorRef _port;
-    private readonly int _id;
-    private readonly string _peer;
     private readonly ISessionProtocol _protocol;
     private readonly OutputQueue _queue;
     private readonly byte[] _readBuffer = new byte[ReadBufferSize];
@@ -47,31 +53,29 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly List<object> _scanned = [];
     private readonly List<ReadOnlyMemory<byte>> _batch = []; // reused per send: the fast path allocates no lists
     private readonly List<ArraySegment<byte>> _segments = [];
+    private readonly CancellationTokenSource _handshake = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly bool _showNotices;
+    private int _id; // given by the port on admission
     private bool _sending;
+    private bool _reading;
     private int _pendingWrites;
     private bool _canWrite;
     private bool _toldReadOnly;
-    private readonly bool _showNotices;
     private long _discarded;
     private bool _toldDiscarded;
-    private bool _readerClosed;
-    private bool _reading;
-    private bool _stopAfterFlush;
     private string _closeReason = "closed by server";
     private long _bytesIn;
     private long _bytesOut;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(Socket socket, ListenerSettings listener, PortSettings portSettings, IActorRef port, int id)
+    public SessionActor(ISessionChannel channel, ListenerSettings listener, PortSettings portSettings, IActorRef port)
     {
-        _socket = socket;
+        _channel = channel;
         _listener = listener;
         _portSettings = portSettings;
         _port = port;
-        _id = id;
-        _peer = socket.RemoteEndPoint?.ToString() ?? "?";
         _protocol = SessionProtocols.Create(listener.Protocol, $"Concentrator {typeof(SessionActor).Assembly.GetName().Version?.ToString(3)} port {portSettings.Name}");
         _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
@@ -83,6 +87,65 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             _escape = parsed;
         }
 
+        Connecting();
+    }
+
+    public static Props Props(ISessionChannel channel, ListenerSettings listener, PortSettings port, IActorRef portActor) =>
+        Akka.Actor.Props.Create(() => new SessionActor(channel, listener, port, portActor));
+
+    private string Name => _id > 0 ? $"session {_id} on port {_portSettings.Name}" : $"connection on port {_portSettings.Name}";
+
+    protected override void PreStart() =>
+        _channel.HandshakeAsync(_handshake.Token).PipeTo(Self, success: () => HandshakeDone.Instance,
+            failure: e => new HandshakeFailed(e.GetBaseException().Message));
+
+    /// <summary>The channel's handshake, then the port's admission decision. Nothing is read from the client yet.</summary>
+    private void Connecting()
+    {
+        Receive<HandshakeDone>(_ => _port.Tell(new JoinPort(Principal.Anonymous(_channel.RemoteEndPoint), _channel.Peer)));
+        Receive<HandshakeFailed>(f =>
+        {
+            _log.Info("{0}: {1} {2}", Name, _channel.Peer, f.Reason);
+            Close(f.Reason);
+        });
+        Receive<SessionAdmitted>(admitted =>
+        {
+            _id = admitted.Id;
+            Become(Running);
+            Start();
+        });
+        Receive<SessionRefused>(refused =>
+        {
+            _closeReason = "refused: " + refused.Reason;
+            _queue.EnqueueControl(Encoding.UTF8.GetBytes(refused.Line));
+            Drain();
+        });
+        Receive<SendFailed>(f => Close(f.Reason));
+    }
+
+    private void Start()
+    {
+        _log.Info("{0}: {1} connected ({2}, {3})", Name, _channel.Peer,
+            ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly ? "read-only" : "read-write");
+        _protocol.Start(_toClient);
+        FlushReplies();
+        if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol != ListenerProtocol.Raw)
+        {
+            _queue.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
+        }
+
+        if (_portSettings.IdleTimeout > TimeSpan.Zero)
+        {
+            Context.SetReceiveTimeout(_portSettings.IdleTimeout);
+        }
+
+        PumpSend();
+        ResumeReading();
+    }
+
+    /// <summary>The console: device output to the client, client input to the device, port events as notices.</summary>
+    private void Running()
+    {
         Receive<DeviceOutput>(output => Send(_protocol.Encode(FitQueue(output.Data))));
         Receive<ClientRead>(OnClientRead);
         Receive<ClientReadFailed>(f =>
@@ -126,34 +189,39 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         {
             Notice($"idle for {_portSettings.IdleTimeout.TotalSeconds:0} s, disconnecting");
             _closeReason = "idle timeout";
-            FlushAndStop();
+            Drain();
         });
     }
 
-    public static Props Props(Socket socket, ListenerSettings listener, PortSettings port, IActorRef portActor, int id) =>
-        Akka.Actor.Props.Create(() => new SessionActor(socket, listener, port, portActor, id));
-
-    protected override void PreStart()
+    /// <summary>Closing: what is queued goes out, nothing new is read or queued; stops when sent or after <see cref="DrainTimeout"/>.</summary>
+    private void Draining()
     {
-        _socket.NoDelay = true; // console traffic is interactive: never wait to coalesce keystrokes or prompts
-        _socket.Blocking = false; // sends from the actor try the kernel directly and never wait (see PumpSend)
-        _log.Info("session {0} on port {1}: {2} connected ({3}, {4})", _id, _portSettings.Name, _peer,
-            ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly ? "read-only" : "read-write");
-
-        _protocol.Start(_toClient);
-        FlushReplies();
-        if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol != ListenerProtocol.Raw)
+        Receive<SendDone>(done =>
         {
-            _queue.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
-        }
+            OnSendDone(done);
+            StopWhenDrained();
+        });
+        Receive<SendFailed>(f => Close(f.Reason));
+        Receive<WriteCompleted>(done => _discarded += done.Discarded ? done.Bytes : 0);
+        ReceiveAny(_ => { }); // late client reads, device output, port events: the session is leaving
+    }
 
-        if (_portSettings.IdleTimeout > TimeSpan.Zero)
-        {
-            Context.SetReceiveTimeout(_portSettings.IdleTimeout);
-        }
-
+    /// <summary>Says what is queued and stops.</summary>
+    private void Drain()
+    {
+        Context.SetReceiveTimeout(null);
+        Become(Draining);
         PumpSend();
-        ResumeReading();
+        StopWhenDrained();
+        Timers.StartSingleTimer("drain", new SendFailed("close timeout"), DrainTimeout);
+    }
+
+    private void StopWhenDrained()
+    {
+        if (!_sending && _queue.IsEmpty)
+        {
+            Context.Stop(Self);
+        }
     }
 
     /// <summary>
@@ -163,7 +231,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ResumeReading()
     {
-        if (_reading || _readerClosed || _pendingWrites >= MaxPendingWrites)
+        if (_reading || _pendingWrites >= MaxPendingWrites)
         {
             return;
         }
@@ -174,7 +242,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         _reading = true;
-        _socket.ReceiveAsync(_readBuffer.AsMemory(), SocketFlags.None).AsTask()
+        _channel.ReceiveAsync(_readBuffer.AsMemory()).AsTask()
             .PipeTo(Self, success: n => new ClientRead(n), failure: e => new ClientReadFailed(e.GetBaseException().Message));
     }
 
@@ -183,9 +251,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _reading = false;
         if (read.Count == 0)
         {
-            _readerClosed = true;
             _closeReason = "client closed";
-            FlushAndStop();
+            Drain();
             return;
         }
 
@@ -289,7 +356,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             case '.':
                 _closeReason = "disconnect command";
                 Notice("disconnecting");
-                FlushAndStop();
+                Drain();
                 break;
             default:
                 var e = _escape!.Describe();
@@ -390,6 +457,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         PumpSend();
     }
 
+    /// <summary>The one place a session writes to its client: what is queued goes out, one batch at a time.</summary>
     private void PumpSend()
     {
         var sentAny = false;
@@ -404,36 +472,36 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
             _batch.Clear();
             var total = _queue.DequeueBatch(_batch, MaxSendBatch);
-            var segments = Segments(_batch, _segments);
-
-            // Fast path: the socket is non-blocking, so this send never waits; usually the kernel takes it all and
-            // there is no completion to wait for. Only what it cannot take now goes out asynchronously.
-            var sent = _socket.Send(segments, SocketFlags.None, out var error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            var segments = ToSegments(_batch, _segments);
+            int sent;
+            try
             {
-                Close($"send failed: {error}");
+                sent = _channel.SendNow(segments); // never waits; usually takes everything on plain TCP
+            }
+            catch (SessionChannelException e)
+            {
+                Close(e.Message);
                 return;
             }
 
-            sent = Math.Max(0, sent);
             _bytesOut += sent;
             sentAny |= sent > 0;
             if (sent < total)
             {
-                Skip(segments, sent);
+                Segments.Skip(segments, sent);
                 _sending = true;
-                SendAllAsync(_socket, [.. segments]).PipeTo(Self, success: () => new SendDone(total - sent),
+                _channel.SendAsync([.. segments]).PipeTo(Self, success: () => new SendDone(total - sent),
                     failure: e => new SendFailed(e.GetBaseException().Message));
             }
         }
 
         if (sentAny)
         {
-            AfterSend();
+            ResumeReading(); // replies that held the client's reading back went out
         }
     }
 
-    private static List<ArraySegment<byte>> Segments(List<ReadOnlyMemory<byte>> batch, List<ArraySegment<byte>> segments)
+    private static List<ArraySegment<byte>> ToSegments(List<ReadOnlyMemory<byte>> batch, List<ArraySegment<byte>> segments)
     {
         segments.Clear();
         foreach (var chunk in batch)
@@ -444,66 +512,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         return segments;
     }
 
-    /// <summary>Drops the first <paramref name="count"/> bytes of a segment list (they were sent).</summary>
-    private static void Skip(List<ArraySegment<byte>> segments, int count)
-    {
-        while (count > 0 && segments.Count > 0)
-        {
-            if (count >= segments[0].Count)
-            {
-                count -= segments[0].Count;
-                segments.RemoveAt(0);
-            }
-            else
-            {
-                segments[0] = segments[0][count..];
-                count = 0;
-            }
-        }
-    }
-
-    private static async Task SendAllAsync(Socket socket, List<ArraySegment<byte>> segments)
-    {
-        var remaining = segments.Sum(s => s.Count);
-        while (remaining > 0)
-        {
-            var sent = await socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
-            remaining -= sent;
-            Skip(segments, sent); // a partial send on a stream socket is rare; send the rest
-        }
-    }
-
-    /// <summary>Output went out: a held client read may resume, and a session closing after its last words may stop.</summary>
-    private void AfterSend()
-    {
-        ResumeReading();
-        if (_stopAfterFlush && !_sending && _queue.IsEmpty)
-        {
-            Context.Stop(Self);
-        }
-    }
-
     private void OnSendDone(SendDone done)
     {
         _sending = false;
         _bytesOut += done.Bytes;
-        AfterSend();
+        ResumeReading();
         PumpSend();
-    }
-
-    private void FlushAndStop()
-    {
-        if (!_sending && _queue.IsEmpty)
-        {
-            Context.Stop(Self);
-        }
-        else
-        {
-            _stopAfterFlush = true;
-            Context.SetReceiveTimeout(null);
-            // Give a stuck client a bounded time to take the last notice.
-            Timers.StartSingleTimer("close", new SendFailed("close timeout"), TimeSpan.FromSeconds(2));
-        }
     }
 
     private void Close(string reason)
@@ -514,22 +528,26 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        try
+        _handshake.Cancel();
+        _handshake.Dispose();
+        _channel.Close();
+        _channel.Dispose();
+        if (_id == 0)
         {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
+            return; // never admitted: the port logged the refusal, the handshake failure was logged above
         }
 
-        _socket.Dispose();
         var discarded = _discarded > 0 ? $" ({_discarded} discarded while the device was offline)" : "";
-        _log.Info("session {0} on port {1}: {2} disconnected ({3}); {4} bytes from client{5}, {6} bytes to client",
-            [_id, _portSettings.Name, _peer, _closeReason, _bytesIn, discarded, _bytesOut]);
+        _log.Info("{0}: {1} disconnected ({2}); {3} bytes from client{4}, {5} bytes to client",
+            [Name, _channel.Peer, _closeReason, _bytesIn, discarded, _bytesOut]);
     }
+
+    private sealed record HandshakeDone
+    {
+        public static HandshakeDone Instance { get; } = new();
+    }
+
+    private sealed record HandshakeFailed(string Reason);
 
     private sealed record ClientRead(int Count);
 

@@ -18,6 +18,9 @@ internal sealed class WriteArbiter<T>(WritePolicy policy) where T : notnull
 
     public WritePolicy Policy => policy;
 
+    /// <summary>Whether a session holds the exclusive write lock.</summary>
+    public bool IsHeld => _hasHolder;
+
     public bool CanWrite(T session) => policy == WritePolicy.Shared
         ? _mayWrite.GetValueOrDefault(session) && !_optedOut.Contains(session)
         : _hasHolder && EqualityComparer<T>.Default.Equals(_holder, session);

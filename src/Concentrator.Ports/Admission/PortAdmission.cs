@@ -1,0 +1,43 @@
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Ports.Admission;
+
+/// <summary>
+/// The one place that decides whether and how a client joins a port. The listener's access gives the starting
+/// role; then, in order: rules about who the client is (source filters, ACLs, leases: narrow or refuse), the
+/// session limit (refuse, or make room), and the write policy (a writer may have to wait). No actors, no I/O:
+/// the port actor asks, with what it knows now, and carries the decision out.
+/// </summary>
+public sealed class PortAdmission
+{
+    private readonly IReadOnlyList<IAdmissionRule> _rules;
+
+    /// <param name="settings">The port's limits and write policy.</param>
+    /// <param name="identityRules">Rules about who the client is, applied before the session limit so a client that
+    /// would be refused never costs another its place.</param>
+    public PortAdmission(PortSettings settings, IEnumerable<IAdmissionRule>? identityRules = null) =>
+        _rules =
+        [
+            .. identityRules ?? [],
+            new SessionLimitRule(settings.Name, settings.MaxSessions, settings.KickOld),
+            new ExclusiveWriteRule(settings.WritePolicy),
+        ];
+
+    public AdmissionDecision Decide(AdmissionRequest request, PortOccupancy occupancy)
+    {
+        var decision = new Admit(request.Listener.Access == SessionAccess.ReadOnly ? SessionRole.ReadOnly : SessionRole.ReadWrite);
+        foreach (var rule in _rules)
+        {
+            switch (rule.Apply(request, occupancy, decision))
+            {
+                case Admit admit:
+                    decision = admit;
+                    break;
+                case var refusal:
+                    return refusal;
+            }
+        }
+
+        return decision;
+    }
+}

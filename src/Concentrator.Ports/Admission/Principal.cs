@@ -1,0 +1,17 @@
+using System.Net;
+
+namespace Concentrator.Ports.Admission;
+
+/// <summary>
+/// Who a client is, as admission rules see it: a name ("*" for anonymous; later "alice", "cert:CN", "ssh:user") and
+/// the address it connects from.
+/// </summary>
+public sealed record Principal(string Name, IPAddress? Source)
+{
+    /// <summary>The name of a client that did not identify itself (a listener with no authentication).</summary>
+    public const string AnonymousName = "*";
+
+    public static Principal Anonymous(EndPoint? remote) => new(AnonymousName, (remote as IPEndPoint)?.Address);
+
+    public override string ToString() => Source is null ? Name : $"{Name} from {Source}";
+}

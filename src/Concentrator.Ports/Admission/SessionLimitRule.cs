@@ -1,0 +1,24 @@
+namespace Concentrator.Ports.Admission;
+
+/// <summary>
+/// max-sessions: at the limit a newcomer is refused with one line, or, with kick-old, the oldest session is closed
+/// to make room for it.
+/// </summary>
+public sealed class SessionLimitRule(string portName, int maxSessions, bool kickOld) : IAdmissionRule
+{
+    public AdmissionDecision Apply(AdmissionRequest request, PortOccupancy occupancy, Admit soFar)
+    {
+        if (occupancy.Sessions < maxSessions)
+        {
+            return soFar;
+        }
+
+        if (kickOld && occupancy.OldestSession is { } oldest)
+        {
+            return soFar with { Evict = oldest };
+        }
+
+        return new Refuse($"concentrator: port {portName} is busy ({occupancy.Sessions} sessions, max {maxSessions})\r\n",
+            $"max-sessions {maxSessions} reached");
+    }
+}

@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace Concentrator.Ports.Channels;
+
+/// <summary>
+/// The transport under a session: plain TCP, a stream (TLS), or a message channel (WebSocket frames). The session's
+/// codec (raw, telnet, RFC 2217) sits above it and never knows which one it runs on. A channel is driven by one
+/// session actor: one receive and one asynchronous send outstanding at a time, never called concurrently otherwise.
+/// </summary>
+public interface ISessionChannel : IDisposable
+{
+    /// <summary>The client's address, for admission (source filters), logs and the session list.</summary>
+    EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>"address:port" of the client, or "?" when the transport has none.</summary>
+    string Peer { get; }
+
+    /// <summary>
+    /// Transport setup before any console byte flows (a TLS handshake); completes at once for plain TCP. Throws
+    /// <see cref="SessionChannelException"/> with the cause when the client fails it.
+    /// </summary>
+    Task HandshakeAsync(CancellationToken cancellation);
+
+    /// <summary>Reads client bytes into <paramref name="buffer"/>; 0 when the client closed its side.</summary>
+    ValueTask<int> ReceiveAsync(Memory<byte> buffer);
+
+    /// <summary>
+    /// Hands the transport as much of <paramref name="segments"/> as it takes without waiting and returns how many
+    /// bytes that was (0 for transports with no such path). Throws <see cref="SessionChannelException"/> when the
+    /// connection is broken.
+    /// </summary>
+    int SendNow(IList<ArraySegment<byte>> segments);
+
+    /// <summary>Sends all of <paramref name="segments"/> and completes when the transport took the last byte.</summary>
+    Task SendAsync(IList<ArraySegment<byte>> segments);
+
+    /// <summary>Ends the connection in an orderly way where the transport has one (TCP FIN, TLS close_notify, WebSocket close).</summary>
+    void Close();
+}
