@@ -25,6 +25,8 @@ internal sealed class ConsoleLogWriter : IDisposable
     private long _dropped;
     private string? _lastError;
 
+    /// <param name="settings">The log file, rotation and timestamps.</param>
+    /// <param name="time">The clock for timestamps (tests pass a fake one).</param>
     /// <param name="onError">Told (from the writer thread) when writing starts failing, once per distinct error.</param>
     public ConsoleLogWriter(ConsoleLogSettings settings, TimeProvider? time = null, Action<string>? onError = null)
     {
