@@ -7,11 +7,14 @@ namespace Concentrator.Ports.Channels;
 /// non-blocking send, so every batch goes through <see cref="SendAsync"/>, copied into one buffer first so TLS
 /// writes one run of records per batch rather than one per chunk.
 /// </summary>
-/// <param name="stream">The stream; owned (disposed) by the channel.</param>
+/// <param name="stream">The stream; owned (disposed) by the channel. A NetworkStream under it must own its socket.</param>
 /// <param name="remoteEndPoint">The client's address, from the socket under the stream.</param>
 /// <param name="handshake">Run before any console byte flows (e.g. SslStream.AuthenticateAsServerAsync); none for a plain stream.</param>
 public sealed class StreamChannel(Stream stream, EndPoint? remoteEndPoint, Func<CancellationToken, Task>? handshake = null) : ISessionChannel
 {
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+    private int _closing;
+
     public EndPoint? RemoteEndPoint => remoteEndPoint;
 
     public string Peer { get; } = remoteEndPoint?.ToString() ?? "?";
@@ -44,7 +47,29 @@ public sealed class StreamChannel(Stream stream, EndPoint? remoteEndPoint, Func<
         await stream.FlushAsync().ConfigureAwait(false);
     }
 
-    public void Close() => stream.Close();
+    /// <summary>TLS: sends close_notify (bounded in time) before the stream goes; other streams simply close.</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
+        {
+            return;
+        }
 
-    public void Dispose() => stream.Dispose();
+        if (stream is not System.Net.Security.SslStream { IsAuthenticated: true } tls)
+        {
+            stream.Dispose();
+            return;
+        }
+
+        _ = tls.ShutdownAsync().WaitAsync(CloseTimeout)
+            .ContinueWith(_ => tls.Dispose(), TaskScheduler.Default);
+    }
+
+    public void Dispose()
+    {
+        if (Volatile.Read(ref _closing) == 0)
+        {
+            stream.Dispose();
+        }
+    }
 }

@@ -27,11 +27,11 @@ internal sealed class LineSettingsCoalescer(LineSettings initial)
 
     /// <summary>
     /// The device is online with <paramref name="reported"/>. Returns settings to apply now when a client changed
-    /// them while the device was opening, else null (and the device's report is what is in effect).
+    /// them while the device was opening (and <paramref name="canApply"/>), else null: the device's report is what is in effect.
     /// </summary>
-    public LineSettings? Online(LineSettings reported)
+    public LineSettings? Online(LineSettings reported, bool canApply = true)
     {
-        if (_openedWith is { } opened && opened != InEffect)
+        if (canApply && _openedWith is { } opened && opened != InEffect)
         {
             Request(InEffect);
             return InEffect;

@@ -225,9 +225,9 @@ public sealed class PortActor : ReceiveActor
         _state = DeviceState.Online;
         _kernelNode = online.KernelNode;
         // A client changed settings while the device was opening: apply them now rather than lose them.
-        if (_line.Online(online.InEffect) is { } reapply)
+        if (_line.Online(online.InEffect, canApply: _link is not null) is { } reapply)
         {
-            _link?.Tell(new ApplyLineSettings(reapply, null));
+            _link!.Tell(new ApplyLineSettings(reapply, null));
         }
 
         if (_control.ChangedSinceOpen)
@@ -300,7 +300,7 @@ public sealed class PortActor : ReceiveActor
         switch (_admission.Decide(new AdmissionRequest(listener, join.Principal), occupancy))
         {
             case Refuse refuse:
-                _log.Info("port {0}: refused {1}: {2}", _settings.Name, join.Principal, refuse.Reason);
+                _log.Info("port {0}: refused {1} ({2}): {3}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason);
                 Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));
                 break;
             case Admit admit:

@@ -2,6 +2,7 @@ using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Session;
 
 namespace Concentrator.Ports.Port;
 
@@ -12,13 +13,19 @@ public enum DeviceState { Opening, Online, Offline }
 public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings Listener);
 
 /// <summary>Session -> port: the channel is up and the client is <paramref name="Principal"/>; admit me or refuse me.</summary>
-public sealed record JoinPort(Principal Principal, string Peer);
+/// <param name="Principal">Who the client is.</param>
+/// <param name="Peer">The client's address as text, for logs and the session list.</param>
+/// <param name="Counters">The session's traffic counters, for snapshots and metrics.</param>
+public sealed record JoinPort(Principal Principal, string Peer, SessionCounters Counters);
 
 /// <summary>Port -> session: admitted as session <paramref name="Id"/>; a <see cref="RoleChanged"/> with the initial role follows.</summary>
 public sealed record SessionAdmitted(int Id);
 
 /// <summary>Port -> session: refused; say <paramref name="Line"/> to the client and close.</summary>
 public sealed record SessionRefused(string Line, string Reason);
+
+/// <summary>Port -> session: close now, after saying <paramref name="Notice"/> (where notices are shown); <paramref name="Reason"/> goes to the log.</summary>
+public sealed record CloseSession(string Notice, string Reason);
 
 /// <summary>Session -> port: bytes a client typed, for the device. The port acknowledges with a WriteCompleted.</summary>
 public sealed record SessionInput(byte[] Data);

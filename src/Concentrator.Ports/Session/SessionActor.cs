@@ -39,6 +39,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <summary>How long a closing session waits for a stuck client to take its last words.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a client may take to finish the channel's handshake and be admitted.</summary>
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ISessionChannel _channel;
     private readonly ListenerSettings _listener;
     private readonly PortSettings _portSettings;
@@ -59,14 +62,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private int _id; // given by the port on admission
     private bool _sending;
     private bool _reading;
+    private bool _inputClosed; // draining: the client is not read again
     private int _pendingWrites;
     private bool _canWrite;
     private bool _toldReadOnly;
     private long _discarded;
     private bool _toldDiscarded;
     private string _closeReason = "closed by server";
-    private long _bytesIn;
-    private long _bytesOut;
+    private readonly SessionCounters _counters = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -95,14 +98,18 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     private string Name => _id > 0 ? $"session {_id} on port {_portSettings.Name}" : $"connection on port {_portSettings.Name}";
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        // Bounded: a client that opens the connection and then stalls must not hold an actor and a socket forever.
+        Timers.StartSingleTimer("handshake", new HandshakeFailed("handshake timeout"), HandshakeTimeout);
         _channel.HandshakeAsync(_handshake.Token).PipeTo(Self, success: () => HandshakeDone.Instance,
             failure: e => new HandshakeFailed(e.GetBaseException().Message));
+    }
 
     /// <summary>The channel's handshake, then the port's admission decision. Nothing is read from the client yet.</summary>
     private void Connecting()
     {
-        Receive<HandshakeDone>(_ => _port.Tell(new JoinPort(Principal.Anonymous(_channel.RemoteEndPoint), _channel.Peer)));
+        Receive<HandshakeDone>(_ => _port.Tell(new JoinPort(Principal.Anonymous(_channel.RemoteEndPoint), _channel.Peer, _counters)));
         Receive<HandshakeFailed>(f =>
         {
             _log.Info("{0}: {1} {2}", Name, _channel.Peer, f.Reason);
@@ -110,12 +117,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         });
         Receive<SessionAdmitted>(admitted =>
         {
+            Timers.Cancel("handshake");
             _id = admitted.Id;
             Become(Running);
             Start();
         });
         Receive<SessionRefused>(refused =>
         {
+            Timers.Cancel("handshake");
             _closeReason = "refused: " + refused.Reason;
             _queue.EnqueueControl(Encoding.UTF8.GetBytes(refused.Line));
             Drain();
@@ -185,6 +194,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
             Notice($"port {s.Port} {s.State.ToString().ToLowerInvariant()}{(s.Detail.Length > 0 ? ": " + s.Detail : "")}");
         });
+        Receive<CloseSession>(close =>
+        {
+            Notice(close.Notice);
+            _closeReason = close.Reason;
+            Drain();
+        });
         Receive<ReceiveTimeout>(_ =>
         {
             Notice($"idle for {_portSettings.IdleTimeout.TotalSeconds:0} s, disconnecting");
@@ -199,7 +214,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<SendDone>(done =>
         {
             OnSendDone(done);
-            StopWhenDrained();
+            _ = StopWhenDrained();
         });
         Receive<SendFailed>(f => Close(f.Reason));
         Receive<WriteCompleted>(done => _discarded += done.Discarded ? done.Bytes : 0);
@@ -210,18 +225,24 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private void Drain()
     {
         Context.SetReceiveTimeout(null);
+        _inputClosed = true;
         Become(Draining);
         PumpSend();
-        StopWhenDrained();
-        Timers.StartSingleTimer("drain", new SendFailed("close timeout"), DrainTimeout);
+        if (!StopWhenDrained())
+        {
+            Timers.StartSingleTimer("drain", new SendFailed("close timeout"), DrainTimeout);
+        }
     }
 
-    private void StopWhenDrained()
+    private bool StopWhenDrained()
     {
-        if (!_sending && _queue.IsEmpty)
+        if (_sending || !_queue.IsEmpty)
         {
-            Context.Stop(Self);
+            return false;
         }
+
+        Context.Stop(Self);
+        return true;
     }
 
     /// <summary>
@@ -231,7 +252,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ResumeReading()
     {
-        if (_reading || _pendingWrites >= MaxPendingWrites)
+        if (_reading || _inputClosed || _pendingWrites >= MaxPendingWrites)
         {
             return;
         }
@@ -256,7 +277,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _bytesIn += read.Count;
+        _counters.AddIn(read.Count);
         _items.Clear();
         _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
         // In stream order: data and commands reach the port (and the device) in the order the client sent them.
@@ -461,9 +482,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private void PumpSend()
     {
         var sentAny = false;
-        while (!_sending && !_queue.IsEmpty && _comPort?.OutputSuspended != true)
+        // A client's FLOWCONTROL-SUSPEND holds output while it runs; the last words of a closing session go out regardless.
+        while (!_sending && !_queue.IsEmpty && (_inputClosed || _comPort?.OutputSuspended != true))
         {
             var dropped = _queue.TakeDroppedCount();
+            _counters.AddDropped(dropped);
             if (dropped > 0 && _showNotices)
             {
                 // Said in-band on telnet sessions only: raw and RFC 2217 clients must never see bytes the device did not send.
@@ -484,7 +507,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 return;
             }
 
-            _bytesOut += sent;
+            _counters.AddOut(sent);
             sentAny |= sent > 0;
             if (sent < total)
             {
@@ -515,7 +538,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private void OnSendDone(SendDone done)
     {
         _sending = false;
-        _bytesOut += done.Bytes;
+        _counters.AddOut(done.Bytes);
         ResumeReading();
         PumpSend();
     }
@@ -528,10 +551,17 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _handshake.Cancel();
-        _handshake.Dispose();
-        _channel.Close();
-        _channel.Dispose();
+        try
+        {
+            _handshake.Cancel();
+            _channel.Close();
+        }
+        finally
+        {
+            _channel.Dispose();
+            _handshake.Dispose();
+        }
+
         if (_id == 0)
         {
             return; // never admitted: the port logged the refusal, the handshake failure was logged above
@@ -539,7 +569,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
         var discarded = _discarded > 0 ? $" ({_discarded} discarded while the device was offline)" : "";
         _log.Info("{0}: {1} disconnected ({2}); {3} bytes from client{4}, {5} bytes to client",
-            [Name, _channel.Peer, _closeReason, _bytesIn, discarded, _bytesOut]);
+            [Name, _channel.Peer, _closeReason, _counters.BytesIn, discarded, _counters.BytesOut]);
     }
 
     private sealed record HandshakeDone
