@@ -260,26 +260,8 @@ public sealed class TelnetServerCodec
     /// Encodes device bytes for the client: every 0xFF is doubled; when our side is not binary, every CR becomes
     /// CR NUL (so a client applying the NVT rule gets exactly the device's bytes back).
     /// </summary>
-    public void EncodeData(ReadOnlySpan<byte> deviceBytes, IBufferWriter<byte> output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        var binary = IsBinaryOut;
-        while (!deviceBytes.IsEmpty)
-        {
-            var next = binary ? deviceBytes.IndexOf(TelnetCommand.Iac) : deviceBytes.IndexOfAny(TelnetCommand.Iac, Nvt.Cr);
-            if (next < 0)
-            {
-                output.Write(deviceBytes);
-                return;
-            }
-
-            output.Write(deviceBytes[..(next + 1)]);
-            var extra = output.GetSpan(1);
-            extra[0] = deviceBytes[next] == TelnetCommand.Iac ? TelnetCommand.Iac : Nvt.Nul;
-            output.Advance(1);
-            deviceBytes = deviceBytes[(next + 1)..];
-        }
-    }
+    public void EncodeData(ReadOnlySpan<byte> deviceBytes, IBufferWriter<byte> output) =>
+        TelnetFraming.WriteData(output, deviceBytes, IsBinaryOut);
 
     /// <summary>Writes an unsolicited SIGNATURE (100) with <see cref="Signature"/>.</summary>
     public void WriteSignature(IBufferWriter<byte> output) => ComPortReply.Signature(output, Signature);
