@@ -7,42 +7,6 @@ using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Client.Rfc2217;
 
-/// <summary>Something the server told the client (other than data).</summary>
-public abstract record ServerEvent;
-
-/// <summary>The server accepted COM-PORT-OPTION (DO 44 answered / acknowledged).</summary>
-public sealed record ComPortActive : ServerEvent;
-
-/// <summary>SET-BAUDRATE reply: the rate in effect.</summary>
-public sealed record BaudRateIs(uint BaudRate) : ServerEvent;
-
-/// <summary>SET-DATASIZE reply.</summary>
-public sealed record DataSizeIs(byte DataBits) : ServerEvent;
-
-/// <summary>SET-PARITY reply.</summary>
-public sealed record ParityIs(ComPortParity Parity) : ServerEvent;
-
-/// <summary>SET-STOPSIZE reply.</summary>
-public sealed record StopSizeIs(ComPortStopSize StopSize) : ServerEvent;
-
-/// <summary>SET-CONTROL reply.</summary>
-public sealed record ControlIs(ComPortControl Value) : ServerEvent;
-
-/// <summary>NOTIFY-MODEMSTATE from the server.</summary>
-public sealed record ModemStateIs(ModemState State) : ServerEvent;
-
-/// <summary>NOTIFY-LINESTATE from the server.</summary>
-public sealed record LineStateIs(LineState State) : ServerEvent;
-
-/// <summary>SIGNATURE reply.</summary>
-public sealed record SignatureIs(string Text) : ServerEvent;
-
-/// <summary>FLOWCONTROL-SUSPEND (true) / RESUME (false) from the server: stop / resume sending data.</summary>
-public sealed record FlowSuspended(bool Suspended) : ServerEvent;
-
-/// <summary>Any other server COM-PORT reply (masks, purge acknowledgements), for logging.</summary>
-public sealed record OtherComPortReply(byte Code, int ValueLength) : ServerEvent;
-
 /// <summary>
 /// The client side of telnet and RFC 2217: opens with WILL/DO BINARY, WILL/DO SGA and WILL COM-PORT-OPTION, and
 /// parses the server's COM-PORT replies (codes + 100) into <see cref="ServerEvent"/>s. Telnet framing and option
@@ -243,49 +207,4 @@ public sealed class Rfc2217ClientCodec
 
     private static void WriteComPortCommand(IBufferWriter<byte> output, ReadOnlySpan<byte> payload) =>
         TelnetFraming.WriteSubnegotiation(output, TelnetOption.ComPort, payload);
-}
-
-/// <summary>A partial change of line settings: only the set fields are sent.</summary>
-public sealed record LineChange(
-    int? BaudRate = null, int? DataBits = null, Parity? Parity = null, StopBits? StopBits = null, FlowControl? FlowControl = null)
-{
-    public bool IsEmpty => BaudRate is null && DataBits is null && Parity is null && StopBits is null && FlowControl is null;
-
-    /// <summary>All fields of <paramref name="line"/>.</summary>
-    public static LineChange From(LineSettings line)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        return new(line.BaudRate, line.DataBits, line.Parity, line.StopBits, line.FlowControl);
-    }
-
-    /// <summary>The fields that differ between <paramref name="before"/> and <paramref name="after"/>.</summary>
-    public static LineChange Diff(LineSettings before, LineSettings after)
-    {
-        ArgumentNullException.ThrowIfNull(before);
-        ArgumentNullException.ThrowIfNull(after);
-        return new(
-            before.BaudRate != after.BaudRate ? after.BaudRate : null,
-            before.DataBits != after.DataBits ? after.DataBits : null,
-            before.Parity != after.Parity ? after.Parity : null,
-            before.StopBits != after.StopBits ? after.StopBits : null,
-            before.FlowControl != after.FlowControl ? after.FlowControl : null);
-    }
-
-    /// <summary>This change overridden by the set fields of <paramref name="later"/>.</summary>
-    public LineChange Merge(LineChange later)
-    {
-        ArgumentNullException.ThrowIfNull(later);
-        return new(later.BaudRate ?? BaudRate, later.DataBits ?? DataBits, later.Parity ?? Parity,
-            later.StopBits ?? StopBits, later.FlowControl ?? FlowControl);
-    }
-
-    public override string ToString() =>
-        string.Join(" ", new[]
-        {
-            BaudRate is { } b ? $"baud={b}" : null,
-            DataBits is { } d ? $"data-bits={d}" : null,
-            Parity is { } p ? $"parity={p.ToString().ToLowerInvariant()}" : null,
-            StopBits is { } s ? $"stop-bits={(s == Devices.StopBits.One ? "1" : s == Devices.StopBits.Two ? "2" : "1.5")}" : null,
-            FlowControl is { } f ? $"flow-control={f.ToString().ToLowerInvariant()}" : null,
-        }.Where(x => x is not null));
 }
