@@ -12,12 +12,12 @@ internal enum QState : byte
 }
 
 /// <summary>What a received negotiation did to the option states.</summary>
-internal enum OptionChange : byte
+public enum OptionChange : byte
 {
     None,
-    /// <summary>The client's side of the option (him) became enabled.</summary>
+    /// <summary>The peer's side of the option (him) became enabled.</summary>
     HimEnabled,
-    /// <summary>The client's side of the option (him) left the enabled state.</summary>
+    /// <summary>The peer's side of the option (him) left the enabled state.</summary>
     HimDisabled,
     /// <summary>Our side of the option (us) became enabled.</summary>
     UsEnabled,
@@ -31,11 +31,11 @@ internal enum OptionChange : byte
 /// a state the option is already in.
 /// </summary>
 /// <remarks>
-/// "us" is the server's side of an option (the client asks with DO/DONT, we answer WILL/WONT);
-/// "him" is the client's side (the client offers WILL/WONT, we answer DO/DONT).
+/// Role-neutral, so the server and the client codec share it: "us" is our side of an option (the peer asks
+/// with DO/DONT, we answer WILL/WONT); "him" is the peer's side (the peer offers WILL/WONT, we answer DO/DONT).
 /// Which options may be enabled on each side is the policy given by <see cref="AllowUs"/> and <see cref="AllowHim"/>.
 /// </remarks>
-internal sealed class OptionNegotiation
+public sealed class OptionNegotiation
 {
     private readonly QState[] _us = new QState[256];
     private readonly bool[] _usOpposite = new bool[256];
@@ -44,15 +44,11 @@ internal sealed class OptionNegotiation
     private readonly bool[] _allowUs = new bool[256];
     private readonly bool[] _allowHim = new bool[256];
 
-    /// <summary>Allows the server's side of an option to be enabled when the client asks (DO).</summary>
+    /// <summary>Allows our side of an option to be enabled when the peer asks (DO).</summary>
     public void AllowUs(byte option) => _allowUs[option] = true;
 
-    /// <summary>Allows the client's side of an option to be enabled when the client offers (WILL).</summary>
+    /// <summary>Allows the peer's side of an option to be enabled when the peer offers (WILL).</summary>
     public void AllowHim(byte option) => _allowHim[option] = true;
-
-    public QState Us(byte option) => _us[option];
-
-    public QState Him(byte option) => _him[option];
 
     public bool IsUsEnabled(byte option) => _us[option] == QState.Yes;
 
@@ -80,13 +76,13 @@ internal sealed class OptionNegotiation
     public void RequestUs(byte option, IBufferWriter<byte> output) =>
         RequestEnable(_us, _usOpposite, option, TelnetCommand.Will, output);
 
-    /// <summary>We want the client to enable its side of an option (sends DO when appropriate).</summary>
+    /// <summary>We want the peer to enable its side of an option (sends DO when appropriate).</summary>
     public void RequestHim(byte option, IBufferWriter<byte> output) =>
         RequestEnable(_him, _himOpposite, option, TelnetCommand.Do, output);
 
     /// <summary>
-    /// Treats the client's side of an option as enabled without a WILL, when we asked with DO and the
-    /// client started using the option anyway (pyserial may skip WILL COM-PORT-OPTION). True when the state changed.
+    /// Treats the peer's side of an option as enabled without a WILL, when we asked with DO and the
+    /// peer started using the option anyway (pyserial may skip WILL COM-PORT-OPTION). True when the state changed.
     /// </summary>
     public bool ImplicitHimEnable(byte option)
     {

@@ -2,9 +2,33 @@ using System.Buffers;
 
 namespace Concentrator.Telnet;
 
-/// <summary>Low-level writers for telnet framing: negotiations, subnegotiations, IAC doubling.</summary>
+/// <summary>Low-level writers for telnet framing: data, negotiations, subnegotiations, IAC doubling.</summary>
 public static class TelnetFraming
 {
+    /// <summary>
+    /// Writes data: every 0xFF doubled; unless <paramref name="binary"/> (our side of BINARY is enabled), every CR
+    /// as CR NUL, so a receiver applying the NVT rule gets exactly these bytes back.
+    /// </summary>
+    public static void WriteData(IBufferWriter<byte> output, ReadOnlySpan<byte> data, bool binary)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        while (!data.IsEmpty)
+        {
+            var next = binary ? data.IndexOf(TelnetCommand.Iac) : data.IndexOfAny(TelnetCommand.Iac, Nvt.Cr);
+            if (next < 0)
+            {
+                output.Write(data);
+                return;
+            }
+
+            output.Write(data[..(next + 1)]);
+            var extra = output.GetSpan(1);
+            extra[0] = data[next] == TelnetCommand.Iac ? TelnetCommand.Iac : Nvt.Nul;
+            output.Advance(1);
+            data = data[(next + 1)..];
+        }
+    }
+
     /// <summary>Writes IAC verb option.</summary>
     public static void WriteNegotiation(IBufferWriter<byte> output, byte verb, byte option)
     {

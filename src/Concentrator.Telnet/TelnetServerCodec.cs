@@ -10,9 +10,10 @@ namespace Concentrator.Telnet;
 /// not thread-safe (one instance per connection, used from one actor/thread at a time).
 /// </summary>
 /// <remarks>
-/// <para>The parser is a state machine kept between <c>Receive</c> calls, so a TCP stream may be split anywhere.
-/// It never throws on any input, keeps at most <see cref="MaxSubnegotiationLength"/> bytes of a subnegotiation
-/// (a longer one is discarded up to its IAC SE) and resynchronises at the next IAC after garbage.</para>
+/// <para>Telnet framing and option negotiation are a <see cref="TelnetParser"/>, kept between <c>Receive</c> calls,
+/// so a TCP stream may be split anywhere. It never throws on any input, keeps at most
+/// <see cref="MaxSubnegotiationLength"/> bytes of a subnegotiation (a longer one is discarded up to its IAC SE) and
+/// resynchronises at the next IAC after garbage. This class adds what the server makes of it.</para>
 /// <para>Options: the server offers WILL SGA, WILL ECHO (the device echoes, the server never does), WILL BINARY,
 /// DO BINARY, and in <see cref="TelnetMode.Rfc2217"/> DO COM-PORT-OPTION. It accepts the client's WILL for
 /// BINARY, SGA, NAWS (window size reported as <see cref="WindowSize"/>), TTYPE (asks with SEND, reported as
@@ -27,23 +28,18 @@ public sealed class TelnetServerCodec
     /// <summary>What an IAC AYT is answered with.</summary>
     public static ReadOnlySpan<byte> AreYouThereAnswer => "\r\n[concentrator: yes]\r\n"u8;
 
-    private static readonly byte[] IacByte = [TelnetCommand.Iac];
     private static readonly byte[] TerminalTypeSend = [1];
 
-    private readonly OptionNegotiation _options = new();
-    private readonly byte[] _sb = new byte[MaxSubnegotiationLength];
+    private readonly TelnetParser _parser = new(MaxSubnegotiationLength);
+    private readonly OptionNegotiation _options;
     private readonly CollectingReceiver _collector = new();
-    private int _sbLength;
-    private bool _sbOverflow;
-    private byte _sbOption;
-    private byte _verb;
-    private ParseState _state;
 
     public TelnetServerCodec(TelnetMode mode, string signature = "Concentrator")
     {
         ArgumentNullException.ThrowIfNull(signature);
         Mode = mode;
         Signature = signature;
+        _options = _parser.Options;
         _options.AllowUs(TelnetOption.Binary);
         _options.AllowUs(TelnetOption.Echo);
         _options.AllowUs(TelnetOption.SuppressGoAhead);
@@ -55,17 +51,6 @@ public sealed class TelnetServerCodec
         {
             _options.AllowHim(TelnetOption.ComPort);
         }
-    }
-
-    private enum ParseState : byte
-    {
-        Data,
-        DataAfterCr,
-        Iac,
-        Negotiation,
-        SubnegotiationOption,
-        Subnegotiation,
-        SubnegotiationIac,
     }
 
     public TelnetMode Mode { get; }
@@ -95,10 +80,10 @@ public sealed class TelnetServerCodec
     public string? ClientTerminalType { get; private set; }
 
     /// <summary>Bytes of subnegotiation currently buffered (diagnostic; never above the capacity).</summary>
-    internal int SubnegotiationLength => _sbLength;
+    internal int SubnegotiationLength => _parser.SubnegotiationLength;
 
     /// <summary>Size of the subnegotiation buffer (diagnostic; fixed).</summary>
-    internal int SubnegotiationCapacity => _sb.Length;
+    internal int SubnegotiationCapacity => _parser.MaxSubnegotiationLength;
 
     /// <summary>The server's side of <paramref name="option"/> is enabled (we WILL).</summary>
     public bool IsEnabledLocally(byte option) => _options.IsUsEnabled(option);
@@ -130,107 +115,23 @@ public sealed class TelnetServerCodec
         ArgumentNullException.ThrowIfNull(replyToClient);
         ArgumentNullException.ThrowIfNull(receiver);
 
-        var runStart = 0; // start of the pending run of plain data in input
-        for (var i = 0; i < input.Length; i++)
+        while (_parser.Read(ref input, replyToClient, out var token))
         {
-            var b = input[i];
-            switch (_state)
+            switch (token.Kind)
             {
-                case ParseState.Data:
-                case ParseState.DataAfterCr:
-                    if (b == TelnetCommand.Iac)
-                    {
-                        Flush(input, runStart, i, receiver);
-                        runStart = i + 1;
-                        _state = ParseState.Iac;
-                    }
-                    else if (_state == ParseState.DataAfterCr && b == Nvt.Nul)
-                    {
-                        // CR NUL -> CR: drop the NUL.
-                        Flush(input, runStart, i, receiver);
-                        runStart = i + 1;
-                        _state = ParseState.Data;
-                    }
-                    else
-                    {
-                        _state = b == Nvt.Cr && !IsBinaryIn ? ParseState.DataAfterCr : ParseState.Data;
-                    }
-
+                case TelnetTokenKind.Data:
+                    receiver.OnData(token.Bytes);
                     break;
-
-                case ParseState.Iac:
-                    runStart = i + 1;
-                    if (b == TelnetCommand.Iac)
-                    {
-                        receiver.OnData(IacByte);
-                        _state = ParseState.Data;
-                    }
-                    else
-                    {
-                        Command(b, replyToClient, receiver);
-                    }
-
+                case TelnetTokenKind.Command:
+                    Command(token.Code, replyToClient, receiver);
                     break;
-
-                case ParseState.Negotiation:
-                    runStart = i + 1;
-                    _state = ParseState.Data;
-                    Negotiate(_verb, b, replyToClient, receiver);
+                case TelnetTokenKind.Negotiation:
+                    Negotiated(token.Option, token.Change, replyToClient, receiver);
                     break;
-
-                case ParseState.SubnegotiationOption:
-                    runStart = i + 1;
-                    _sbOption = b;
-                    _sbLength = 0;
-                    _sbOverflow = false;
-                    _state = ParseState.Subnegotiation;
-                    break;
-
-                case ParseState.Subnegotiation:
-                    runStart = i + 1;
-                    if (b == TelnetCommand.Iac)
-                    {
-                        _state = ParseState.SubnegotiationIac;
-                    }
-                    else
-                    {
-                        AppendSubnegotiation(b);
-                    }
-
-                    break;
-
-                default: // SubnegotiationIac
-                    runStart = i + 1;
-                    if (b == TelnetCommand.Iac)
-                    {
-                        AppendSubnegotiation(b);
-                        _state = ParseState.Subnegotiation;
-                    }
-                    else if (b == TelnetCommand.Se)
-                    {
-                        _state = ParseState.Data;
-                        if (!_sbOverflow)
-                        {
-                            Subnegotiation(_sb.AsSpan(0, _sbLength), replyToClient, receiver);
-                        }
-
-                        _sbLength = 0;
-                    }
-                    else
-                    {
-                        // IAC <command> inside a subnegotiation: it was never terminated. Drop it and
-                        // resynchronise by treating this as an ordinary IAC command.
-                        _sbLength = 0;
-                        Command(b, replyToClient, receiver);
-                    }
-
+                default: // Subnegotiation
+                    Subnegotiation(token.Option, token.Bytes, replyToClient, receiver);
                     break;
             }
-        }
-
-        if (_state is ParseState.Data or ParseState.DataAfterCr)
-        {
-            Flush(input, runStart, input.Length, receiver);
         }
     }
 
@@ -260,66 +161,16 @@ public sealed class TelnetServerCodec
     /// Encodes device bytes for the client: every 0xFF is doubled; when our side is not binary, every CR becomes
     /// CR NUL (so a client applying the NVT rule gets exactly the device's bytes back).
     /// </summary>
-    public void EncodeData(ReadOnlySpan<byte> deviceBytes, IBufferWriter<byte> output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        var binary = IsBinaryOut;
-        while (!deviceBytes.IsEmpty)
-        {
-            var next = binary ? deviceBytes.IndexOf(TelnetCommand.Iac) : deviceBytes.IndexOfAny(TelnetCommand.Iac, Nvt.Cr);
-            if (next < 0)
-            {
-                output.Write(deviceBytes);
-                return;
-            }
-
-            output.Write(deviceBytes[..(next + 1)]);
-            var extra = output.GetSpan(1);
-            extra[0] = deviceBytes[next] == TelnetCommand.Iac ? TelnetCommand.Iac : Nvt.Nul;
-            output.Advance(1);
-            deviceBytes = deviceBytes[(next + 1)..];
-        }
-    }
+    public void EncodeData(ReadOnlySpan<byte> deviceBytes, IBufferWriter<byte> output) =>
+        TelnetFraming.WriteData(output, deviceBytes, IsBinaryOut);
 
     /// <summary>Writes an unsolicited SIGNATURE (100) with <see cref="Signature"/>.</summary>
     public void WriteSignature(IBufferWriter<byte> output) => ComPortReply.Signature(output, Signature);
 
-    private static void Flush(ReadOnlySpan<byte> input, int start, int end, ITelnetReceiver receiver)
+    private static void Command(byte command, IBufferWriter<byte> reply, ITelnetReceiver receiver)
     {
-        if (end > start)
-        {
-            receiver.OnData(input[start..end]);
-        }
-    }
-
-    private void AppendSubnegotiation(byte b)
-    {
-        if (_sbLength < _sb.Length)
-        {
-            _sb[_sbLength++] = b;
-        }
-        else
-        {
-            _sbOverflow = true;
-        }
-    }
-
-    // The byte after an IAC (other than IAC IAC in data).
-    private void Command(byte command, IBufferWriter<byte> reply, ITelnetReceiver receiver)
-    {
-        _state = ParseState.Data;
         switch (command)
         {
-            case TelnetCommand.Will:
-            case TelnetCommand.Wont:
-            case TelnetCommand.Do:
-            case TelnetCommand.Dont:
-                _verb = command;
-                _state = ParseState.Negotiation;
-                break;
-            case TelnetCommand.Sb:
-                _state = ParseState.SubnegotiationOption;
-                break;
             case TelnetCommand.Brk:
                 receiver.OnEvent(BreakReceived.Instance);
                 break;
@@ -332,9 +183,9 @@ public sealed class TelnetServerCodec
         }
     }
 
-    private void Negotiate(byte verb, byte option, IBufferWriter<byte> reply, ITelnetReceiver receiver)
+    // The parser has already answered; this is what an accepted or withdrawn option means to the server.
+    private void Negotiated(byte option, OptionChange change, IBufferWriter<byte> reply, ITelnetReceiver receiver)
     {
-        var change = _options.Receive(verb, option, reply);
         if (change == OptionChange.HimEnabled)
         {
             OnHimEnabled(option, reply, receiver);
@@ -358,9 +209,9 @@ public sealed class TelnetServerCodec
         }
     }
 
-    private void Subnegotiation(ReadOnlySpan<byte> payload, IBufferWriter<byte> reply, ITelnetReceiver receiver)
+    private void Subnegotiation(byte option, ReadOnlySpan<byte> payload, IBufferWriter<byte> reply, ITelnetReceiver receiver)
     {
-        switch (_sbOption)
+        switch (option)
         {
             case TelnetOption.ComPort when Mode == TelnetMode.Rfc2217:
                 if (_options.ImplicitHimEnable(TelnetOption.ComPort))
