@@ -16,7 +16,7 @@ public static class ConfigLoader
     private static readonly string[] PortKeys =
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
-        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices",
+        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -224,6 +224,7 @@ public static class ConfigLoader
             var log = ReadLog(name, Get("log"));
             var (minBackoff, maxBackoff) = ReadReopen(name, Get("reopen"));
             var notices = Bool(name, "notices", Get("notices"), false);
+            var tags = ReadTags(name, Get("tags"));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
@@ -238,7 +239,38 @@ public static class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices);
+                parsedEscape is null ? null : escape, notices, tags);
+        }
+
+        /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>
+        private List<string> ReadTags(string port, HoconValue? value)
+        {
+            var tags = new List<string>();
+            if (value is null)
+            {
+                return tags;
+            }
+
+            if (!value.IsArray())
+            {
+                Error(port, "tags", Show(value), "expected a list of words, e.g. tags = [\"rack-3\", \"board:rpi4\"]");
+                return tags;
+            }
+
+            foreach (var item in value.GetArray())
+            {
+                var tag = item.IsString() ? item.GetString() : null;
+                if (string.IsNullOrWhiteSpace(tag) || tag.Any(char.IsWhiteSpace))
+                {
+                    Error(port, "tags", Show(item), "a tag is one word without spaces, e.g. board:rpi4");
+                }
+                else if (!tags.Contains(tag, StringComparer.Ordinal))
+                {
+                    tags.Add(tag);
+                }
+            }
+
+            return tags;
         }
 
         private List<ListenerSettings> ReadListeners(string port, HoconValue? value)

@@ -25,7 +25,15 @@ public sealed record PortSettings(
     TimeSpan ReopenMinBackoff,
     TimeSpan ReopenMaxBackoff,
     string? Escape = "^Ec",
-    bool Notices = false);
+    bool Notices = false,
+    IReadOnlyList<string>? Tags = null)
+{
+    /// <summary>The port's tags (a scheduler matches ports by them); empty when none are configured.</summary>
+    public IReadOnlyList<string> TagList => Tags ?? [];
+
+    /// <summary>Whether two settings serve the same port the same way (lists compared by content, not by reference).</summary>
+    public bool SameAs(PortSettings other) => Name == other.Name && PortSettingsDiff.Keys(this, other).Count == 0;
+}
 
 /// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
 public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null);

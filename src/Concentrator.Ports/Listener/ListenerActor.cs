@@ -14,7 +14,7 @@ namespace Concentrator.Ports.Listener;
 public sealed class ListenerActor : ReceiveActor, IWithTimers
 {
     private readonly Socket _socket;
-    private readonly ListenerSettings _settings;
+    private ListenerSettings _settings; // a reload may change protocol, access or queue for new sessions
     private readonly IActorRef _port;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -47,6 +47,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("retry", Retry.Instance, TimeSpan.FromMilliseconds(100));
         });
         Receive<Retry>(_ => AcceptNext());
+        Receive<UpdateListener>(update => _settings = update.Settings);
     }
 
     public static Props Props(Socket socket, ListenerSettings settings, IActorRef port) =>
@@ -68,3 +69,6 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
         public static Retry Instance { get; } = new();
     }
 }
+
+/// <summary>Port -> listener: new connections get these settings (same address, so the socket stays).</summary>
+public sealed record UpdateListener(ListenerSettings Settings);

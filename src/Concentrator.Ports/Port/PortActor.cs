@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
@@ -19,18 +20,22 @@ namespace Concentrator.Ports.Port;
 /// decided by <see cref="PortAdmission"/>; line settings and control lines are kept by
 /// <see cref="LineSettingsCoalescer"/> and <see cref="ControlLines{TOwner}"/>.
 /// </summary>
-public sealed class PortActor : ReceiveActor
+public sealed partial class PortActor : ReceiveActor, IWithTimers
 {
-    private readonly PortSettings _settings;
     private readonly IReadOnlyList<Socket> _listenSockets;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = [];
     private readonly Dictionary<IActorRef, ListenerSettings> _joining = []; // connected, not yet admitted
-    private readonly PortAdmission _admission;
-    private readonly Scrollback _scrollback;
-    private readonly WriteArbiter<IActorRef> _arbiter;
+    private readonly Dictionary<IPEndPoint, IActorRef> _listeners = [];
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
+    private PortSettings _settings; // replaced by a reload (see PortActor.Reconfigure.cs)
+    private PortAdmission _admission;
+    private Scrollback _scrollback;
+    private WriteArbiter<IActorRef> _arbiter;
+    private IActorRef _linkChild = ActorRefs.Nobody;
+    private int _linkGeneration;
+    private int _listenerGeneration;
     private ConsoleLogWriter? _consoleLog;
     private ModemStatus _modem = SteadyCable;
     private IActorRef? _link;
@@ -42,6 +47,14 @@ public sealed class PortActor : ReceiveActor
     private long _bytesFromDevice;
     private long _bytesToDevice;
     private long _bytesDiscarded;
+    private long _droppedByPastSessions;
+    private long _reopens;
+    private bool _everOnline;
+    private long _sessionsOpened;
+    private long _sessionsRefused;
+    private DateTimeOffset _stateSince = DateTimeOffset.UtcNow;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>What a device without modem inputs (a pty, many USB adapters' CTS-less modes) reports: a connected cable.</summary>
     private const ModemStatus SteadyCable = ModemStatus.ClearToSend | ModemStatus.DataSetReady | ModemStatus.CarrierDetect;
@@ -62,7 +75,7 @@ public sealed class PortActor : ReceiveActor
         Receive<LinkReady>(_ =>
         {
             _link = Sender;
-            _state = DeviceState.Opening;
+            SetState(DeviceState.Opening);
             _control.Open();
             Sender.Tell(new OpenDevice(_line.Open(), _control.Dtr, _control.Rts));
         });
@@ -113,6 +126,8 @@ public sealed class PortActor : ReceiveActor
             }
         });
         Receive<ListSessions>(_ => Sender.Tell(new SessionsReport(DescribeSessions(Sender))));
+        ReceiveManagement();
+        ReceiveReconfiguration();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
     }
@@ -122,24 +137,20 @@ public sealed class PortActor : ReceiveActor
 
     protected override void PreStart()
     {
-        if (_settings.Log is { } log)
-        {
-            var logger = _log;
-            var port = _settings.Name;
-            _consoleLog = new ConsoleLogWriter(log, onError: e => logger.Warning("port {0}: console log {1}: {2}", port, log.File, e));
-            _consoleLog.Mark($"port {_settings.Name} serving {_settings.Device}");
-        }
-
-        // The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.
-        Context.ActorOf(DeviceLinkActor.Props(_settings, Self), LinkName);
-
+        OpenConsoleLog();
+        StartLink();
         for (var i = 0; i < _listenSockets.Count; i++)
         {
-            var socket = _listenSockets[i];
-            var listener = _settings.Listeners[i];
-            Context.ActorOf(ListenerActor.Props(socket, listener, Self), $"listener-{listener.Port}");
+            StartListener(_settings.Listeners[i], _listenSockets[i]);
         }
     }
+
+    /// <summary>The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.</summary>
+    private void StartLink() => _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self), $"{LinkName}-{++_linkGeneration}");
+
+    private void StartListener(ListenerSettings listener, Socket socket) =>
+        _listeners[listener.EndPoint] = Context.ActorOf(ListenerActor.Props(socket, listener, Self),
+            $"listener-{listener.Port}-{++_listenerGeneration}");
 
     protected override SupervisorStrategy SupervisorStrategy() => new ChildStrategy(_log, _settings.Name);
 
@@ -153,7 +164,7 @@ public sealed class PortActor : ReceiveActor
     {
         protected override Directive Handle(IActorRef child, Exception exception)
         {
-            var restart = child.Path.Name == LinkName;
+            var restart = child.Path.Name.StartsWith(LinkName + "-", StringComparison.Ordinal);
             log.Error(exception, "port {0}: a child failed; {1} it", port, restart ? "restarting" : "stopping");
             return restart ? Directive.Restart : Directive.Stop;
         }
@@ -220,9 +231,20 @@ public sealed class PortActor : ReceiveActor
         }
     }
 
+    private void SetState(DeviceState state)
+    {
+        if (state != _state)
+        {
+            _state = state;
+            _stateSince = DateTimeOffset.UtcNow;
+        }
+    }
+
     private void OnDeviceOnline(DeviceOnline online)
     {
-        _state = DeviceState.Online;
+        SetState(DeviceState.Online);
+        _reopens += _everOnline ? 1 : 0;
+        _everOnline = true;
         _kernelNode = online.KernelNode;
         // A client changed settings while the device was opening: apply them now rather than lose them.
         if (_line.Online(online.InEffect, canApply: _link is not null) is { } reapply)
@@ -255,7 +277,7 @@ public sealed class PortActor : ReceiveActor
         }
 
         var wasOnline = _state == DeviceState.Online;
-        _state = DeviceState.Offline;
+        SetState(DeviceState.Offline);
         _link = null;
         if (offline.Reason != _lastOfflineReason)
         {
@@ -301,6 +323,7 @@ public sealed class PortActor : ReceiveActor
         {
             case Refuse refuse:
                 _log.Info("port {0}: refused {1} ({2}): {3}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason);
+                _sessionsRefused++;
                 Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));
                 break;
             case Admit admit:
@@ -311,15 +334,17 @@ public sealed class PortActor : ReceiveActor
                     Context.Stop(evicted.Key);
                 }
 
-                Join(Sender, listener, join.Principal, join.Peer, admit);
+                Join(Sender, listener, join, admit);
                 break;
         }
     }
 
-    private void Join(IActorRef session, ListenerSettings listener, Principal principal, string peer, Admit admit)
+    private void Join(IActorRef session, ListenerSettings listener, JoinPort join, Admit admit)
     {
         var id = ++_nextSessionId;
-        var entry = new SessionEntry(id, listener, principal, peer, DateTimeOffset.UtcNow);
+        var peer = join.Peer;
+        var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow);
+        _sessionsOpened++;
         _sessions[session] = entry;
         session.Tell(new SessionAdmitted(id));
 
@@ -356,6 +381,7 @@ public sealed class PortActor : ReceiveActor
         }
 
         _consoleLog?.Mark($"session {entry.Id} from {entry.Peer} disconnected");
+        _droppedByPastSessions += entry.Counters.Dropped;
         if (_control.OwnerLeft(session))
         {
             _link?.Tell(new SetControlLines(null, null, false));
@@ -439,5 +465,6 @@ public sealed class PortActor : ReceiveActor
         }).ToList();
     }
 
-    private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, DateTimeOffset ConnectedAt);
+    private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, SessionCounters Counters,
+        DateTimeOffset ConnectedAt);
 }

@@ -112,3 +112,12 @@ public sealed record ListSessions
 
 /// <summary>Port -> session: one line per session.</summary>
 public sealed record SessionsReport(IReadOnlyList<string> Lines);
+
+/// <summary>
+/// Supervisor -> port: serve with these settings from now on (a reload). Sessions stay; <paramref name="NewSockets"/>
+/// holds the bound sockets of listeners the port did not have.
+/// </summary>
+public sealed record Reconfigure(PortSettings Settings, IReadOnlyDictionary<System.Net.IPEndPoint, System.Net.Sockets.Socket> NewSockets);
+
+/// <summary>Supervisor -> port: the port is gone from the configuration; close every session with a notice, then stop.</summary>
+public sealed record ClosePort(string Reason);

@@ -27,7 +27,7 @@ public sealed class LinkSupervisionTests : TestKit
         var port = Sys.ActorOf(PortActor.Props(settings, [socket]));
         AwaitAssert(() => Assert.Equal(DeviceState.Online, Status(port).State), Timeout);
 
-        var link = await Sys.ActorSelection(port.Path / "link").ResolveOne(Timeout);
+        var link = await Sys.ActorSelection(port.Path / "link-1").ResolveOne(Timeout);
         link.Tell(Kill.Instance); // ActorKilledException: the default strategy would stop it
 
         // Identify queues behind the Kill: a stopped link would answer through dead letters with no subject.

@@ -1,0 +1,57 @@
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Port;
+
+namespace Concentrator.Ports.Management;
+
+// What the management API, the CLI and SIGHUP ask of the ports supervisor. Every request names who asks (By),
+// for the daemon log and the console log; every request is answered, with one of the results at the bottom.
+
+/// <summary>Every port, in name order; answered with <see cref="PortList"/>.</summary>
+public sealed record ListPorts
+{
+    public static ListPorts Instance { get; } = new();
+}
+
+/// <summary>One port; answered with a <see cref="PortSnapshot"/> or <see cref="PortNotFound"/>.</summary>
+public sealed record GetPort(string Port);
+
+/// <summary>Closes a session with a notice; answered with <see cref="Done"/>, <see cref="PortNotFound"/> or <see cref="SessionNotFound"/>.</summary>
+public sealed record KickSession(string Port, int Session, string By);
+
+/// <summary>Changes line settings (null = keep); answered with <see cref="LineChanged"/> (values in effect) or <see cref="PortNotFound"/>.</summary>
+public sealed record SetLine(string Port, ChangeLine Change, string By);
+
+/// <summary>Sends a break; answered with <see cref="Done"/>, <see cref="PortNotFound"/> or <see cref="PortOffline"/>.</summary>
+public sealed record SendBreakTo(string Port, TimeSpan Duration, string By);
+
+/// <summary>Gives a session the write lock; answered with <see cref="Done"/>, <see cref="PortNotFound"/> or <see cref="SessionNotFound"/>.</summary>
+public sealed record ForceWriteLock(string Port, int Session, string By);
+
+/// <summary>
+/// Applies a validated configuration: ports that did not change are untouched, changed ones change in place
+/// (their sessions stay), removed ones close their sessions with a notice. Answered with <see cref="Reloaded"/>
+/// or <see cref="ReloadFailed"/> (then nothing changed).
+/// </summary>
+public sealed record Reload(ConcentratorSettings Settings, string By);
+
+/// <summary>The ports, in name order.</summary>
+public sealed record PortList(IReadOnlyList<PortSnapshot> Ports);
+
+/// <summary>The request was carried out.</summary>
+public sealed record Done(string What);
+
+public sealed record PortNotFound(string Port);
+
+public sealed record SessionNotFound(string Port, int Session);
+
+/// <summary>The device is not online, so the action could not reach it.</summary>
+public sealed record PortOffline(string Port, DeviceState State);
+
+/// <summary>Line settings in effect after a <see cref="SetLine"/>.</summary>
+public sealed record LineChanged(PortLineState State);
+
+/// <summary>What a reload changed, port by port.</summary>
+public sealed record Reloaded(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed, IReadOnlyList<string> Unchanged);
+
+/// <summary>Nothing changed; each problem names its port and what went wrong (e.g. an address in use).</summary>
+public sealed record ReloadFailed(IReadOnlyList<string> Problems);

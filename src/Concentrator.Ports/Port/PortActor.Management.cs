@@ -1,0 +1,83 @@
+using Akka.Actor;
+using Akka.Event;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.DeviceLink;
+using Concentrator.Ports.Management;
+
+namespace Concentrator.Ports.Port;
+
+/// <summary>What operators ask of a port (the management API, the CLI): snapshots and administrative actions.</summary>
+public sealed partial class PortActor
+{
+    private void ReceiveManagement()
+    {
+        Receive<GetPort>(_ => Sender.Tell(Snapshot()));
+        Receive<KickSession>(kick =>
+        {
+            if (FindSession(kick.Session) is not { } session)
+            {
+                Sender.Tell(new SessionNotFound(_settings.Name, kick.Session));
+                return;
+            }
+
+            _log.Info("port {0}: session {1} kicked by {2}", _settings.Name, kick.Session, kick.By);
+            session.Tell(new CloseSession($"disconnected by {kick.By}", $"kicked by {kick.By}"));
+            Sender.Tell(new Done($"session {SessionSnapshot.IdOf(_settings.Name, kick.Session)} closed"));
+        });
+        Receive<SetLine>(set =>
+        {
+            _log.Info("port {0}: line settings changed by {1}", _settings.Name, set.By);
+            if (_line.Change(set.Change, DeviceReady) is { } wanted)
+            {
+                _link!.Tell(new ApplyLineSettings(wanted, Sender)); // the asker gets the values in effect once applied
+                return;
+            }
+
+            Sender.Tell(CurrentLineState());
+        });
+        Receive<SendBreakTo>(brk =>
+        {
+            if (!DeviceReady)
+            {
+                Sender.Tell(new PortOffline(_settings.Name, _state));
+                return;
+            }
+
+            _log.Info("port {0}: break sent by {1}", _settings.Name, brk.By);
+            _link!.Tell(new SendBreak(brk.Duration));
+            Sender.Tell(new Done($"break of {brk.Duration.TotalMilliseconds:0} ms sent"));
+        });
+        Receive<ForceWriteLock>(force =>
+        {
+            if (FindSession(force.Session) is not { } session)
+            {
+                Sender.Tell(new SessionNotFound(_settings.Name, force.Session));
+                return;
+            }
+
+            Announce(_arbiter.Force(session), joined: null, reason: $"{force.By} gave session {force.Session} the write lock");
+            Sender.Tell(new Done($"session {SessionSnapshot.IdOf(_settings.Name, force.Session)} can write"));
+        });
+    }
+
+    private IActorRef? FindSession(int id) => _sessions.FirstOrDefault(s => s.Value.Id == id).Key;
+
+    private PortSnapshot Snapshot()
+    {
+        var dropped = _droppedByPastSessions;
+        var sessions = new List<SessionSnapshot>(_sessions.Count);
+        foreach (var (session, e) in _sessions.OrderBy(s => s.Value.Id))
+        {
+            var role = _arbiter.CanWrite(session) ? "read-write" : _arbiter.IsWaiting(session) ? "waiting" : "read-only";
+            dropped += e.Counters.Dropped;
+            sessions.Add(new SessionSnapshot(SessionSnapshot.IdOf(_settings.Name, e.Id), e.Id, _settings.Name, e.Peer,
+                e.Principal.Name, role, ListenerSettings.ProtocolName(e.Listener.Protocol), e.Listener.ToString(),
+                e.Counters.BytesIn, e.Counters.BytesOut, e.Counters.Dropped, e.ConnectedAt));
+        }
+
+        return new PortSnapshot(_settings.Name, _settings.Device, _state, _stateSince,
+            _state == DeviceState.Offline ? _lastOfflineReason : null, _kernelNode, _line.InEffect, ModemLines.From(CurrentLineState()),
+            new PortCounters(_bytesFromDevice, _bytesToDevice, _bytesDiscarded, dropped, _reopens, _sessionsOpened, _sessionsRefused),
+            _settings.TagList, [.. _settings.Listeners.Select(l => l.ToString())], sessions);
+    }
+}
