@@ -117,8 +117,8 @@ public sealed class CommandLineTests
     {
         var (code, output) = RunRaw("frobnicate");
         Assert.Equal(2, code);
-        Assert.Contains("unknown command 'frobnicate'", output, StringComparison.Ordinal);
-        Assert.Contains("concentrator serve", output, StringComparison.Ordinal);
+        Assert.Contains("Unrecognized command or argument 'frobnicate'", output, StringComparison.Ordinal);
+        Assert.Contains("concentrator [command] [options]", output, StringComparison.Ordinal);
     }
 
     private static (int, string) RunRaw(params string[] args)

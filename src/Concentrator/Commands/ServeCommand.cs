@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -21,25 +22,26 @@ public static class ServeCommand
 {
     private const string EmbeddedName = "<embedded default>";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
-        string? configPath = null;
-        var check = false;
-        for (var i = 0; i < args.Length; i++)
+        var config = new Option<string>("--config", "-c")
         {
-            switch (args[i])
-            {
-                case "--config" or "-c" when i + 1 < args.Length:
-                    configPath = args[++i];
-                    break;
-                case "--check":
-                    check = true;
-                    break;
-                default:
-                    return Usage.Fail($"serve: unexpected argument '{args[i]}'");
-            }
-        }
+            Description = "The HOCON config file (default: the embedded demo, a simulated console on 127.0.0.1:7000)",
+            HelpName = "FILE",
+        };
+        var check = new Option<bool>("--check") { Description = "Validate the config, print what would be served and exit; nothing binds" };
+        var command = new Command("serve",
+            "Run the daemon: validate the whole config, print the plan, bind every listener, serve until SIGINT/SIGTERM. " +
+            "Nothing binds unless the whole config is valid.")
+        {
+            config, check,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(config), parse.GetValue(check)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string? configPath, bool check)
+    {
         var result = configPath is null
             ? ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, Environment.CurrentDirectory)
             : ConfigLoader.LoadFile(configPath);
