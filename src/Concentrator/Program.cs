@@ -1,33 +1,29 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using Concentrator.Commands;
 
 namespace Concentrator;
 
-/// <summary>Entry point: dispatches to one command per verb.</summary>
+/// <summary>Entry point: parses the command line and runs the command it names.</summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = new RootCommand("concentrator: a serial console server (raw TCP, telnet, RFC 2217) and its clients.")
         {
-            Console.Out.Write(Usage.Text);
-            return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
-        }
-
-        if (args[0] is "--version" or "version")
-        {
-            Console.Out.WriteLine($"concentrator {BuildInfo.Version}");
-            return ExitCodes.Ok;
-        }
-
-        var rest = args[1..];
-        return args[0] switch
-        {
-            "serve" => await ServeCommand.RunAsync(rest).ConfigureAwait(false),
-            "import-ser2net" => ImportSer2netCommand.Run(rest),
-            "attach" => await AttachCommand.RunAsync(rest).ConfigureAwait(false),
-            "pty" => await PtyCommand.RunAsync(rest).ConfigureAwait(false),
-            "bridge" => await BridgeCommand.RunAsync(rest).ConfigureAwait(false),
-            _ => Usage.Fail($"unknown command '{args[0]}'"),
+            ServeCommand.Create(),
+            AttachCommand.Create(),
+            PtyCommand.Create(),
+            BridgeCommand.Create(),
+            ImportSer2netCommand.Create(),
         };
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
+
+        var parse = root.Parse(args);
+        // The commands handle SIGINT/SIGTERM themselves (the host's lifetime, ClientSignals), so System.CommandLine
+        // must not cancel them and force an exit after its own timeout.
+        var exitCode = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        // System.CommandLine reports a parse error with 1; ours is 2, so scripts can tell it from a runtime failure.
+        return parse.Action is ParseErrorAction ? ExitCodes.Usage : exitCode;
     }
 }

@@ -117,8 +117,63 @@ public sealed class CommandLineTests
     {
         var (code, output) = RunRaw("frobnicate");
         Assert.Equal(2, code);
-        Assert.Contains("unknown command 'frobnicate'", output, StringComparison.Ordinal);
-        Assert.Contains("concentrator serve", output, StringComparison.Ordinal);
+        Assert.Contains("Unrecognized command or argument 'frobnicate'", output, StringComparison.Ordinal);
+        Assert.Contains("concentrator [command] [options]", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("serve", "--config", "-c", "--check", "--log-format <json|text>", "[default: text]")]
+    [InlineData("attach", "<HOST:PORT>")]
+    [InlineData("pty", "<HOST:PORT>", "--link <PATH> (REQUIRED)", "--baud <N>")]
+    [InlineData("bridge", "<DEVICE>", "<HOST:PORT>", "--backend <auto|posix|system-io-ports>", "--baud <N>", "--data-bits <N>",
+        "--parity <even|mark|none|odd|space>", "--stop-bits <1|1.5|2>", "--flow-control <none|rtscts|xonxoff>")]
+    [InlineData("import-ser2net", "<FILE>")]
+    public void Each_command_answers_help_with_its_own_arguments_and_options(string command, params string[] expected)
+    {
+        var (code, output) = RunRaw(command, "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains($"concentrator {command} ", output, StringComparison.Ordinal);
+        foreach (var text in expected)
+        {
+            Assert.Contains(text, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Help_lists_every_command_and_version_names_the_build()
+    {
+        var (code, output) = RunRaw("--help");
+        Assert.Equal(0, code);
+        foreach (var command in new[] { "serve", "attach", "pty", "bridge", "import-ser2net", "--version" })
+        {
+            Assert.Contains($"  {command}", output, StringComparison.Ordinal);
+        }
+
+        var (versionCode, version) = RunRaw("--version");
+        Assert.Equal(0, versionCode);
+        Assert.Matches(@"^concentrator \d+\.\d+\.\d+\s*$", version);
+    }
+
+    [Theory]
+    [InlineData("--chek", "--check", "serve")]
+    [InlineData("--log-fromat", "--log-format", "serve", "--log-fromat", "json")]
+    [InlineData("--partiy", "--parity", "bridge", "/dev/ttyS5", "127.0.0.1:7000", "--partiy", "even")]
+    public void An_unknown_option_is_named_with_the_closest_valid_one_and_exits_two(string typo, string suggestion, params string[] args)
+    {
+        var (code, output) = RunRaw(args.Length == 1 ? [args[0], typo] : args);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"Unrecognized command or argument '{typo}'", output, StringComparison.Ordinal);
+        Assert.Contains($"'{typo}' was not matched. Did you mean one of the following?{Environment.NewLine}{suggestion}{Environment.NewLine}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_option_value_is_a_usage_error()
+    {
+        var (code, output) = RunRaw("pty", "127.0.0.1:7000", "--link", "/tmp/never-made", "--baud", "fast");
+        Assert.Equal(2, code);
+        Assert.Contains("--baud expects a number from 1 up, not 'fast'", output, StringComparison.Ordinal);
     }
 
     private static (int, string) RunRaw(params string[] args)

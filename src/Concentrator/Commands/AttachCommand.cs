@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Concentrator.Client.Rfc2217;
 using Concentrator.Client.Terminal;
 
@@ -9,13 +10,21 @@ namespace Concentrator.Commands;
 /// </summary>
 public static class AttachCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
-        if (args.Length != 1 || !RemoteEndPoint.TryParse(args[0], out var remote))
+        var remote = RemoteEndPointArgument.Create("The remote port (telnet or rfc2217 listener)");
+        var command = new Command("attach",
+            "Interactive terminal on a remote port (Ctrl-] then q quit, b break, Ctrl-] a literal Ctrl-]). " +
+            "Exit 0 on detach, 1 when the port is busy, unreachable or closed.")
         {
-            return Usage.Fail("attach: expected HOST:PORT");
-        }
+            remote,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetRequiredValue(remote)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(RemoteEndPoint remote)
+    {
         using var stop = new CancellationTokenSource();
         using var signals = ClientSignals.CancelOn(stop);
         return await AttachSession.RunAsync(remote, stop.Token).ConfigureAwait(false);

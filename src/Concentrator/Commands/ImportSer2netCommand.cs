@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Concentrator.Client.Ser2net;
 
 namespace Concentrator.Commands;
@@ -9,25 +10,33 @@ namespace Concentrator.Commands;
 /// </summary>
 public static class ImportSer2netCommand
 {
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        if (args.Length != 1 || args[0].StartsWith('-'))
+        var file = new Argument<string>("FILE") { Description = "The ser2net.conf or ser2net.yaml to convert (- reads stdin)" };
+        var command = new Command("import-ser2net",
+            "Print the HOCON equivalent of a ser2net.conf / ser2net.yaml on stdout; what cannot be mapped is a " +
+            "warning on stderr. Exit 1 when no port could be imported.")
         {
-            return Usage.Fail("import-ser2net: expected exactly one argument, the ser2net.conf or ser2net.yaml file");
-        }
+            file,
+        };
+        command.SetAction(parse => Run(parse.GetRequiredValue(file)));
+        return command;
+    }
 
+    private static int Run(string file)
+    {
         string text;
         try
         {
-            text = args[0] == "-" ? Console.In.ReadToEnd() : File.ReadAllText(args[0]);
+            text = file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"concentrator: import-ser2net: cannot read {args[0]}: {e.Message}");
+            Console.Error.WriteLine($"concentrator: import-ser2net: cannot read {file}: {e.Message}");
             return ExitCodes.Failure;
         }
 
-        var result = Ser2netImporter.Convert(text, args[0]);
+        var result = Ser2netImporter.Convert(text, file);
         Console.Out.Write(result.Hocon);
         foreach (var warning in result.Warnings)
         {

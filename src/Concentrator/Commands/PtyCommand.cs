@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
+using System.CommandLine;
 using Concentrator.Client.Bridges;
 using Concentrator.Client.Rfc2217;
 
@@ -12,42 +11,28 @@ namespace Concentrator.Commands;
 /// </summary>
 public static class PtyCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
-        RemoteEndPoint? remote = null;
-        string? link = null;
-        int? baud = null;
-        for (var i = 0; i < args.Length; i++)
+        var remote = RemoteEndPointArgument.Create("The remote port (an rfc2217 listener)");
+        var link = new Option<string>("--link")
         {
-            switch (args[i])
-            {
-                case "--link" when i + 1 < args.Length:
-                    link = args[++i];
-                    break;
-                case "--baud" when i + 1 < args.Length:
-                    if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var b) || b <= 0)
-                    {
-                        return Usage.Fail($"pty: --baud expects a positive number, not '{args[i]}'");
-                    }
-
-                    baud = b;
-                    break;
-                default:
-                    if (remote is null && !args[i].StartsWith('-') && RemoteEndPoint.TryParse(args[i], out var r))
-                    {
-                        remote = r;
-                        break;
-                    }
-
-                    return Usage.Fail($"pty: unexpected argument '{args[i]}'");
-            }
-        }
-
-        if (remote is null || link is null)
+            Description = "Where to put the symlink to the pty (a real file there is never replaced); removed on exit",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var baud = NumberOption.CreateOptional("--baud", "Baud rate to set on the remote port (default: take the remote port's rate)", 1, int.MaxValue);
+        var command = new Command("pty",
+            "Local pseudo-terminal at PATH bridged to the remote port over RFC 2217 (baud changes forwarded). " +
+            "Runs until SIGINT/SIGTERM/SIGHUP, reconnecting with backoff.")
         {
-            return Usage.Fail("pty: expected HOST:PORT and --link PATH");
-        }
+            remote, link, baud,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetRequiredValue(remote), parse.GetRequiredValue(link), parse.GetValue(baud)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(RemoteEndPoint remote, string link, int? baud)
+    {
         using var stop = new CancellationTokenSource();
         using var signals = ClientSignals.CancelOn(stop);
         var bridge = new PtyBridge(remote, link, baud, message => Console.Error.WriteLine($"concentrator pty: {message}"));
@@ -60,33 +45,6 @@ public static class PtyCommand
         {
             Console.Error.WriteLine($"concentrator pty: {e.Message}");
             return ExitCodes.Failure;
-        }
-    }
-}
-
-/// <summary>SIGINT, SIGTERM and SIGHUP cancel a client command instead of killing the process, so it cleans up.</summary>
-internal static class ClientSignals
-{
-    public static IDisposable CancelOn(CancellationTokenSource stop)
-    {
-        var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }
-            .Select(s => PosixSignalRegistration.Create(s, context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            }))
-            .ToArray();
-        return new Registrations(registrations);
-    }
-
-    private sealed class Registrations(PosixSignalRegistration[] items) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var r in items)
-            {
-                r.Dispose();
-            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -9,37 +10,41 @@ using Concentrator.Ports.Listener;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Concentrator.Commands;
 
 /// <summary>
-/// <c>concentrator serve [--config FILE] [--check]</c>: validate the config completely, print the plan, bind every
-/// listener, then run the actor system until Ctrl-C / SIGTERM. Nothing binds unless the whole config is valid.
+/// <c>concentrator serve [--config FILE] [--check] [--log-format text|json]</c>: validate the config completely, bind
+/// every listener, log the plan, then run the actor system until Ctrl-C / SIGTERM. Nothing binds unless the whole
+/// config is valid.
 /// </summary>
-public static class ServeCommand
+public static partial class ServeCommand
 {
     private const string EmbeddedName = "<embedded default>";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
-        string? configPath = null;
-        var check = false;
-        for (var i = 0; i < args.Length; i++)
+        var config = new Option<string>("--config", "-c")
         {
-            switch (args[i])
-            {
-                case "--config" or "-c" when i + 1 < args.Length:
-                    configPath = args[++i];
-                    break;
-                case "--check":
-                    check = true;
-                    break;
-                default:
-                    return Usage.Fail($"serve: unexpected argument '{args[i]}'");
-            }
-        }
+            Description = "The HOCON config file (default: the embedded demo, a simulated console on 127.0.0.1:7000)",
+            HelpName = "FILE",
+        };
+        var check = new Option<bool>("--check") { Description = "Validate the config, print what would be served and exit; nothing binds" };
+        var logFormat = new WordOption<LogFormat>("--log-format",
+            "The daemon log on stdout: text (one short line per event) or json (one JSON object per line)", "text",
+            new Dictionary<string, LogFormat> { ["text"] = LogFormat.Text, ["json"] = LogFormat.Json });
+        var command = new Command("serve",
+            "Run the daemon: validate the whole config, bind every listener, serve until SIGINT/SIGTERM. " +
+            "Nothing binds unless the whole config is valid.")
+        {
+            config, check, logFormat.Option,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(config), parse.GetValue(check), logFormat.GetValue(parse)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(string? configPath, bool check, LogFormat logFormat)
+    {
         var result = configPath is null
             ? ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, Environment.CurrentDirectory)
             : ConfigLoader.LoadFile(configPath);
@@ -55,9 +60,9 @@ public static class ServeCommand
         }
 
         var settings = result.Settings!;
-        Console.Out.Write(DescribePlan(settings));
         if (check)
         {
+            Console.Out.Write(DescribePlan(settings));
             Console.Out.WriteLine("config OK");
             return ExitCodes.Ok;
         }
@@ -75,26 +80,22 @@ public static class ServeCommand
 
         using (listeners)
         {
-            using var host = BuildHost(settings, listeners, result.Raw);
-            await host.RunAsync().ConfigureAwait(false);
+            using var host = BuildHost(settings, listeners, result.Raw, logFormat);
+            // The plan goes through the log, so that with --log-format json every line on stdout is JSON.
+            var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand));
+            LogPlan(log, DescribePlan(settings).TrimEnd());
+            await host.StartAsync().ConfigureAwait(false);
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
+            LogStopped(log);
         }
 
-        Console.Out.WriteLine("concentrator: stopped");
         return ExitCodes.Ok;
     }
 
-    private static IHost BuildHost(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, Config? raw)
+    private static IHost BuildHost(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, Config? raw, LogFormat logFormat)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddDaemonConsole(logFormat);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
         builder.Services.AddAkka("concentrator", (akka, _) =>
@@ -110,14 +111,20 @@ public static class ServeCommand
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
-                loggers.AddLogger<ConsoleLogger>();
+                loggers.AddLogger<AkkaLogBridge>();
             });
             akka.AddConcentratorPorts(settings, listeners);
         });
         return builder.Build();
     }
 
-    /// <summary>The plan printed at startup and by --check: each port, its device and its listeners.</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Plan}")]
+    private static partial void LogPlan(ILogger logger, string plan);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "concentrator: stopped")]
+    private static partial void LogStopped(ILogger logger);
+
+    /// <summary>The plan logged at startup and printed by --check: each port, its device and its listeners.</summary>
     public static string DescribePlan(ConcentratorSettings settings)
     {
         var text = new StringBuilder();

@@ -1,0 +1,13 @@
+namespace Concentrator.Commands;
+
+/// <summary>Process exit codes, the same for every command (README.md lists them).</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>Could not do the job (a listener could not bind, a runtime failure).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad command line or bad configuration: nothing was started.</summary>
+    public const int Usage = 2;
+}
