@@ -27,7 +27,17 @@ public static class ImportSer2netCommand
             return ExitCodes.Failure;
         }
 
-        var result = Ser2netImporter.Convert(text, args[0]);
+        ImportResult result;
+        try
+        {
+            result = Ser2netImporter.Convert(text, args[0]);
+        }
+        catch (Ser2netFormatException e)
+        {
+            Console.Error.WriteLine($"concentrator: import-ser2net: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
         Console.Out.Write(result.Hocon);
         foreach (var warning in result.Warnings)
         {
