@@ -14,6 +14,7 @@ internal sealed class Ser2netYamlReader
     /// <summary>ser2net configs nest three levels deep; the limit only stops hostile input from overflowing the stack.</summary>
     private const int MaxDepth = 64;
 
+    private readonly Scanner _scanner;
     private readonly Parser _parser;
     private readonly string _text;
     private readonly string _source;
@@ -21,7 +22,8 @@ internal sealed class Ser2netYamlReader
 
     private Ser2netYamlReader(string text, string source)
     {
-        _parser = new Parser(new StringReader(text));
+        _scanner = new Scanner(new StringReader(text));
+        _parser = new Parser(_scanner);
         _text = text;
         _source = source;
     }
@@ -39,6 +41,12 @@ internal sealed class Ser2netYamlReader
         catch (YamlException e)
         {
             throw reader.Broken(e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18.1.0 fails this way instead of with a YamlException on some broken input: "a: {b" then a
+            // line starting with '%', or a tag such as "!![". The token it choked on, else where its scanner stopped.
+            throw reader.Broken(reader._scanner.Current?.Start ?? reader._scanner.CurrentPosition, "not valid YAML near here");
         }
     }
 
