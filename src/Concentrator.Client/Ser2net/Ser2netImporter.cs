@@ -19,6 +19,7 @@ public sealed record ImportResult(string Hocon, IReadOnlyList<string> Warnings, 
 public static partial class Ser2netImporter
 {
     /// <summary>Converts <paramref name="text"/>; YAML is recognised by the file name or its content.</summary>
+    /// <exception cref="Ser2netFormatException">The YAML is broken: nothing is imported.</exception>
     public static ImportResult Convert(string text, string source)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -1,32 +1,17 @@
 using System.Globalization;
-using System.Text;
 
 namespace Concentrator.Client.Ser2net;
 
 /// <summary>
-/// ser2net 4.x YAML import: a small reader for the YAML subset ser2net configs use (block mappings, repeated
-/// top-level keys, anchors and aliases, plain scalars folded over several lines, quoted scalars), then the
-/// mapping of each <c>connection:</c>.
+/// ser2net 4.x YAML import: the mapping of each top-level <c>connection:</c> (read by <see cref="Ser2netYamlReader"/>)
+/// to an <see cref="ImportedPort"/>; every other top-level entry is reported.
 /// </summary>
 internal static class Ser2netYaml
 {
-    /// <summary>A YAML node: a scalar or an ordered mapping (keys may repeat at the top level).</summary>
-    internal sealed record Node(string? Scalar, List<(string Key, Node Value, int Line)>? Entries, string? Anchor);
-
+    /// <exception cref="Ser2netFormatException">The YAML is broken; nothing was added to <paramref name="context"/>.</exception>
     public static void Import(string text, Ser2netImporter.Context context)
     {
-        List<(string Key, Node Value, int Line)> top;
-        try
-        {
-            top = new Reader(text).ReadDocument();
-        }
-        catch (FormatException e)
-        {
-            context.Warn(0, $"cannot read the YAML: {e.Message}");
-            return;
-        }
-
-        foreach (var (key, value, line) in top)
+        foreach (var (key, value, line) in Ser2netYamlReader.ReadTopLevel(text, context.Source))
         {
             switch (key)
             {
@@ -42,7 +27,7 @@ internal static class Ser2netYaml
         }
     }
 
-    private static void ImportConnection(Node node, int line, Ser2netImporter.Context context)
+    private static void ImportConnection(YamlNode node, int line, Ser2netImporter.Context context)
     {
         if (node.Entries is null)
         {
@@ -50,7 +35,7 @@ internal static class Ser2netYaml
             return;
         }
 
-        string? Get(string key) => node.Entries.FirstOrDefault(e => e.Key == key).Value?.Scalar;
+        string? Get(string key) => node.ValueOf(key)?.Scalar;
         var name = node.Anchor;
         var accepter = Get("accepter");
         var connector = Get("connector");
@@ -174,7 +159,7 @@ internal static class Ser2netYaml
             }
         }
 
-        var options = node.Entries.FirstOrDefault(e => e.Key == "options").Value;
+        var options = node.ValueOf("options");
         string? banner = null;
         foreach (var (key, value, entryLine) in options?.Entries ?? [])
         {
@@ -251,207 +236,5 @@ internal static class Ser2netYaml
         }
 
         return result;
-    }
-
-    /// <summary>Indentation-based reader for the YAML subset above.</summary>
-    private sealed class Reader
-    {
-        private readonly List<(int Number, int Indent, string Text)> _lines = [];
-        private readonly Dictionary<string, Node> _anchors = new(StringComparer.Ordinal);
-        private int _pos;
-
-        public Reader(string text)
-        {
-            var raw = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-            for (var i = 0; i < raw.Length; i++)
-            {
-                var line = StripComment(raw[i]).TrimEnd();
-                var trimmed = line.TrimStart();
-                if (trimmed.Length == 0 || trimmed.StartsWith('%') || trimmed is "---" or "...")
-                {
-                    continue;
-                }
-
-                if (line.Contains('\t', StringComparison.Ordinal) && line.Length - trimmed.Length > 0 && line[..(line.Length - trimmed.Length)].Contains('\t', StringComparison.Ordinal))
-                {
-                    throw new FormatException($"line {i + 1}: tabs are not allowed for indentation in YAML");
-                }
-
-                _lines.Add((i + 1, line.Length - trimmed.Length, trimmed));
-            }
-        }
-
-        public List<(string, Node, int)> ReadDocument() => ReadMapping(0);
-
-        private List<(string, Node, int)> ReadMapping(int indent)
-        {
-            var entries = new List<(string, Node, int)>();
-            while (_pos < _lines.Count && _lines[_pos].Indent == indent)
-            {
-                var (number, _, text) = _lines[_pos];
-                if (text.StartsWith("- ", StringComparison.Ordinal) || text == "-")
-                {
-                    throw new FormatException($"line {number}: YAML sequences are not used by ser2net configs and not supported here");
-                }
-
-                var colon = FindKeyColon(text);
-                if (colon < 0)
-                {
-                    throw new FormatException($"line {number}: expected 'key: value', got '{text}'");
-                }
-
-                var key = Unquote(text[..colon].Trim());
-                var rest = text[(colon + 1)..].Trim();
-                _pos++;
-                string? anchor = null;
-                if (rest.StartsWith('&'))
-                {
-                    var end = rest.IndexOf(' ', StringComparison.Ordinal);
-                    anchor = end < 0 ? rest[1..] : rest[1..end];
-                    rest = end < 0 ? "" : rest[(end + 1)..].Trim();
-                }
-
-                Node value;
-                if (rest.StartsWith('*'))
-                {
-                    var alias = rest[1..].Trim();
-                    value = _anchors.TryGetValue(alias, out var target)
-                        ? target
-                        : throw new FormatException($"line {number}: unknown alias '*{alias}'");
-                }
-                else if (rest.Length == 0 && _pos < _lines.Count && _lines[_pos].Indent > indent && FindKeyColon(_lines[_pos].Text) >= 0)
-                {
-                    value = new Node(null, ReadMapping(_lines[_pos].Indent), anchor);
-                }
-                else
-                {
-                    var sb = new StringBuilder(rest);
-                    while (_pos < _lines.Count && _lines[_pos].Indent > indent)
-                    {
-                        if (sb.Length > 0)
-                        {
-                            sb.Append(' ');
-                        }
-
-                        sb.Append(_lines[_pos].Text);
-                        _pos++;
-                    }
-
-                    value = new Node(Scalar(sb.ToString(), number), null, anchor);
-                }
-
-                if (anchor is not null)
-                {
-                    _anchors[anchor] = value;
-                }
-
-                entries.Add((key, value, number));
-            }
-
-            if (_pos < _lines.Count && _lines[_pos].Indent > indent)
-            {
-                throw new FormatException($"line {_lines[_pos].Number}: unexpected indentation");
-            }
-
-            return entries;
-        }
-
-        private static int FindKeyColon(string text)
-        {
-            var quote = '\0';
-            for (var i = 0; i < text.Length; i++)
-            {
-                var c = text[i];
-                if (quote != '\0')
-                {
-                    if (c == quote)
-                    {
-                        quote = '\0';
-                    }
-                }
-                else if (c is '"' or '\'' && i == 0)
-                {
-                    quote = c;
-                }
-                else if (c == ':' && (i + 1 == text.Length || text[i + 1] == ' '))
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
-
-        private static string StripComment(string line)
-        {
-            var quote = '\0';
-            for (var i = 0; i < line.Length; i++)
-            {
-                var c = line[i];
-                if (quote != '\0')
-                {
-                    if (c == quote)
-                    {
-                        quote = '\0';
-                    }
-                }
-                else if (c is '"' or '\'' && (i == 0 || line[i - 1] is ' ' or ':'))
-                {
-                    quote = c;
-                }
-                else if (c == '#' && (i == 0 || line[i - 1] is ' ' or '\t'))
-                {
-                    return line[..i];
-                }
-            }
-
-            return line;
-        }
-
-        private static string Unquote(string text) =>
-            text.Length >= 2 && text[0] is '"' or '\'' && text[^1] == text[0] ? text[1..^1] : text;
-
-        private static string Scalar(string text, int number)
-        {
-            if (text.Length >= 2 && text[0] == '\'' && text[^1] == '\'')
-            {
-                return text[1..^1].Replace("''", "'", StringComparison.Ordinal);
-            }
-
-            if (text.Length >= 2 && text[0] == '"' && text[^1] == '"')
-            {
-                // YAML double-quoted escapes; ser2net's own escapes (\d, \p ...) pass through unknown ones.
-                var inner = text[1..^1];
-                var sb = new StringBuilder(inner.Length);
-                for (var i = 0; i < inner.Length; i++)
-                {
-                    if (inner[i] != '\\' || i + 1 >= inner.Length)
-                    {
-                        sb.Append(inner[i]);
-                        continue;
-                    }
-
-                    var e = inner[++i];
-                    _ = e switch
-                    {
-                        'n' => sb.Append('\n'),
-                        'r' => sb.Append('\r'),
-                        't' => sb.Append('\t'),
-                        '"' => sb.Append('"'),
-                        '\\' => sb.Append(@"\\"),
-                        _ => sb.Append('\\').Append(e),
-                    };
-                }
-
-                return sb.ToString();
-            }
-
-            if (text.StartsWith('"') || text.StartsWith('\''))
-            {
-                throw new FormatException($"line {number}: unterminated quoted string");
-            }
-
-            return text;
-        }
     }
 }

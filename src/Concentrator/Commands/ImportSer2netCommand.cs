@@ -36,7 +36,17 @@ public static class ImportSer2netCommand
             return ExitCodes.Failure;
         }
 
-        var result = Ser2netImporter.Convert(text, file);
+        ImportResult result;
+        try
+        {
+            result = Ser2netImporter.Convert(text, file);
+        }
+        catch (Ser2netFormatException e)
+        {
+            Console.Error.WriteLine($"concentrator: import-ser2net: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
         Console.Out.Write(result.Hocon);
         foreach (var warning in result.Warnings)
         {
