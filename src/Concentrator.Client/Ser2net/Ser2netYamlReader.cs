@@ -29,6 +29,7 @@ internal sealed class Ser2netYamlReader
     }
 
     /// <summary>The entries of every document's top-level mapping, in file order.</summary>
+    /// <param name="text">The YAML text.</param>
     /// <param name="source">The file name errors are reported against.</param>
     /// <exception cref="Ser2netFormatException">The text is not YAML, or not a mapping at the top level.</exception>
     public static IReadOnlyList<YamlEntry> ReadTopLevel(string text, string source)
