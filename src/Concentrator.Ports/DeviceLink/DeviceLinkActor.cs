@@ -10,11 +10,12 @@ namespace Concentrator.Ports.DeviceLink;
 /// reports the port offline, closes everything, and retries with exponential backoff and jitter — or at once when
 /// a watch on the device path sees it reappear (a replugged USB adapter is back within about 100 ms). All state
 /// worth keeping (line settings, sessions) lives in the port actor, so a device restart never touches a session.
-/// A backoff supervisor above it restarts it should it ever crash.
+/// This is the only place that times reopens; the port actor restarts the link should it ever crash.
 /// </summary>
 /// <remarks>
 /// States: WaitingForSettings -> Opening -> Online -> Offline -> WaitingForSettings ... Each (re)open starts with
-/// <see cref="LinkReady"/> so the port hands over the settings in effect now (including those a client set).
+/// <see cref="LinkReady"/> (also from PreStart, so a restarted link re-syncs) and the port hands over the settings
+/// in effect now (including those a client set).
 /// Opening and all device I/O run off the actor thread.
 /// </remarks>
 public sealed class DeviceLinkActor : ReceiveActor, IWithTimers

@@ -5,7 +5,7 @@ namespace Concentrator.Ports.DeviceLink;
 
 // Messages between a port actor and its device link. The link owns the open device; the port owns the state.
 
-/// <summary>Link -> port: a (re)started link asks what to open the device with.</summary>
+/// <summary>Link -> port: before each open (first start, each retry, after a restart) the link asks what to open the device with.</summary>
 public sealed record LinkReady;
 
 /// <summary>Port -> link: open the device with the port's current line settings and control lines.</summary>
@@ -14,7 +14,7 @@ public sealed record OpenDevice(LineSettings Line, bool Dtr, bool Rts);
 /// <summary>Link -> port: the device is open and these settings are in effect.</summary>
 public sealed record DeviceOnline(string KernelNode, LineSettings InEffect, DeviceCapabilities Capabilities);
 
-/// <summary>Link -> port: the device is gone or could not be opened; the link stops and is restarted with backoff.</summary>
+/// <summary>Link -> port: the device is gone or could not be opened; the link retries by itself (backoff, or at once on its path watch).</summary>
 public sealed record DeviceOffline(string Reason);
 
 /// <summary>

@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Pattern;
 using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.ConsoleLog;
@@ -15,8 +14,8 @@ namespace Concentrator.Ports.Port;
 
 /// <summary>
 /// The stable actor of one serial port. Owns the sessions, the fan-out of device output, the line settings in
-/// effect and the device state; never does I/O itself. The device lives in a supervised child (a backoff
-/// supervisor around <see cref="DeviceLinkActor"/>), so a device restart never drops a session.
+/// effect and the device state; never does I/O itself. The device lives in a child <see cref="DeviceLinkActor"/>
+/// (which times its own reopens), so a device restart never drops a session.
 /// </summary>
 public sealed class PortActor : ReceiveActor
 {
@@ -133,11 +132,8 @@ public sealed class PortActor : ReceiveActor
             _consoleLog.Mark($"port {_settings.Name} serving {_settings.Device}");
         }
 
-        var link = DeviceLinkActor.Props(_settings, Self);
-        // OnStop: the link stops itself on a device fault (an exception in PreStart would end OnFailure backoff for good).
-        var options = Backoff.OnStop(link, "link", _settings.ReopenMinBackoff, _settings.ReopenMaxBackoff, randomFactor: 0.2, maxNrOfRetries: -1)
-            .WithAutoReset(TimeSpan.FromSeconds(10));
-        Context.ActorOf(BackoffSupervisor.Props(options), "device");
+        // The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.
+        Context.ActorOf(DeviceLinkActor.Props(_settings, Self), LinkName);
 
         for (var i = 0; i < _listenSockets.Count; i++)
         {
@@ -147,11 +143,23 @@ public sealed class PortActor : ReceiveActor
         }
     }
 
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
+    protected override SupervisorStrategy SupervisorStrategy() => new ChildStrategy(_log, _settings.Name);
+
+    private const string LinkName = "link";
+
+    /// <summary>
+    /// A crashed device link is restarted (its PreStart sends <see cref="LinkReady"/>, so the port hands it the
+    /// settings in effect again); any other child that crashes (a session) is stopped alone.
+    /// </summary>
+    private sealed class ChildStrategy(ILoggingAdapter log, string port) : OneForOneStrategy(_ => Directive.Stop)
     {
-        _log.Error(e, "port {0}: a child failed; stopping it", _settings.Name);
-        return Directive.Stop; // a crashed session ends alone; listeners and the device supervisor do not throw
-    });
+        protected override Directive Handle(IActorRef child, Exception exception)
+        {
+            var restart = child.Path.Name == LinkName;
+            log.Error(exception, "port {0}: a child failed; {1} it", port, restart ? "restarting" : "stopping");
+            return restart ? Directive.Restart : Directive.Stop;
+        }
+    }
 
     private PortLineState CurrentLineState() => new(_line, _dtr, _rts, _break, _modem);
 
