@@ -79,12 +79,18 @@ public sealed class AttachCommandTests : IDisposable
         until(b'break sent')
         os.write(fd, b'\x1dq')
         until(b'rc=')
-        until(b'\n', 5)
-        time.sleep(0.3)
-        try:
-            out += os.read(fd, 4096)
-        except OSError:
-            pass
+        end = time.time() + 20
+        while time.time() < end:  # the rest, until the shell has exited and the pty reports EOF (EIO)
+            r, _, _ = select.select([fd], [], [], end - time.time())
+            if not r:
+                break
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
         os.waitpid(pid, 0)
         sys.stdout.write(out.decode('latin-1'))
         """;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Concentrator.Devices;
+using Concentrator.Testing;
 
 namespace Concentrator.Client.Tests;
 

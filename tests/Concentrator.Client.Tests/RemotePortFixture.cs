@@ -24,7 +24,15 @@ public sealed class RemotePort : IDisposable
               }
             }
             """;
-        Daemon = Start();
+        try
+        {
+            Daemon = Start();
+        }
+        catch
+        {
+            Device.Dispose(); // xunit never disposes a fixture whose constructor threw: do not leave the link behind
+            throw;
+        }
     }
 
     public VirtualSerialDevice Device { get; }
@@ -45,7 +53,16 @@ public sealed class RemotePort : IDisposable
     private DaemonProcess Start()
     {
         var daemon = DaemonProcess.Start(_hocon);
-        daemon.WaitOnline("remote");
+        try
+        {
+            daemon.WaitOnline("remote");
+        }
+        catch
+        {
+            daemon.Dispose(); // no one else holds it yet: kill it and remove its config file
+            throw;
+        }
+
         return daemon;
     }
 
@@ -53,23 +70,5 @@ public sealed class RemotePort : IDisposable
     {
         Daemon.Dispose();
         Device.Dispose();
-    }
-}
-
-/// <summary>Polling helper for conditions that become true within a deadline.</summary>
-internal static class Eventually
-{
-    public static void True(Func<bool> condition, TimeSpan timeout, Func<string> explain)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail(explain());
-            }
-
-            Thread.Sleep(25);
-        }
     }
 }

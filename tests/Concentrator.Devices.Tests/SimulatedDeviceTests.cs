@@ -23,7 +23,7 @@ public sealed class SimulatedDeviceTests
     {
         var dev = new SimulatedEchoDevice();
         var writer = RunThread(() => dev.Write(new byte[SimulatedDevice.ReceiveCapacity + 1]));
-        await Task.Delay(150);
+        await Task.Delay(150); // the write must still be blocked after a while (nothing signals "blocked")
         Assert.False(writer.IsCompleted);
         dev.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.WaitAsync(TimeSpan.FromSeconds(1)));
@@ -34,7 +34,7 @@ public sealed class SimulatedDeviceTests
     {
         var dev = new SimulatedEchoDevice();
         var read = RunThread(() => dev.Read(new byte[4096]));
-        await Task.Delay(100);
+        await Task.Delay(100); // the read must still be waiting after a while (nothing signals "blocked")
         Assert.False(read.IsCompleted);
         dev.Dispose();
         Assert.Equal(0, await read.WaitAsync(TimeSpan.FromSeconds(1)));
@@ -104,7 +104,7 @@ public sealed class SimulatedDeviceTests
         var dev = new SimulatedDemoDevice();
         _ = await RunThread(() => ReadUntil(dev, DemoConsole.LoginPrompt)).WaitAsync(TimeSpan.FromSeconds(5));
         var read = RunThread(() => dev.Read(new byte[4096]));
-        await Task.Delay(100);
+        await Task.Delay(100); // idle after boot: the read must still be waiting after a while
         Assert.False(read.IsCompleted);
         dev.Dispose();
         Assert.Equal(0, await read.WaitAsync(TimeSpan.FromSeconds(1)));

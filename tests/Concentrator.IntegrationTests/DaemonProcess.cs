@@ -55,7 +55,16 @@ public sealed partial class DaemonProcess : IDisposable
         var daemon = new DaemonProcess(process, configPath);
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
         process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
-        process.Start();
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            daemon.Dispose(); // removes the config file
+            throw;
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return daemon;

@@ -7,15 +7,13 @@ namespace Concentrator.IntegrationTests;
 public sealed class DiscoveryTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly DirectoryInfo _byId = Directory.CreateTempSubdirectory("by-id");
+    private readonly TempDirectory _byId;
+    private readonly TempDirectory _state; // the state file lives outside the watched directory
 
-    protected override void Dispose(bool disposing)
+    public DiscoveryTests()
     {
-        base.Dispose(disposing);
-        if (disposing)
-        {
-            _byId.Delete(recursive: true);
-        }
+        _byId = Track(new TempDirectory("by-id"));
+        _state = Track(new TempDirectory("discovery-state"));
     }
 
     private static int FreeRange(int count)
@@ -53,7 +51,7 @@ public sealed class DiscoveryTests : IntegrationTest
             match = "{{_byId.FullName}}/usb-*"
             base-port = {{basePort}}
             protocol = raw
-            state-file = "{{_byId.FullName}}.ports.json"
+            state-file = "{{_state.FullName}}/ports.json"
           }
         }
         """));

@@ -2,7 +2,8 @@ namespace Concentrator.IntegrationTests;
 
 /// <summary>
 /// Base of tests that start daemons, virtual devices and clients: everything tracked is disposed after the test,
-/// newest first (clients before the daemon before the devices), whatever the outcome.
+/// newest first (clients before the daemon before the devices), whatever the outcome. Temp directories tracked first
+/// (<see cref="Concentrator.Testing.TempDirectory"/>) go last.
 /// </summary>
 public abstract class IntegrationTest : IDisposable
 {
@@ -27,11 +28,24 @@ public abstract class IntegrationTest : IDisposable
             return;
         }
 
+        // One failing cleanup must not leave the rest (daemons, devices, temp directories) behind.
+        List<Exception>? errors = null;
         for (var i = _cleanup.Count - 1; i >= 0; i--)
         {
-            _cleanup[i].Dispose();
+            try
+            {
+                _cleanup[i].Dispose();
+            }
+            catch (Exception e)
+            {
+                (errors ??= []).Add(e);
+            }
         }
 
         _cleanup.Clear();
+        if (errors is not null)
+        {
+            throw new AggregateException("test cleanup failed", errors);
+        }
     }
 }

@@ -152,21 +152,17 @@ public sealed class ProtocolGarbageTests(ITestOutputHelper output) : Integration
         var telnetWitness = Track(TcpClientSession.Connect(telnetPort));
         var rfcWitness = Track(TcpClientSession.Connect(rfcPort));
         daemon.WaitFor("session 2 on port g");
-        await Task.Delay(500);
+        await Task.Delay(500); // the baseline is taken once the connects have settled; nothing signals that
         var rssBefore = RssKiB(daemon.ProcessId);
 
         var telnetGarbage = Track(TcpClientSession.Connect(telnetPort));
         var rfcGarbage = Track(TcpClientSession.Connect(rfcPort));
         var discards = new[] { DiscardReplies(telnetGarbage), DiscardReplies(rfcGarbage) };
-        var flooded = System.Diagnostics.Stopwatch.StartNew();
-        var resynced = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(Flood(telnetGarbage, 1, "ALIVE-TELNET-5f1c"), Flood(rfcGarbage, 2, "ALIVE-RFC2217-9e4d"));
-        flooded.Stop();
 
         // The flooding sessions themselves survived and resynchronised.
         await drain.WaitFor("ALIVE-TELNET-5f1c", Timeout);
         await drain.WaitFor("ALIVE-RFC2217-9e4d", Timeout);
-        resynced.Stop();
         Assert.False(daemon.HasExited, daemon.Output);
 
         // The other sessions on the port still work both ways.
@@ -185,7 +181,7 @@ public sealed class ProtocolGarbageTests(ITestOutputHelper output) : Integration
         late.ReadUntil("late-joiner", Timeout);
 
         var rssAfter = RssKiB(daemon.ProcessId);
-        output.WriteLine($"daemon RSS {rssBefore} KiB before, {rssAfter} KiB after; floods took {flooded.Elapsed}, resync seen after {resynced.Elapsed}");
+        output.WriteLine($"daemon RSS {rssBefore} KiB before, {rssAfter} KiB after");
         Assert.True(rssAfter - rssBefore < 50 * 1024, $"RSS grew from {rssBefore} KiB to {rssAfter} KiB");
         Assert.DoesNotContain("a child failed", daemon.Output, StringComparison.Ordinal);
         Assert.False(daemon.HasExited, daemon.Output);

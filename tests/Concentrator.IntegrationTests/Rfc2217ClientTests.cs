@@ -147,13 +147,17 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         Assert.True((await py.WaitAsync("cd", true, 1.0)).Value, "CD did not follow DTR on within 1 s");
 
         // A second client opening with the settings in effect agrees with them (the port remembered 8O1).
-        // This one polls (SB 44 7) when its cached modem state is older than 0.3 s and waits up to 3 s for the answer.
+        // This one polls (SB 44 7) when its cached modem state is older than 0.3 s and waits up to 3 s for the answer;
+        // its debug log (stderr) says "polling modem state", and "poll for modem state failed" when none came.
         var second = Client();
-        await second.OpenAsync(tcp, baudrate: 19200, bytesize: 8, parity: "O", stopbits: 1, query: "?poll_modem");
-        await Task.Delay(400);
-        var polled = System.Diagnostics.Stopwatch.StartNew();
+        await second.OpenAsync(tcp, baudrate: 19200, bytesize: 8, parity: "O", stopbits: 1, query: "?poll_modem&logging=debug");
+        await Task.Delay(400); // the behaviour under test: a cached state older than 0.3 s makes pyserial poll
+        var logged = second.Stderr.Length;
         Assert.True((await second.GetAsync("cts")).GetBoolean());
-        Assert.True(polled.Elapsed < TimeSpan.FromSeconds(1), $"a modem state poll took {polled.Elapsed}: the server did not answer it");
+        await WaitUntil(() => second.Stderr[logged..].Contains("using cached modem state", StringComparison.Ordinal), Timeout,
+            () => $"pyserial's log of the poll did not arrive: {second.Stderr[logged..]}");
+        Assert.Contains("polling modem state", second.Stderr[logged..], StringComparison.Ordinal);
+        Assert.DoesNotContain("poll for modem state failed", second.Stderr[logged..], StringComparison.Ordinal);
         await second.WriteAsync("both"u8.ToArray());
         Assert.Equal("both"u8.ToArray(), await py.ReadAsync(4, 5));
         Assert.Equal("both"u8.ToArray(), await second.ReadAsync(4, 5));
@@ -182,7 +186,7 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         var answer = await watcher.SetAsync("baudrate", 57600);
         Assert.False(answer.GetProperty("ok").GetBoolean(), "a read-only session's baud change was confirmed");
         Assert.Contains("baudrate", PySerial.ErrorOf(answer), StringComparison.Ordinal);
-        await Task.Delay(300);
+        await Task.Delay(300); // the daemon has answered; nothing may change the pty later either
         Assert.Equal(115200, device.GetTermios().BaudRate);
 
         // Its writes never reach the device; it still sees the device's output.

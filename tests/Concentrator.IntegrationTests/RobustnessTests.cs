@@ -86,6 +86,7 @@ public sealed class RobustnessTests : IntegrationTest
             }
         })).ToArray();
 
+        // The behaviour under test: the device drops while the requests stream in (the pauses place the drops).
         for (var cycle = 0; cycle < 3; cycle++)
         {
             Thread.Sleep(30);
@@ -107,6 +108,13 @@ public sealed class RobustnessTests : IntegrationTest
             }
 
             Assert.Equal(Requests, replies);
+        }
+
+        // ... and no more than one: nothing further arrives (all requests were answered above).
+        foreach (var client in clients)
+        {
+            Assert.False(client.WaitClosed(TimeSpan.FromMilliseconds(300)));
+            Assert.DoesNotContain("\u00ff\u00fa\u002c\u0065", client.PendingText, StringComparison.Ordinal);
         }
     }
 }

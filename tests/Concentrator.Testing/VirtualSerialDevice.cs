@@ -21,6 +21,7 @@ namespace Concentrator.Testing;
 public sealed class VirtualSerialDevice : IDisposable
 {
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
+    private const uint Fionread = 0x541B; // Linux: bytes waiting in a tty's input queue
     private readonly Lock _stateLock = new();
     private readonly Lock _readLock = new();
     private readonly Lock _writeLock = new();
@@ -216,6 +217,13 @@ public sealed class VirtualSerialDevice : IDisposable
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
+
+    /// <summary>
+    /// Bytes the machine wrote that wait in the slave's input queue, not yet read by the code under test (FIONREAD
+    /// on the fixture's own slave fd: every slave fd shares the one queue). The kernel moves written bytes into that
+    /// queue shortly after <see cref="Write"/> returns, so wait for a count to be reached rather than for 0.
+    /// </summary>
+    public int PendingInput => CurrentPty().PendingInput();
 
     /// <summary>The slave's termios as the kernel holds it (read through the master, which shares it on Linux).</summary>
     public TermiosSnapshot GetTermios()
@@ -476,6 +484,18 @@ public sealed class VirtualSerialDevice : IDisposable
         }
 
         public Lease Use() => new(_master);
+
+        public int PendingInput()
+        {
+            using var use = new Lease(_slave);
+            var count = 0;
+            if (Ioctl(use.Fd, Fionread, ref count) != 0)
+            {
+                throw new IOException($"FIONREAD on {SlavePath} failed: {ErrorText(Marshal.GetLastPInvokeError())}");
+            }
+
+            return count;
+        }
 
         public void ThrowIfClosed()
         {

@@ -158,7 +158,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// A crashed device link is restarted (its PreStart sends <see cref="LinkReady"/>, so the port hands it the
-    /// settings in effect again); any other child that crashes (a session) is stopped alone.
+    /// settings in effect again); any other child that crashes (a session, a listener) is stopped alone.
     /// </summary>
     private sealed class ChildStrategy(ILoggingAdapter log, string port) : OneForOneStrategy(_ => Directive.Stop)
     {
