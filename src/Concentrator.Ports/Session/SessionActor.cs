@@ -39,7 +39,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <summary>How long a closing session waits for a stuck client to take its last words.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a client may take to finish the channel's handshake and be admitted.</summary>
+    /// <summary>How long a client may take to finish the channel's handshake (TLS).</summary>
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ISessionChannel _channel;
@@ -100,10 +100,17 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        // Bounded: a client that opens the connection and then stalls must not hold an actor and a socket forever.
-        Timers.StartSingleTimer("handshake", new HandshakeFailed("handshake timeout"), HandshakeTimeout);
-        _channel.HandshakeAsync(_handshake.Token).PipeTo(Self, success: () => HandshakeDone.Instance,
-            failure: e => new HandshakeFailed(e.GetBaseException().Message));
+        var handshake = _channel.HandshakeAsync(_handshake.Token);
+        if (!handshake.IsCompleted)
+        {
+            // Bounded: a client that opens the connection and then stalls must not hold an actor and a socket forever.
+            // A .NET timer, not an Akka one: once Akka's scheduler runs it ticks for good, and plain TCP needs no timer.
+            _handshake.CancelAfter(HandshakeTimeout);
+        }
+
+        handshake.PipeTo(Self, success: () => HandshakeDone.Instance,
+            failure: e => new HandshakeFailed(e is OperationCanceledException or SessionChannelException { InnerException: OperationCanceledException }
+                ? "handshake timeout" : e.GetBaseException().Message));
     }
 
     /// <summary>The channel's handshake, then the port's admission decision. Nothing is read from the client yet.</summary>
@@ -117,14 +124,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         });
         Receive<SessionAdmitted>(admitted =>
         {
-            Timers.Cancel("handshake");
             _id = admitted.Id;
             Become(Running);
             Start();
         });
         Receive<SessionRefused>(refused =>
         {
-            Timers.Cancel("handshake");
             _closeReason = "refused: " + refused.Reason;
             _queue.EnqueueControl(Encoding.UTF8.GetBytes(refused.Line));
             Drain();
