@@ -6,8 +6,9 @@ namespace Concentrator.Devices;
 /// <remarks>
 /// Threading contract: <see cref="Read"/> and <see cref="Write"/> block and are called from two different
 /// dedicated threads at the same time (one reader, one writer); all other members may be called from any one
-/// thread. <see cref="IDisposable.Dispose"/> may be called from any thread and makes a blocked <see cref="Read"/> return 0
-/// and a blocked <see cref="Write"/> throw <see cref="ObjectDisposedException"/> or <see cref="DeviceFaultException"/>
+/// thread, and <see cref="Purge"/> and <see cref="Apply"/> also while a <see cref="Write"/> blocks (that is how
+/// a write stuck behind flow control is released). <see cref="IDisposable.Dispose"/> may be called from any thread
+/// and makes a blocked <see cref="Read"/> return 0 and a blocked <see cref="Write"/> throw <see cref="ObjectDisposedException"/> or <see cref="DeviceFaultException"/>
 /// promptly. Nothing here is ever called from an actor's receive except the quick, non-blocking control calls.
 /// </remarks>
 public interface ISerialDevice : IDisposable

@@ -53,6 +53,33 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flow_control_change_takes_effect_while_a_device_write_is_held_by_xoff()
+    {
+        var device = Track(VirtualSerialDevice.CreateTemp("xoff"));
+        var tcp = FreeTcpPort.Next();
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports.p { device = "{{device.LinkPath}}", listeners = [ { port = {{tcp}}, protocol = rfc2217 } ] }
+            """));
+        daemon.WaitOnline("p");
+        var py = Client();
+        await py.OpenAsync(tcp, baudrate: 115200);
+        await py.OkAsync(new { op = "set", name = "xonxoff", value = true });
+        await WaitUntil(() => device.GetTermios().FlowControl == FlowControl.XonXoff, TimeSpan.FromSeconds(2),
+            () => $"the pty did not get XON/XOFF: {device.GetTermios()}");
+
+        // The machine says XOFF: the tty stops sending, so the daemon's write to the device blocks.
+        device.Write([0x13]);
+        var payload = RandomBytes(new Random(19), 4096);
+        await py.WriteAsync(payload);
+        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300))); // held: nothing passes XOFF
+
+        // Turning flow control off must not queue behind that stuck write: it is what releases it.
+        await py.OkAsync(new { op = "set", name = "xonxoff", value = false }, TimeSpan.FromSeconds(5));
+        Assert.Equal(payload, await device.ReadExactlyAsync(payload.Length, Timeout));
+        Assert.Equal(FlowControl.None, device.GetTermios().FlowControl);
+    }
+
+    [Fact]
     public async Task Pyserial_on_a_pty_opens_fast_sets_the_baud_moves_every_byte_and_drives_the_lines()
     {
         var device = Track(VirtualSerialDevice.CreateTemp("pyser"));

@@ -34,6 +34,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private bool _modemPollPending;
     private int _attempt;
     private DevicePathWatcher? _watcher;
+    private LineSettings? _inEffect; // as the device last reported them; tells a flow-control-only change apart
+    private FlowOverride _flow = new(0, FlowControl.None);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -75,6 +77,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
             _pump.Start();
             _attempt = 0;
+            _inEffect = opened.InEffect;
             _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
             if ((opened.Device.Capabilities & DeviceCapabilities.ModemStatus) != 0)
             {
@@ -155,14 +158,32 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         Receive<ApplyLineSettings>(apply =>
         {
             var port = _port;
+            var self = Self;
             var wanted = apply.Wanted;
             var replyTo = apply.ReplyTo;
-            Pump.Enqueue(d => d.Apply(wanted), (inEffect, _) =>
+            void Done(LineSettings? inEffect, Exception? _)
             {
                 // On failure the device is faulting: the port keeps the wanted settings and reapplies them on reopen.
+                self.Tell(new AppliedOnDevice(inEffect ?? wanted));
                 port.Tell(new LineSettingsApplied(inEffect ?? wanted, replyTo));
-            });
+            }
+
+            if (_inEffect is { } current && current.FlowControl != wanted.FlowControl && current with { FlowControl = wanted.FlowControl } == wanted)
+            {
+                // Only flow control changes: now, past a write that flow control may hold (turning it off releases it).
+                Volatile.Write(ref _flow, new FlowOverride(_flow.Generation + 1, wanted.FlowControl));
+                _inEffect = wanted;
+                Pump.RunNow(d => d.Apply(wanted), Done);
+                return;
+            }
+
+            // Queued behind earlier writes; a flow-control change made urgently since then wins over this request's.
+            var flowThen = _flow;
+            var link = this;
+            _inEffect = wanted;
+            Pump.Enqueue(d => d.Apply(link.WithNewerFlow(wanted, flowThen.Generation)), Done);
         });
+        Receive<AppliedOnDevice>(applied => _inEffect = applied.InEffect);
         Receive<PollModem>(_ =>
         {
             if (_modemPollPending)
@@ -194,7 +215,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
             return true;
         }, (_, _) => { }));
-        Receive<PurgeDevice>(p => Pump.Enqueue(d =>
+        // Urgent: a purge must work while a write is stuck behind flow control (purging the output is what unsticks it).
+        Receive<PurgeDevice>(p => Pump.RunNow(d =>
         {
             d.Purge(p.Target);
             return true;
@@ -209,6 +231,13 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     }
 
     private DevicePump Pump => _pump ?? throw new InvalidOperationException("device link is online without a pump");
+
+    /// <summary>Called on the command thread: the newest urgent flow-control choice, if made after this request was queued.</summary>
+    private LineSettings WithNewerFlow(LineSettings wanted, long queuedAtGeneration)
+    {
+        var flow = Volatile.Read(ref _flow);
+        return flow.Generation > queuedAtGeneration ? wanted with { FlowControl = flow.Value } : wanted;
+    }
 
     private static bool ApplyControlLines(ISerialDevice device, SetControlLines set)
     {
@@ -302,6 +331,11 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private sealed record Faulted(DevicePump Pump, Exception Error);
 
     private sealed record ModemRead(ModemStatus? Status);
+
+    private sealed record AppliedOnDevice(LineSettings InEffect);
+
+    /// <summary>The latest flow control set urgently, numbered so queued applies can tell whether it came after them.</summary>
+    private sealed record FlowOverride(long Generation, FlowControl Value);
 
     private sealed record Retry
     {

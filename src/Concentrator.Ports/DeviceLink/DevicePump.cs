@@ -6,7 +6,9 @@ namespace Concentrator.Ports.DeviceLink;
 /// <summary>
 /// Runs the blocking side of one open device so no actor ever blocks: a reader thread that turns reads into
 /// callbacks, and a command thread that performs writes and control changes in order (so a baud change a client
-/// sends after some data takes effect after that data went out). Knows nothing about actors.
+/// sends after some data takes effect after that data went out). Urgent operations (a purge, a flow-control change)
+/// skip that queue: they must work while a write is stuck behind flow control, and they are what unsticks it.
+/// Knows nothing about actors.
 /// </summary>
 internal sealed class DevicePump : IDisposable
 {
@@ -25,6 +27,7 @@ internal sealed class DevicePump : IDisposable
     private readonly BlockingCollection<Action> _commands = new(new ConcurrentQueue<Action>());
     private readonly Thread _reader;
     private readonly Thread _commander;
+    private readonly Lock _urgent = new(); // urgent operations run one at a time, beside the command thread
     private int _faulted;
     private int _disposed;
     private int _commanderStarted;
@@ -85,6 +88,31 @@ internal sealed class DevicePump : IDisposable
             onDone(default, new ObjectDisposedException(nameof(DevicePump)));
         }
     }
+
+    /// <summary>
+    /// Runs an operation now on a pool thread, not behind queued writes (the device allows control calls while a
+    /// write blocks); <paramref name="onDone"/> gets its result or exception as with <see cref="Enqueue{T}"/>.
+    /// </summary>
+    public void RunNow<T>(Func<ISerialDevice, T> operation, Action<T?, Exception?> onDone) =>
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            T? result = default;
+            Exception? error = null;
+            try
+            {
+                lock (_urgent)
+                {
+                    result = Volatile.Read(ref _disposed) == 0 ? operation(_device) : throw new ObjectDisposedException(nameof(DevicePump));
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                error = e;
+                Fault(e);
+            }
+
+            onDone(result, error);
+        }, null);
 
     private void ReadLoop()
     {
