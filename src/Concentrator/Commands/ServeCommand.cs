@@ -97,6 +97,7 @@ public static partial class ServeCommand
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.AddDaemonConsole(logFormat);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSystemdNotify(); // READY=1 / STOPPING=1 under a Type=notify unit; nothing without NOTIFY_SOCKET
 
         builder.Services.AddAkka("concentrator", (akka, _) =>
         {
