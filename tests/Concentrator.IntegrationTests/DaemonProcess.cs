@@ -27,10 +27,14 @@ public sealed partial class DaemonProcess : IDisposable
 
     /// <summary>Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null).</summary>
     public static DaemonProcess Start(string? hocon, params string[] extraArgs) =>
-        Start(hocon, new Dictionary<string, string>(), extraArgs);
+        Start(hocon, new Dictionary<string, string>(), workingDirectory: null, extraArgs);
 
-    /// <summary>Like <see cref="Start(string?, string[])"/>, with extra environment variables for the daemon.</summary>
-    public static DaemonProcess Start(string? hocon, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+    /// <summary>
+    /// Like <see cref="Start(string?, string[])"/>, with extra environment variables for the daemon and its working
+    /// directory (the test's when null).
+    /// </summary>
+    public static DaemonProcess Start(string? hocon, IReadOnlyDictionary<string, string> environment, string? workingDirectory,
+        params string[] extraArgs)
     {
         string? configPath = null;
         var args = new List<string> { ExecutablePath, "serve" };
@@ -48,6 +52,7 @@ public sealed partial class DaemonProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var a in args)
         {
