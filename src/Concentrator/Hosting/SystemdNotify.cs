@@ -14,8 +14,7 @@ namespace Concentrator.Hosting;
 /// parent process is systemd (or the process is PID 1 in a container), and then it also (a) switches the console log
 /// to its own format, overriding <c>--log-format</c>, and (b) replaces the console lifetime with one that handles
 /// SIGTERM only, so Ctrl-C would no longer stop the daemon cleanly. Here the trigger is <c>NOTIFY_SOCKET</c> itself
-/// (systemd sets it for every <c>Type=notify</c> unit; .NET 11 registers its notifier on it too), the log format
-/// stays what the user chose, and SIGINT/SIGTERM/SIGQUIT keep stopping the daemon the same way with or without
+/// (systemd sets it for every <c>Type=notify</c> unit), the log format stays what the user chose, and SIGINT/SIGTERM/SIGQUIT keep stopping the daemon the same way with or without
 /// systemd. Without <c>NOTIFY_SOCKET</c> nothing is registered.
 /// <para>
 /// When <c>READY=1</c> is sent, every listener socket was bound before the host was built (ServeCommand), and every
