@@ -3,10 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet.
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet; and the tools
+# that read what packaging/ ships: systemd-analyze (the unit) and Debian's docker-compose (docker-compose.yml).
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"

@@ -26,7 +26,15 @@ public sealed partial class DaemonProcess : IDisposable
     public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "concentrator.dll");
 
     /// <summary>Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null).</summary>
-    public static DaemonProcess Start(string? hocon, params string[] extraArgs)
+    public static DaemonProcess Start(string? hocon, params string[] extraArgs) =>
+        Start(hocon, new Dictionary<string, string>(), workingDirectory: null, extraArgs);
+
+    /// <summary>
+    /// Like <see cref="Start(string?, string[])"/>, with extra environment variables for the daemon and its working
+    /// directory (the test's when null).
+    /// </summary>
+    public static DaemonProcess Start(string? hocon, IReadOnlyDictionary<string, string> environment, string? workingDirectory,
+        params string[] extraArgs)
     {
         string? configPath = null;
         var args = new List<string> { ExecutablePath, "serve" };
@@ -44,6 +52,7 @@ public sealed partial class DaemonProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var a in args)
         {
@@ -51,6 +60,13 @@ public sealed partial class DaemonProcess : IDisposable
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // A test run inside a Type=notify unit must not let its daemons notify that unit's manager.
+        info.Environment.Remove("NOTIFY_SOCKET");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var daemon = new DaemonProcess(process, configPath);
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);

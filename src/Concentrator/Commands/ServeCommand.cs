@@ -94,9 +94,10 @@ public static partial class ServeCommand
 
     private static IHost BuildHost(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, Config? raw, LogFormat logFormat)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddDaemonConsole(logFormat);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSystemdNotify(); // READY=1 / STOPPING=1 under a Type=notify unit; nothing without NOTIFY_SOCKET
 
         builder.Services.AddAkka("concentrator", (akka, _) =>
         {
