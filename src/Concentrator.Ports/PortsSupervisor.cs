@@ -15,13 +15,15 @@ namespace Concentrator.Ports;
 /// ask (management requests) to the port they name, and applies reloads. A port that throws is resumed, keeping
 /// its sessions: a bug in one message must not hang up every console on that port, let alone others.
 /// </summary>
-public sealed class PortsSupervisor : ReceiveActor
+public sealed class PortsSupervisor : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, PortSettings> _configured = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PortSettings> _discovered = new(StringComparer.Ordinal);
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public PortsSupervisor(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners)
     {
@@ -38,10 +40,15 @@ public sealed class PortsSupervisor : ReceiveActor
 
         Receive<AddPort>(add =>
         {
-            if (Context.Child(ActorName(add.Settings.Name)).IsNobody())
+            var name = add.Settings.Name;
+            if (Context.Child(ActorName(name)).IsNobody())
             {
-                _discovered[add.Settings.Name] = add.Settings;
-                Context.ActorOf(PortActor.Props(add.Settings, add.ListenSockets), ActorName(add.Settings.Name));
+                _discovered[name] = add.Settings;
+                Context.ActorOf(PortActor.Props(add.Settings, add.ListenSockets), ActorName(name));
+            }
+            else if (!_discovered.ContainsKey(name) && !_configured.ContainsKey(name))
+            {
+                Timers.StartSingleTimer("add-" + name, add, TimeSpan.FromMilliseconds(500)); // its old port is still closing
             }
             else
             {
@@ -49,6 +56,13 @@ public sealed class PortsSupervisor : ReceiveActor
                 {
                     socket.Dispose();
                 }
+            }
+        });
+        Receive<RemovePort>(remove =>
+        {
+            if (_discovered.Remove(remove.Name))
+            {
+                Context.Child(ActorName(remove.Name)).Tell(new ClosePort(remove.Reason));
             }
         });
         Receive<ListPorts>(_ => ListAll());

@@ -44,7 +44,7 @@ public sealed class DiscoveryTests : IntegrationTest
         }
     }
 
-    private DaemonProcess Start(int basePort) => Track(DaemonProcess.Start($$"""
+    private DaemonProcess Start(int basePort, string forgetAfter = "1h") => Track(DaemonProcess.Start($$"""
         concentrator {
           defaults { baud = 57600 }
           discovery {
@@ -52,6 +52,7 @@ public sealed class DiscoveryTests : IntegrationTest
             base-port = {{basePort}}
             protocol = raw
             state-file = "{{_state.FullName}}/ports.json"
+            forget-after = {{forgetAfter}}
           }
         }
         """));
@@ -98,6 +99,30 @@ public sealed class DiscoveryTests : IntegrationTest
         a.Replug();
         restarted.WaitOnline("usb-A-if00-port0");
         Echo(restarted, a, basePort, 1, "A after restart\n");
+    }
+
+    [Fact]
+    public void An_adapter_gone_longer_than_forget_after_is_dropped_and_gets_its_tcp_port_back_when_it_returns()
+    {
+        var basePort = FreeRange(4);
+        var a = Track(VirtualSerialDevice.Create(Path.Combine(_byId.FullName, "usb-A-if00-port0")));
+        var daemon = Start(basePort, forgetAfter: "1s");
+        daemon.WaitOnline("usb-A-if00-port0");
+        using (var watcher = TcpClientSession.Connect(basePort))
+        {
+            daemon.WaitFor("session 1 on port usb-A-if00-port0: .* connected");
+            a.Unplug();
+            daemon.WaitFor("discovery: forgetting port usb-A-if00-port0: .* gone for", Timeout);
+            daemon.WaitFor("session 1 on port usb-A-if00-port0: .* disconnected", Timeout); // the port closed it
+        }
+
+        Eventually.True(() => IsFree(basePort), Timeout, () => "the forgotten port still listens");
+        a.Replug();
+        daemon.WaitFor("port usb-A-if00-port0: online(.|\\n)*port usb-A-if00-port0: online", Timeout);
+        using var client = TcpClientSession.Connect(basePort);
+        daemon.WaitFor("session 1 on port usb-A-if00-port0: .* connected(.|\\n)*session 1 on port usb-A-if00-port0: .* connected");
+        a.Write("A is back on its own port\n");
+        Assert.Equal("A is back on its own port\n", client.ReadUntil("port\n", Timeout));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public static class ConfigLoader
     /// <summary>Replaced by the port name in log file paths.</summary>
     public const string PortPlaceholder = "{port}";
 
-    private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file"];
+    private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file", "forget-after"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
@@ -169,6 +169,7 @@ public static class ConfigLoader
 
             var basePort = Int(where, "base-port", d.Items.GetValueOrDefault("base-port"), 7000, 1, 65535);
             var stateFile = d.Items.GetValueOrDefault("state-file")?.GetString() ?? "discovered-ports.json";
+            var forgetAfter = Duration(where, "forget-after", d.Items.GetValueOrDefault("forget-after"), TimeSpan.FromHours(1));
             stateFile = Path.IsPathRooted(stateFile) ? stateFile : Path.GetFullPath(Path.Combine(baseDirectory, stateFile));
             var listener = ReadListener(where, d, "", basePort);
             var template = ReadPort(where, null, defaults, deviceOverride: match, listenersOverride: [listener]);
@@ -177,7 +178,7 @@ public static class ConfigLoader
                 Error(where, "log.file", log.File, $"every discovered port needs its own log: put {PortPlaceholder} in the file name");
             }
 
-            return Errors.Count != before || template is null ? null : new DiscoverySettings(match, basePort, stateFile, template);
+            return Errors.Count != before || template is null ? null : new DiscoverySettings(match, basePort, stateFile, template, forgetAfter);
         }
 
         private PortSettings? ReadPort(string name, HoconObject? port, HoconObject? defaults,

@@ -41,6 +41,7 @@ public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSetti
 /// <summary>
 /// Rack mode: every device matching <see cref="Match"/> becomes a port, on a TCP port from <see cref="BasePort"/>
 /// that stays the same for the same device path (kept in <see cref="StateFile"/>). <see cref="Template"/> holds the
-/// port keys (from concentrator.defaults) and the listener (its TCP port is replaced per device).
+/// port keys (from concentrator.defaults) and the listener (its TCP port is replaced per device). An adapter gone
+/// for <see cref="ForgetAfter"/> stops being listed (zero: never); its TCP port stays reserved for its return.
 /// </summary>
-public sealed record DiscoverySettings(string Match, int BasePort, string StateFile, PortSettings Template);
+public sealed record DiscoverySettings(string Match, int BasePort, string StateFile, PortSettings Template, TimeSpan ForgetAfter);

@@ -22,7 +22,9 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _staticDevices;
     private readonly HashSet<string> _staticNames;
     private readonly PortAssignments _assignments;
-    private readonly HashSet<string> _served = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _served = new(StringComparer.Ordinal); // path -> port name
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal); // path -> name, kept across forgetting
+    private readonly Dictionary<string, long> _vanishedAt = new(StringComparer.Ordinal); // Stopwatch timestamps
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DevicePathWatcher? _watcher;
     private bool _scanning;
@@ -99,10 +101,11 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
     private void OnScanResult(ScanResult result)
     {
         _scanning = false;
+        ForgetVanished(result.Paths);
         var changed = false;
         foreach (var path in result.Paths)
         {
-            if (_served.Contains(path) || _staticDevices.Contains(DevicePaths.Resolve(path)))
+            if (_served.ContainsKey(path) || _staticDevices.Contains(DevicePaths.Resolve(path)))
             {
                 continue;
             }
@@ -120,7 +123,7 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
             }
 
             var listener = _settings.Template.Listeners[0] with { Port = tcp };
-            var name = UniqueName(Path.GetFileName(path));
+            var name = _names.TryGetValue(path, out var known) ? known : _names[path] = UniqueName(Path.GetFileName(path));
             var port = _settings.Template with
             {
                 Name = name,
@@ -141,7 +144,7 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
                 continue; // tried again on the next scan
             }
 
-            _served.Add(path);
+            _served[path] = name;
             _log.Info("discovery: serving {0} as port {1} on {2}", path, name, listener);
             _supervisor.Tell(new AddPort(port, [socket]));
         }
@@ -158,6 +161,47 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
                 File.WriteAllText(temp, json);
                 File.Move(temp, stateFile, overwrite: true);
             }).PipeTo(Self, success: () => StateSaved.Instance);
+        }
+    }
+
+    /// <summary>
+    /// Adapters gone for forget-after stop being ports (their sessions are told and closed); the state file keeps their
+    /// TCP port, so one that returns later gets it back. A rescan is due when the next one would be forgotten.
+    /// </summary>
+    private void ForgetVanished(IReadOnlyList<string> present)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var path in present)
+        {
+            _vanishedAt.Remove(path);
+        }
+
+        if (_settings.ForgetAfter <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var soonest = TimeSpan.MaxValue;
+        foreach (var (path, name) in _served.Where(s => !present.Contains(s.Key)).ToList())
+        {
+            var since = _vanishedAt.TryGetValue(path, out var at) ? at : _vanishedAt[path] = now;
+            var gone = System.Diagnostics.Stopwatch.GetElapsedTime(since, now);
+            if (gone >= _settings.ForgetAfter)
+            {
+                _served.Remove(path);
+                _vanishedAt.Remove(path);
+                _log.Info("discovery: forgetting port {0}: {1} gone for {2:0} s (its TCP port stays reserved)", name, path, gone.TotalSeconds);
+                _supervisor.Tell(new RemovePort(name, $"was unplugged {gone.TotalSeconds:0} s ago"));
+            }
+            else if (_settings.ForgetAfter - gone < soonest)
+            {
+                soonest = _settings.ForgetAfter - gone;
+            }
+        }
+
+        if (soonest != TimeSpan.MaxValue)
+        {
+            Timers.StartSingleTimer("forget", Scan.Instance, soonest + TimeSpan.FromMilliseconds(50));
         }
     }
 
@@ -189,6 +233,9 @@ public sealed class DiscoveryActor : ReceiveActor, IWithTimers
         public static Scan Instance { get; } = new();
     }
 }
+
+/// <summary>Discovery -> ports supervisor: an adapter has been gone too long; close its port.</summary>
+public sealed record RemovePort(string Name, string Reason);
 
 /// <summary>Discovery -> ports supervisor: start a port for a newly found device, on an already bound socket.</summary>
 public sealed record AddPort(PortSettings Settings, IReadOnlyList<Socket> ListenSockets);
