@@ -30,6 +30,33 @@ public sealed class SharingTests : IntegrationTest
     }
 
     [Fact]
+    public async Task A_backpressure_session_that_stops_reading_pauses_the_device_and_loses_no_byte()
+    {
+        int tcp = FreeTcpPort.Next(), ro = FreeTcpPort.Next();
+        var (device, daemon) = Serve($$"""
+            listeners = [
+              { port = {{tcp}}, protocol = raw, output-queue = 64KiB, overflow = backpressure }
+              { port = {{ro}}, protocol = raw, access = read-only, output-queue = 64KiB }
+            ]
+            """);
+        var firmware = Track(TcpClientSession.Connect(tcp));
+        daemon.WaitFor("session 1 on port con: .* connected");
+        var monitor = Connect(daemon, ro, 2);
+
+        // 16 MiB (more than the kernel's socket buffers hold, 256 times the session's queue) while it reads nothing
+        // for a second: drop-oldest would lose most of it, disconnect would cut it off; backpressure holds the device.
+        var image = new byte[16 << 20];
+        new Random(42).NextBytes(image);
+        var machine = Task.Run(() => device.Write(image));
+        await Task.Delay(1000); // the behaviour under test: a client that does not read for a while
+        Assert.False(machine.IsCompleted, "the device was not held back while the session was behind");
+
+        Assert.Equal(image, firmware.ReadExactly(image.Length, Timeout));
+        await machine.WaitAsync(Timeout);
+        Assert.True(monitor.Socket.Connected); // the monitor waited with everyone, and was not cut off
+    }
+
+    [Fact]
     public void A_read_only_monitor_sees_the_output_and_its_typing_never_reaches_the_device()
     {
         int rw = FreeTcpPort.Next(), ro = FreeTcpPort.Next();

@@ -326,7 +326,13 @@ public static class ConfigLoader
             var queue = Size(port, prefix + "output-queue", Get("output-queue"), 1024 * 1024, 4096, 1L << 30);
             var overflow = Enum(port, prefix + "overflow", Get("overflow"),
                 access == SessionAccess.ReadOnly ? OverflowPolicy.DropOldest : OverflowPolicy.Disconnect,
-                ("drop-oldest", OverflowPolicy.DropOldest), ("disconnect", OverflowPolicy.Disconnect));
+                ("drop-oldest", OverflowPolicy.DropOldest), ("disconnect", OverflowPolicy.Disconnect),
+                ("backpressure", OverflowPolicy.Backpressure));
+            if (overflow == OverflowPolicy.Backpressure && access == SessionAccess.ReadOnly)
+            {
+                Error(port, prefix + "overflow", "backpressure", "a read-only listener must never slow the device: use drop-oldest or disconnect");
+            }
+
             return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow);
         }
 

@@ -9,7 +9,17 @@ public enum ListenerProtocol { Raw, Telnet, Rfc2217 }
 public enum SessionAccess { ReadWrite, ReadOnly }
 
 /// <summary>What a session does when its bounded output queue is full because the client reads too slowly.</summary>
-public enum OverflowPolicy { DropOldest, Disconnect }
+public enum OverflowPolicy
+{
+    /// <summary>Drop the oldest queued device output (counted, and said on telnet sessions).</summary>
+    DropOldest,
+
+    /// <summary>Close the session: it must never see a gap.</summary>
+    Disconnect,
+
+    /// <summary>Pause reading the device until the session caught up: no byte lost, everyone else waits too.</summary>
+    Backpressure,
+}
 
 /// <summary>One TCP listener of a port.</summary>
 public sealed record ListenerSettings(

@@ -36,6 +36,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private DevicePathWatcher? _watcher;
     private LineSettings? _inEffect; // as the device last reported them; tells a flow-control-only change apart
     private FlowOverride _flow = new(0, FlowControl.None);
+    private bool _readingPaused;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -75,6 +76,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
                 _opened = null; // the pump owns the device now
             }
 
+            _pump.PauseReading(_readingPaused);
             _pump.Start();
             _attempt = 0;
             _inEffect = opened.InEffect;
@@ -184,6 +186,11 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             Pump.Enqueue(d => d.Apply(link.WithNewerFlow(wanted, flowThen.Generation)), Done);
         });
         Receive<AppliedOnDevice>(applied => _inEffect = applied.InEffect);
+        Receive<PauseReading>(pause =>
+        {
+            _readingPaused = pause.Pause;
+            Pump.PauseReading(pause.Pause);
+        });
         Receive<PollModem>(_ =>
         {
             if (_modemPollPending)
@@ -258,6 +265,9 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             case ApplyLineSettings apply:
                 // The port keeps the wanted settings (applied at reopen) and the asking session gets its answer.
                 _port.Tell(new LineSettingsApplied(apply.Wanted, apply.ReplyTo));
+                break;
+            case PauseReading pause:
+                _readingPaused = pause.Pause; // applied to the pump when the device is open
                 break;
             case SetControlLines or SendBreak or PurgeDevice:
                 break; // the port tracks control lines and applies them at reopen; a break or purge of an absent device is moot

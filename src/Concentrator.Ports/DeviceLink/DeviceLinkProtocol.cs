@@ -49,3 +49,6 @@ public sealed record SendBreak(TimeSpan Duration);
 
 /// <summary>Port -> link: discard buffered data.</summary>
 public sealed record PurgeDevice(PurgeTarget Target);
+
+/// <summary>Port -> link: stop reading the device until told otherwise (a backpressure session is behind), or resume.</summary>
+public sealed record PauseReading(bool Pause);

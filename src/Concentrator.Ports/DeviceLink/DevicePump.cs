@@ -27,6 +27,7 @@ internal sealed class DevicePump : IDisposable
     private readonly BlockingCollection<Action> _commands = new(new ConcurrentQueue<Action>());
     private readonly Thread _reader;
     private readonly Thread _commander;
+    private readonly ManualResetEventSlim _readGate = new(initialState: true); // reset: reading paused (backpressure)
     private readonly Lock _urgent = new(); // urgent operations run one at a time, beside the command thread
     private int _faulted;
     private int _disposed;
@@ -114,6 +115,19 @@ internal sealed class DevicePump : IDisposable
             onDone(result, error);
         }, null);
 
+    /// <summary>Pauses or resumes reading the device (a session with overflow = backpressure is behind, or caught up).</summary>
+    public void PauseReading(bool pause)
+    {
+        if (pause)
+        {
+            _readGate.Reset();
+        }
+        else
+        {
+            _readGate.Set();
+        }
+    }
+
     private void ReadLoop()
     {
         var buffer = new byte[ReadBufferSize];
@@ -121,6 +135,12 @@ internal sealed class DevicePump : IDisposable
         {
             while (Volatile.Read(ref _disposed) == 0)
             {
+                _readGate.Wait(); // the bytes wait in the device (and its flow control) while a session catches up
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    return;
+                }
+
                 var n = _device.Read(buffer);
                 if (n <= 0)
                 {
@@ -168,6 +188,7 @@ internal sealed class DevicePump : IDisposable
         }
 
         _commands.CompleteAdding();
+        _readGate.Set(); // a paused reader wakes, sees it is disposed and ends
         _device.Dispose(); // wakes a blocked Read (returns 0) and a blocked Write (throws)
         if (_commander.IsAlive && Thread.CurrentThread != _commander)
         {
@@ -186,5 +207,9 @@ internal sealed class DevicePump : IDisposable
         }
 
         _commands.Dispose();
+        if (!_reader.IsAlive)
+        {
+            _readGate.Dispose();
+        }
     }
 }

@@ -27,6 +27,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = [];
     private readonly Dictionary<IActorRef, ListenerSettings> _joining = []; // connected, not yet admitted
     private readonly Dictionary<IPEndPoint, IActorRef> _listeners = [];
+    private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
     private PortSettings _settings; // replaced by a reload (see PortActor.Reconfigure.cs)
@@ -72,12 +73,23 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Receive<SessionInput>(OnSessionInput);
         Receive<ClientConnected>(OnClientConnected);
         Receive<JoinPort>(OnJoin);
+        Receive<OutputBehind>(behind =>
+        {
+            if (_sessions.ContainsKey(Sender) && (behind.Behind ? _behind.Add(Sender) : _behind.Remove(Sender)))
+            {
+                UpdateReadingPause();
+            }
+        });
         Receive<LinkReady>(_ =>
         {
             _link = Sender;
             SetState(DeviceState.Opening);
             _control.Open();
             Sender.Tell(new OpenDevice(_line.Open(), _control.Dtr, _control.Rts));
+            if (_behind.Count > 0)
+            {
+                Sender.Tell(new PauseReading(true));
+            }
         });
         Receive<DeviceOnline>(OnDeviceOnline);
         Receive<DeviceOffline>(OnDeviceOffline);
@@ -231,6 +243,15 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>The device is read only while no backpressure session is behind; the bytes wait in the device meanwhile.</summary>
+    private void UpdateReadingPause()
+    {
+        var pause = _behind.Count > 0;
+        _log.Debug("port {0}: device reading {1}", _settings.Name,
+            pause ? $"paused: {_behind.Count} backpressure session(s) behind" : "resumed: backpressure sessions caught up");
+        _link?.Tell(new PauseReading(pause));
+    }
+
     private void SetState(DeviceState state)
     {
         if (state != _state)
@@ -381,6 +402,11 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         _consoleLog?.Mark($"session {entry.Id} from {entry.Peer} disconnected");
+        if (_behind.Remove(session))
+        {
+            UpdateReadingPause();
+        }
+
         _droppedByPastSessions += entry.Counters.Dropped;
         if (_control.OwnerLeft(session))
         {

@@ -121,3 +121,6 @@ public sealed record Reconfigure(PortSettings Settings, IReadOnlyDictionary<Syst
 
 /// <summary>Supervisor -> port: the port is gone from the configuration; close every session with a notice, then stop.</summary>
 public sealed record ClosePort(string Reason);
+
+/// <summary>Session -> port: a backpressure session's output queue is over its capacity (pause the device), or drained.</summary>
+public sealed record OutputBehind(bool Behind);

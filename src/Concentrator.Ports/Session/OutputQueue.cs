@@ -6,7 +6,8 @@ namespace Concentrator.Ports.Session;
 /// A session's bounded queue of bytes waiting for a slow client. Holds shared, immutable chunks (no copies);
 /// when full, the overflow policy decides: drop the oldest data chunks (and count them) or report overflow so
 /// the session disconnects. Control chunks (protocol replies, notices) are never dropped; the session stops
-/// reading its client while they pile up, so a client cannot grow them without bound.
+/// reading its client while they pile up, so a client cannot grow them without bound. Under backpressure nothing is
+/// dropped: the session pauses the device instead, so the queue goes past its capacity by at most what was in flight.
 /// Not thread safe: owned by one session actor.
 /// </summary>
 internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
@@ -37,7 +38,7 @@ internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
             return true;
         }
 
-        if (QueuedBytes + chunk.Length > capacity)
+        if (QueuedBytes + chunk.Length > capacity && policy != OverflowPolicy.Backpressure)
         {
             if (policy == OverflowPolicy.Disconnect)
             {

@@ -63,6 +63,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private bool _sending;
     private bool _reading;
     private bool _inputClosed; // draining: the client is not read again
+    private bool _behind; // overflow = backpressure: the port was asked to pause the device for us
     private int _pendingWrites;
     private bool _canWrite;
     private bool _toldReadOnly;
@@ -481,6 +482,20 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         PumpSend();
+        if (_listener.Overflow == OverflowPolicy.Backpressure && !_behind && _queue.QueuedBytes > _queue.Capacity)
+        {
+            _behind = true; // nothing is dropped: the device waits until this client took half the queue
+            _port.Tell(new OutputBehind(true));
+        }
+    }
+
+    private void CaughtUp()
+    {
+        if (_behind && _queue.QueuedBytes <= _queue.Capacity / 2)
+        {
+            _behind = false;
+            _port.Tell(new OutputBehind(false));
+        }
     }
 
     /// <summary>The one place a session writes to its client: what is queued goes out, one batch at a time.</summary>
@@ -526,6 +541,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (sentAny)
         {
             ResumeReading(); // replies that held the client's reading back went out
+            CaughtUp();
         }
     }
 
@@ -546,6 +562,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _counters.AddOut(done.Bytes);
         ResumeReading();
         PumpSend();
+        CaughtUp(); // also when the rest went out asynchronously
     }
 
     private void Close(string reason)

@@ -80,6 +80,21 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Backpressure_is_for_read_write_listeners_only()
+    {
+        var error = SingleError("""
+            concentrator.ports.lab { device = "sim:echo", listeners = [{ port = 7000, access = read-only, overflow = backpressure }] }
+            """);
+
+        Assert.Equal("lab", error.Port);
+        Assert.Equal("listeners[0].overflow", error.Key);
+        Assert.Contains("must never slow the device", error.Problem, StringComparison.Ordinal);
+        Assert.True(Load("""
+            concentrator.ports.lab { device = "sim:echo", listeners = [{ port = 7000, overflow = backpressure }] }
+            """).IsValid);
+    }
+
+    [Fact]
     public void A_bad_value_names_the_value_and_the_choices()
     {
         var error = SingleError("""
