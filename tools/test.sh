@@ -3,11 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet.
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, PostgreSQL.
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
+# PostgreSQL for the lease store tests, which start a server of their own (initdb into a temp dir).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"
   sudo_cmd=""
