@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Concentrator.Leases.Store;
 
 namespace Concentrator.Leases;
 
@@ -41,6 +42,9 @@ public sealed record ListLeases
 {
     public static ListLeases Instance { get; } = new();
 }
+
+/// <summary>The audit trail after <paramref name="AfterSeq"/>, oldest first; answered with <see cref="LeaseAuditPage"/> or <see cref="LeaseUnavailable"/>.</summary>
+public sealed record ReadLeaseAudit(long AfterSeq = 0, int Limit = 1000);
 
 /// <summary>
 /// Starts the watch stream: <paramref name="Subscriber"/> gets <see cref="LeaseEventsSubscribed"/> (the leases in force
@@ -116,6 +120,9 @@ public sealed record LeaseUnavailable(string Reason) : LeaseAnswer;
 
 /// <summary>The leases in force (by port) and the waiters (in queue order).</summary>
 public sealed record LeaseList(IReadOnlyList<LeaseInfo> Leases, IReadOnlyList<LeaseWaiterInfo> Waiting) : LeaseAnswer;
+
+/// <summary>Rows of the audit trail; ask again after the last <see cref="LeaseAuditEntry.Seq"/> for more.</summary>
+public sealed record LeaseAuditPage(IReadOnlyList<LeaseAuditEntry> Entries) : LeaseAnswer;
 
 /// <summary>Whether the store works; <paramref name="Problem"/> says why not.</summary>
 public sealed record LeaseServiceStatus(bool Available, string Store, string? Problem);

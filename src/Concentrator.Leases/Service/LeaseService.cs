@@ -93,6 +93,8 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         Receive<ReleaseLease>(release => Apply(_table.Release(release, Now), Sender));
         Receive<RevokeLease>(revoke => Apply(_table.Revoke(revoke, Now), Sender));
         Receive<ListLeases>(_ => Apply(_table.List(Now), Sender));
+        Receive<ReadLeaseAudit>(read => _store.ReadAuditAsync(read.AfterSeq, Math.Clamp(read.Limit, 1, 10_000)).PipeTo(Sender,
+            success: entries => new LeaseAuditPage(entries), failure: e => new LeaseUnavailable(Explain(e))));
         Receive<Due>(_ =>
         {
             _armedFor = null;
@@ -101,9 +103,8 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         Receive<UpdateLeasablePorts>(update =>
         {
             _ports = update.Ports;
-            _told.Clear(); // a port actor started anew (a reload) knows no lease: tell every leased port again
             Apply(_table.WithPorts(update.Ports, Now), null);
-            SyncPorts(_table.Ports.Keys, "lease in force");
+            RetellLeasedPorts(); // a port actor started anew (a reload) knows no lease
         });
         Receive<BatchDurable>(durable => Durable(durable.Seq));
         Receive<BatchFailed>(failed =>
@@ -124,21 +125,24 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         Receive<ReleaseLease>(_ => Unavailable());
         Receive<RevokeLease>(_ => Unavailable());
         Receive<ListLeases>(_ => Unavailable());
+        Receive<ReadLeaseAudit>(_ => Unavailable());
         Receive<Due>(_ =>
         {
             // Expiry still ends leases on time (ports are told); nothing is written: the reopened store's own
             // expiry times say the same, and the restore records it.
             _armedFor = null;
-            _table = _table.Advance(Now).Table;
-            SyncPorts(_table.Ports.Keys, "expired");
+            var step = _table.Advance(Now);
+            _table = step.Table;
+            SyncPorts(step.Changes);
             ArmTimer();
         });
         Receive<UpdateLeasablePorts>(update =>
         {
             _ports = update.Ports;
-            _told.Clear();
-            _table = _table.WithPorts(update.Ports, Now).Table;
-            SyncPorts(_table.Ports.Keys, "lease in force");
+            var step = _table.WithPorts(update.Ports, Now);
+            _table = step.Table;
+            SyncPorts(step.Changes);
+            RetellLeasedPorts();
         });
         Receive<RetryStore>(_ => OpenStore());
         Receive<StoreOpened>(opened => Restore(opened.Stored));
@@ -184,7 +188,7 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         Timers.Cancel(RetryStore.Instance);
         Become(Serving);
         Apply(step, null);
-        SyncPorts(_table.Ports.Keys, "lease in force");
+        SyncPorts(step.Changes, _told.Keys.Concat(_table.Ports.Keys), "the lease store was opened again");
     }
 
     /// <summary>
@@ -205,8 +209,9 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         Send(_waiting.Values.SelectMany(w => w).Select(to => (to, (object)unavailable)));
         _inflight.Clear();
         _waiting.Clear();
-        _table = _durable.WithoutWaiters().Advance(Now).Table;
-        SyncPorts(_table.Ports.Keys, "the lease store failed");
+        var step = _durable.WithoutWaiters().Advance(Now);
+        _table = step.Table;
+        SyncPorts(step.Changes, _table.Ports.Keys, "the lease store failed: back to what it holds");
         Become(Down);
         ArmTimer();
         Timers.StartSingleTimer(RetryStore.Instance, RetryStore.Instance, _options.RetryInterval);
@@ -258,7 +263,7 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
             Send(replies);
         }
 
-        SyncPorts(step.Changes.Select(c => c.Lease.Port), Why(step.Changes));
+        SyncPorts(step.Changes);
         ArmTimer();
     }
 
@@ -281,33 +286,52 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
                 }
             }
 
-            SyncPorts(batch.Changes.Select(c => c.Lease.Port), Why(batch.Changes));
+            SyncPorts(batch.Changes);
         }
     }
 
-    /// <summary>Tells each port whose enforced lease differs from what it was last told (idempotent).</summary>
-    private void SyncPorts(IEnumerable<string> ports, string reason)
+    /// <summary>
+    /// Tells each port touched by <paramref name="changes"/> (and each of <paramref name="others"/>) whose enforced lease
+    /// differs from what it was last told; the same state is never sent twice.
+    /// </summary>
+    private void SyncPorts(IReadOnlyList<LeaseChange> changes, IEnumerable<string>? others = null, string otherwise = "")
     {
-        foreach (var port in ports.Distinct(StringComparer.Ordinal))
+        foreach (var port in changes.Select(c => c.Lease.Port).Concat(others ?? []).Distinct(StringComparer.Ordinal).ToList())
         {
             var enforced = Enforced(port);
-            var told = _told.GetValueOrDefault(port);
-            if (Equals(told, enforced))
+            if (Equals(_told.GetValueOrDefault(port), enforced))
             {
                 continue;
             }
 
-            if (enforced is null)
-            {
-                _told.Remove(port);
-            }
-            else
-            {
-                _told[port] = enforced;
-            }
-
-            _options.PortsTarget.Tell(new PortLeaseChanged(port, enforced, reason));
+            Tell(port, enforced, Why(port, enforced, changes, otherwise));
         }
+    }
+
+    /// <summary>Every leased port hears its lease again, whatever it was told before.</summary>
+    private void RetellLeasedPorts()
+    {
+        foreach (var port in _table.Ports.Keys)
+        {
+            if (Enforced(port) is { } enforced)
+            {
+                Tell(port, enforced, "lease in force");
+            }
+        }
+    }
+
+    private void Tell(string port, PortLease? enforced, string reason)
+    {
+        if (enforced is null)
+        {
+            _told.Remove(port);
+        }
+        else
+        {
+            _told[port] = enforced;
+        }
+
+        _options.PortsTarget.Tell(new PortLeaseChanged(port, enforced, reason));
     }
 
     /// <summary>The lease a port enforces: the one in force now, once its grant is durable.</summary>
@@ -316,12 +340,25 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
 
     private IEnumerable<Lease> DurableActive() => _table.Active.Where(l => _durable.Current(l.Port)?.Id == l.Id);
 
-    private static string Why(IReadOnlyList<LeaseChange> changes) => changes.Count == 0 ? "" : changes[^1] switch
+    /// <summary>Why a port's lease is now <paramref name="enforced"/>: its grant, or the last change that ended one.</summary>
+    private static string Why(string port, PortLease? enforced, IReadOnlyList<LeaseChange> changes, string otherwise)
     {
-        { Kind: LeaseEventKind.Granted } c => $"granted to {c.Lease.Holder}",
-        { Kind: LeaseEventKind.Revoked } c => $"revoked{(c.By is null ? "" : " by " + c.By)}{(c.Detail is null ? "" : ": " + c.Detail)}",
-        var c => c.Kind.ToString().ToLowerInvariant(),
-    };
+        if (enforced is not null)
+        {
+            return changes.Any(c => c.Kind == LeaseEventKind.Granted && c.Lease.Id == enforced.LeaseId) || otherwise.Length == 0
+                ? $"granted to {enforced.Holder}"
+                : otherwise;
+        }
+
+        return changes.LastOrDefault(c => c.Ends && c.Lease.Port == port) switch
+        {
+            { Kind: LeaseEventKind.Revoked } c => $"revoked{(c.By is null ? "" : " by " + c.By)}{(c.Detail is null ? "" : ": " + c.Detail)}",
+            { Kind: LeaseEventKind.Released } c => $"released by {c.By}",
+            { } c => c.Kind.ToString().ToLowerInvariant(),
+            null when otherwise.Length > 0 => otherwise,
+            null => "its grant is not durable yet",
+        };
+    }
 
     private void Log(LeaseChange change)
     {
