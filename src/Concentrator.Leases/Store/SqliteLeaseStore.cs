@@ -103,14 +103,34 @@ public sealed class SqliteLeaseStore(string path) : SqlLeaseStore
             ? (sqlite.SqliteErrorCode & 0xFF) switch
             {
                 5 or 6 => "the database is locked by another process (another daemon on the same file?)",
-                8 => "the database is read-only: the daemon's user cannot write the file or its directory",
+                8 => "the database is read-only: the daemon's user cannot write the file or its directory" + WriteProbe(),
                 11 or 26 => "the file is corrupt or is not an SQLite database; move it aside (leases held in it are lost) or restore a backup",
                 13 => "the disk is full",
-                14 => "the file cannot be opened: does its directory exist, and may the daemon's user write in it?",
+                14 => WriteProbe() is { Length: > 0 } probe
+                    ? "the database is read-only here: SQLite needs to write the file and its -wal and -shm files next to it" + probe
+                    : "the file cannot be opened: does its directory exist, and may the daemon's user write in it?",
                 _ => "SQLite error",
             }
             : "unexpected error";
         return new LeaseStoreException($"{Name}: {doing} failed: {why} ({error.Message.TrimEnd('.')})", error);
+    }
+
+    /// <summary>"" when a file can be created next to the database; otherwise why not, in the system's words (e.g. "Read-only file system").</summary>
+    private string WriteProbe()
+    {
+        var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", $".{Path.GetFileName(path)}.probe-{Environment.ProcessId}");
+        try
+        {
+            using (new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $" ({Path.GetDirectoryName(probe)}: {e.Message.TrimEnd('.')})";
+        }
     }
 
     public override async ValueTask DisposeAsync()

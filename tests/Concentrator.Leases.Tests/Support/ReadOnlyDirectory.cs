@@ -9,6 +9,7 @@ namespace Concentrator.Leases.Tests.Support;
 internal sealed class ReadOnlyDirectory : IDisposable
 {
     private readonly string _path;
+    private bool _undone;
 
     public ReadOnlyDirectory(string path)
     {
@@ -30,6 +31,12 @@ internal sealed class ReadOnlyDirectory : IDisposable
 
     public void Dispose()
     {
+        if (_undone)
+        {
+            return;
+        }
+
+        _undone = true;
         if (Command.IsRoot)
         {
             Command.Run("umount", _path);
