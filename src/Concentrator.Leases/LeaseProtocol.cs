@@ -28,11 +28,19 @@ public sealed record AcquireLease(string? Port, IReadOnlyList<string>? Tags, Tim
 /// <summary>Extends a lease to now + <paramref name="Ttl"/> (its own TTL when null). Answered with <see cref="LeaseRenewed"/>,
 /// <see cref="LeaseForbidden"/> (wrong token, nothing changes), <see cref="LeaseGone"/> (it ended), <see cref="LeaseNotFound"/>,
 /// <see cref="LeaseInvalid"/> or <see cref="LeaseUnavailable"/>.</summary>
-public sealed record RenewLease(string LeaseId, string Token, TimeSpan? Ttl = null);
+public sealed record RenewLease(string LeaseId, string Token, TimeSpan? Ttl = null)
+{
+    /// <summary>No token: messages print themselves into logs (dead letters, debug logging).</summary>
+    public override string ToString() => $"RenewLease {{ LeaseId = {LeaseId}, Ttl = {Ttl} }}";
+}
 
 /// <summary>Ends a lease early; the port goes to the next waiter. Answered with <see cref="LeaseEnded"/>, <see cref="LeaseForbidden"/>,
 /// <see cref="LeaseGone"/>, <see cref="LeaseNotFound"/> or <see cref="LeaseUnavailable"/>.</summary>
-public sealed record ReleaseLease(string LeaseId, string Token);
+public sealed record ReleaseLease(string LeaseId, string Token)
+{
+    /// <summary>No token: messages print themselves into logs (dead letters, debug logging).</summary>
+    public override string ToString() => $"ReleaseLease {{ LeaseId = {LeaseId} }}";
+}
 
 /// <summary>An administrator ends someone's lease. Answered like <see cref="ReleaseLease"/>, without the token check.</summary>
 public sealed record RevokeLease(string LeaseId, string By, string? Reason = null);
@@ -90,7 +98,11 @@ public sealed record LeaseWaiterInfo(string Target, string Holder, int Priority,
 public abstract record LeaseAnswer;
 
 /// <summary>The port is yours: connect to <see cref="LeaseInfo.Endpoint"/>; renew and release with <paramref name="Token"/>.</summary>
-public sealed record LeaseGranted(LeaseInfo Lease, string Token) : LeaseAnswer;
+public sealed record LeaseGranted(LeaseInfo Lease, string Token) : LeaseAnswer
+{
+    /// <summary>No token: messages print themselves into logs (dead letters, debug logging).</summary>
+    public override string ToString() => $"LeaseGranted {{ Lease = {Lease} }}";
+}
 
 public sealed record LeaseRenewed(LeaseInfo Lease) : LeaseAnswer;
 

@@ -7,7 +7,4 @@ namespace Concentrator.Leases.Domain;
 public sealed record StoredLease(Lease Lease, LeaseEventKind? EndedHow = null, DateTimeOffset? EndedAt = null, string? EndedBy = null);
 
 /// <summary>What the store holds at start: the leases in force and recently ended, and every port's latest epoch.</summary>
-public sealed record StoredLeases(IReadOnlyList<StoredLease> Leases, IReadOnlyDictionary<string, long> Epochs)
-{
-    public static StoredLeases Empty { get; } = new([], new Dictionary<string, long>());
-}
+public sealed record StoredLeases(IReadOnlyList<StoredLease> Leases, IReadOnlyDictionary<string, long> Epochs);

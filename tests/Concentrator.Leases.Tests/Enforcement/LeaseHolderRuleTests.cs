@@ -47,5 +47,9 @@ public sealed class LeaseHolderRuleTests
     {
         Assert.DoesNotContain("tok-123", Lease.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("tok-123", new Principal("*", IPAddress.Loopback, "tok-123").ToString(), StringComparison.Ordinal);
+        var info = new LeaseInfo("L1", "p", null, 1, "ci", null, 0, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        Assert.DoesNotContain("tok-123", new LeaseGranted(info, "tok-123").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-123", new RenewLease("L1", "tok-123").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-123", new ReleaseLease("L1", "tok-123").ToString(), StringComparison.Ordinal);
     }
 }
