@@ -22,11 +22,11 @@ public static class LeasablePorts
             return null;
         }
 
-        var host = listener.Bind.Equals(IPAddress.Any) || listener.Bind.Equals(IPAddress.IPv6Any)
-            ? Dns.GetHostName()
-            : listener.Bind.ToString();
-        return listener.Bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !host.Equals(Dns.GetHostName(), StringComparison.Ordinal)
-            ? $"[{host}]:{listener.Port}"
-            : $"{host}:{listener.Port}";
+        if (listener.Bind.Equals(IPAddress.Any) || listener.Bind.Equals(IPAddress.IPv6Any))
+        {
+            return $"{Dns.GetHostName()}:{listener.Port}";
+        }
+
+        return new IPEndPoint(listener.Bind, listener.Port).ToString(); // [fd00::5]:7000 for IPv6
     }
 }

@@ -17,7 +17,15 @@ internal sealed class ReadOnlyDirectory : IDisposable
         if (Command.IsRoot)
         {
             Command.Run("mount", "--bind", path, path);
-            Command.Run("mount", "-o", "remount,ro,bind", path);
+            try
+            {
+                Command.Run("mount", "-o", "remount,ro,bind", path);
+            }
+            catch
+            {
+                Command.Run("umount", "-l", path);
+                throw;
+            }
         }
         else
         {
@@ -39,7 +47,8 @@ internal sealed class ReadOnlyDirectory : IDisposable
         _undone = true;
         if (Command.IsRoot)
         {
-            Command.Run("umount", _path);
+            // Lazy: detached at once even while a store still retrying in the background has a file open through it.
+            Command.Run("umount", "-l", _path);
         }
         else
         {
