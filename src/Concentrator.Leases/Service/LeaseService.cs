@@ -3,6 +3,7 @@ using Akka.Event;
 using Concentrator.Leases.Domain;
 using Concentrator.Leases.Store;
 using Concentrator.Ports.Admission;
+using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
 
 namespace Concentrator.Leases.Service;
@@ -170,6 +171,7 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         });
         Receive<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Receive<GetLeaseServiceStatus>(_ => Sender.Tell(new LeaseServiceStatus(_problem is null, _store.Name, _problem)));
+        Receive<PortNotFound>(_ => { }); // a port told of its lease had just left (a reload): the next port list says so
     }
 
     private void OpenStore() =>
