@@ -12,7 +12,9 @@ namespace Concentrator.Leases;
 /// of the two). Answered with <see cref="LeaseGranted"/>, or — after up to <paramref name="Wait"/> in a queue ordered
 /// by priority then arrival — <see cref="LeaseNotGranted"/>; or at once <see cref="LeaseNotFound"/> (unknown port or
 /// tag), <see cref="LeaseInvalid"/>, <see cref="LeaseQueueFull"/>, <see cref="LeaseGone"/> (the request id's lease
-/// already ended) or <see cref="LeaseUnavailable"/> (the store is down).
+/// already ended) or <see cref="LeaseUnavailable"/> (the store is down). Ask with a timeout longer than
+/// <paramref name="Wait"/> (plus a few seconds for the store): a grant that finds no one waiting is still a lease
+/// until it expires; a client that gave up retries with the same <paramref name="RequestId"/> and gets it back.
 /// </summary>
 /// <param name="Port">A port by name, or null when <paramref name="Tags"/> are given.</param>
 /// <param name="Tags">Tags a port must all have, or null/empty when <paramref name="Port"/> is given.</param>
