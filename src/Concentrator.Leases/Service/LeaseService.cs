@@ -39,7 +39,9 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
     private IReadOnlyList<LeasablePort> _ports;
     private LeaseTable _table;   // now, including changes not yet durable
     private LeaseTable _durable; // as of the last durable write: a grant is enforced only once it is here
-    private string? _problem = "the lease store is being opened";
+    private const string OpeningProblem = "the lease store is being opened";
+    private string? _problem = OpeningProblem; // null while the store works
+    private bool _servedBefore;
     private long _nextBatch;
     private ITimer? _dueTimer;
     private TimeSpan? _armedFor;
@@ -182,15 +184,16 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
     private void Restore(StoredLeases stored)
     {
         var step = LeaseTable.Restore(stored, _ports, _options.Limits, _ids, Now);
-        var wasDown = _problem;
+        var recovered = _servedBefore || _problem != OpeningProblem ? $" again (was: {_problem})" : "";
         _problem = null;
+        _servedBefore = true;
         _durable = step.Table;
-        _log.Info("leases: {0} {1}: {2} lease(s) in force, {3} ended at start{4}", _store.Name, wasDown is null ? "opened" : "works again",
-            step.Table.Active.Count(), step.Changes.Count, wasDown is null ? "" : $" (was: {wasDown})");
+        _log.Info("leases: {0} works{1}: {2} lease(s) in force, {3} ended at start", _store.Name, recovered,
+            step.Table.Active.Count(), step.Changes.Count);
         Timers.Cancel(RetryStore.Instance);
         Become(Serving);
         Apply(step, null);
-        SyncPorts(step.Changes, _told.Keys.Concat(_table.Ports.Keys), "the lease store was opened again");
+        SyncPorts(step.Changes, _told.Keys.Concat(_table.Ports.Keys), "lease in force (restored from the store)");
     }
 
     /// <summary>
