@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet; and the tools
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, PostgreSQL; and the tools
 # that read what packaging/ ships: systemd-analyze (the unit) and Debian's docker-compose (docker-compose.yml).
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
@@ -11,6 +11,8 @@ command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
+# PostgreSQL for the lease store tests, which start a server of their own (initdb into a temp dir).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"
   sudo_cmd=""

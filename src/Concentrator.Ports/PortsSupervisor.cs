@@ -71,6 +71,7 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
         Receive<SetLine>(set => Route(set.Port, set));
         Receive<SendBreakTo>(brk => Route(brk.Port, brk));
         Receive<ForceWriteLock>(force => Route(force.Port, force));
+        Receive<PortLeaseChanged>(lease => Route(lease.Port, lease)); // from the lease service
         Receive<Reload>(OnReload);
     }
 

@@ -7,7 +7,7 @@ using Concentrator.Testing;
 
 namespace Concentrator.Bench;
 
-internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll)
+internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -32,6 +32,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         var full = false;
         string? json = null;
         string? daemon = null;
+        var leases = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,6 +42,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                     break;
                 case "--full":
                     full = true;
+                    break;
+                case "--leases":
+                    leases = true;
                     break;
                 case "--json" when i + 1 < args.Length:
                     json = args[++i];
@@ -55,15 +59,16 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon);
+        return new BenchOptions(full, json, daemon, leases);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll]\n" +
-        "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).";
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases]\n" +
+        "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
+        "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.";
 
     public static int Main(string[] args)
     {
@@ -82,6 +87,11 @@ internal static class Program
         {
             Console.WriteLine(Usage);
             return 0;
+        }
+
+        if (options.Leases)
+        {
+            return LeaseBench.Run(options);
         }
 
         using var signals = ProcessRegistry.InstallSignalHandlers();

@@ -18,11 +18,12 @@ public enum SessionRole
 /// <summary>A client asking to join a port: through which listener, and who it is.</summary>
 public sealed record AdmissionRequest(ListenerSettings Listener, Principal Principal);
 
-/// <summary>What the port has at the moment a client asks: its admitted sessions and whether a writer holds the lock.</summary>
+/// <summary>What the port has at the moment a client asks: its admitted sessions, whether a writer holds the lock, its lease.</summary>
 /// <param name="Sessions">Admitted sessions now.</param>
 /// <param name="OldestSession">Id of the longest-connected session, if any (the one kick-old closes).</param>
 /// <param name="WriteLockHeld">Whether an exclusive write lock has a holder.</param>
-public sealed record PortOccupancy(int Sessions, int? OldestSession, bool WriteLockHeld)
+/// <param name="Lease">The port's lease now, if a scheduler leased it: then only its holder writes.</param>
+public sealed record PortOccupancy(int Sessions, int? OldestSession, bool WriteLockHeld, PortLease? Lease = null)
 {
     public static PortOccupancy Empty { get; } = new(0, null, false);
 }

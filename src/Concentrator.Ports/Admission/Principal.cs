@@ -3,15 +3,17 @@ using System.Net;
 namespace Concentrator.Ports.Admission;
 
 /// <summary>
-/// Who a client is, as admission rules see it: a name ("*" for anonymous; later "alice", "cert:CN", "ssh:user") and
-/// the address it connects from.
+/// Who a client is, as admission rules see it: a name ("*" for anonymous; later "alice", "cert:CN", "ssh:user"), the
+/// address it connects from, and the lease token it presented, if any (our clients' <c>--lease-token</c>): a session
+/// that shows the token of the port's lease is the holder whoever it is.
 /// </summary>
-public sealed record Principal(string Name, IPAddress? Source)
+public sealed record Principal(string Name, IPAddress? Source, string? LeaseToken = null)
 {
     /// <summary>The name of a client that did not identify itself (a listener with no authentication).</summary>
     public const string AnonymousName = "*";
 
     public static Principal Anonymous(EndPoint? remote) => new(AnonymousName, (remote as IPEndPoint)?.Address);
 
+    /// <summary>Name and source only: a lease token is a secret and never goes to a log.</summary>
     public override string ToString() => Source is null ? Name : $"{Name} from {Source}";
 }

@@ -27,6 +27,8 @@ public static class ConfigLoader
 
     private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file", "forget-after"];
 
+    private static readonly string[] LeaseKeys = ["store", "max-ttl", "max-wait", "max-waiters", "retry-interval"];
+
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
 
@@ -88,10 +90,12 @@ public static class ConfigLoader
             }
 
             var section = top.GetObject();
-            foreach (var key in section.Items.Keys.Where(k => k is not ("ports" or "defaults" or "discovery")))
+            foreach (var key in section.Items.Keys.Where(k => k is not ("ports" or "defaults" or "discovery" or "leases")))
             {
-                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, ["ports", "defaults", "discovery"])}");
+                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, ["ports", "defaults", "discovery", "leases"])}");
             }
+
+            var leases = ReadLeases(section.Items.GetValueOrDefault("leases"));
 
             HoconObject? defaults = null;
             if (section.Items.TryGetValue("defaults", out var defaultsValue))
@@ -140,7 +144,79 @@ public static class ConfigLoader
             CheckDuplicateListeners(ports);
             CheckSharedDevices(ports);
             CheckSharedLogs(ports);
-            return new ConcentratorSettings(source, ports, discovery);
+            return new ConcentratorSettings(source, ports, discovery, leases);
+        }
+
+        /// <summary>leases { store = "sqlite:leases.db" | "postgresql://...", max-ttl, max-wait, max-waiters, retry-interval }.</summary>
+        private LeaseSettings ReadLeases(HoconValue? value)
+        {
+            const string where = "concentrator.leases";
+            var settings = LeaseSettings.Default(baseDirectory);
+            if (value is null)
+            {
+                return settings;
+            }
+
+            if (!value.IsObject())
+            {
+                Error(null, where, Show(value), "must be an object { store = \"sqlite:leases.db\" }");
+                return settings;
+            }
+
+            var o = value.GetObject();
+            CheckKeys(o, LeaseKeys, null, where + ".");
+            var store = settings.Store;
+            if (o.Items.TryGetValue("store", out var storeValue))
+            {
+                store = ReadLeaseStore(where + ".store", Show(storeValue)) ?? store;
+            }
+
+            var maxTtl = Duration(null, where + ".max-ttl", o.Items.GetValueOrDefault("max-ttl"), settings.MaxTtl);
+            var maxWait = Duration(null, where + ".max-wait", o.Items.GetValueOrDefault("max-wait"), settings.MaxWait);
+            var maxWaiters = Int(null, where + ".max-waiters", o.Items.GetValueOrDefault("max-waiters"), settings.MaxWaiters, 1, 100_000);
+            var retry = Duration(null, where + ".retry-interval", o.Items.GetValueOrDefault("retry-interval"), settings.RetryInterval);
+            if (maxTtl <= TimeSpan.Zero)
+            {
+                Error(null, where + ".max-ttl", Show(o.Items["max-ttl"]), "must be longer than 0s");
+            }
+
+            if (retry <= TimeSpan.Zero)
+            {
+                Error(null, where + ".retry-interval", Show(o.Items["retry-interval"]), "must be longer than 0s");
+            }
+
+            return new LeaseSettings(store, maxTtl, maxWait, maxWaiters, retry);
+        }
+
+        private LeaseStoreLocation? ReadLeaseStore(string key, string text)
+        {
+            if (text.StartsWith("sqlite:", StringComparison.Ordinal))
+            {
+                var file = text["sqlite:".Length..];
+                if (string.IsNullOrWhiteSpace(file))
+                {
+                    Error(null, key, text, "expected sqlite:FILE, e.g. sqlite:leases.db (relative to the config file)");
+                    return null;
+                }
+
+                return new LeaseStoreLocation(LeaseStoreKind.Sqlite,
+                    Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDirectory, file)));
+            }
+
+            if (text.StartsWith("postgresql:", StringComparison.Ordinal) || text.StartsWith("postgres:", StringComparison.Ordinal))
+            {
+                if (!PostgresUrl.TryParse(text, out _, out var problem))
+                {
+                    Error(null, key, PostgresUrl.WithoutPassword(text), problem);
+                    return null;
+                }
+
+                return new LeaseStoreLocation(LeaseStoreKind.PostgreSql, text);
+            }
+
+            Error(null, key, PostgresUrl.WithoutPassword(text),
+                "expected sqlite:FILE (e.g. sqlite:leases.db) or postgresql://user:pass@host:port/database");
+            return null;
         }
 
         private DiscoverySettings? ReadDiscovery(HoconValue value, HoconObject? defaults)

@@ -36,7 +36,12 @@ public sealed record PortSettings(
 }
 
 /// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
-public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null);
+/// <param name="Source">The config file (or the embedded default), for messages.</param>
+/// <param name="Ports">The configured ports.</param>
+/// <param name="Discovery">Rack mode, if configured.</param>
+/// <param name="Leases">Where leases persist and their limits; <see cref="ConfigLoader"/> always sets it (defaults when the section is absent).</param>
+public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null,
+    LeaseSettings? Leases = null);
 
 /// <summary>
 /// Rack mode: every device matching <see cref="Match"/> becomes a port, on a TCP port from <see cref="BasePort"/>

@@ -109,7 +109,7 @@ public sealed partial class PortActor
         _arbiter = new WriteArbiter<IActorRef>(policy);
         foreach (var (session, entry) in _sessions.OrderBy(s => s.Value.Id))
         {
-            _arbiter.Join(session, entry.Listener.Access == SessionAccess.ReadWrite);
+            _arbiter.Join(session, MayWriteNow(entry)); // the listener's access as narrowed by the lease
         }
 
         var changes = could.Where(c => c.Value != _arbiter.CanWrite(c.Key)).Select(c => (c.Key, !c.Value)).ToList();

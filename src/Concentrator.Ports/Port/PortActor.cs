@@ -140,6 +140,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Receive<ListSessions>(_ => Sender.Tell(new SessionsReport(DescribeSessions(Sender))));
         ReceiveManagement();
         ReceiveReconfiguration();
+        ReceiveLeases();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
     }
@@ -339,8 +340,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         KeyValuePair<IActorRef, SessionEntry>? oldest = _sessions.Count == 0 ? null : _sessions.MinBy(s => s.Value.Id);
-        var occupancy = new PortOccupancy(_sessions.Count, oldest?.Value.Id, _arbiter.IsHeld);
-        switch (_admission.Decide(new AdmissionRequest(listener, join.Principal), occupancy))
+        switch (_admission.Decide(new AdmissionRequest(listener, join.Principal), Occupancy(oldest?.Value.Id)))
         {
             case Refuse refuse:
                 _log.Info("port {0}: refused {1} ({2}): {3}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason);

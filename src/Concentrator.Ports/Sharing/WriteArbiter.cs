@@ -127,6 +127,49 @@ internal sealed class WriteArbiter<T>(WritePolicy policy) where T : notnull
         return Changes(before, default);
     }
 
+    /// <summary>
+    /// Who may write changed for sessions already here (the port's lease went to or from them). All losses are applied
+    /// before all gains, so a session is never promoted only to be demoted by the same change: a holder that loses
+    /// the right steps down, one that gains it takes a free lock or waits, and the net changes are returned.
+    /// </summary>
+    public IReadOnlyList<(T Session, bool CanWrite)> Permit(IEnumerable<(T Session, bool MayWrite)> rights)
+    {
+        var before = Snapshot();
+        var changed = rights.Where(r => _mayWrite.TryGetValue(r.Session, out var had) && had != r.MayWrite).ToList();
+        foreach (var (session, _) in changed.Where(r => !r.MayWrite))
+        {
+            _mayWrite[session] = false;
+            _waiting.Remove(session);
+            if (IsHolder(session))
+            {
+                ClearHolder();
+            }
+        }
+
+        foreach (var (session, _) in changed.Where(r => r.MayWrite))
+        {
+            _mayWrite[session] = true;
+            if (policy == WritePolicy.Exclusive && !_optedOut.Contains(session))
+            {
+                if (!_hasHolder)
+                {
+                    SetHolder(session);
+                }
+                else
+                {
+                    _waiting.Add(session);
+                }
+            }
+        }
+
+        if (policy == WritePolicy.Exclusive && !_hasHolder)
+        {
+            PromoteNext();
+        }
+
+        return Changes(before, default);
+    }
+
     private bool IsHolder(T session) => _hasHolder && EqualityComparer<T>.Default.Equals(_holder, session);
 
     private void SetHolder(T session)

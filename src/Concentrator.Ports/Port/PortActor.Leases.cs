@@ -1,0 +1,41 @@
+using Akka.Actor;
+using Akka.Event;
+using Concentrator.Ports.Admission;
+
+namespace Concentrator.Ports.Port;
+
+/// <summary>
+/// The port's lease: while a scheduler holds it only the holder writes (admission narrows newcomers, see
+/// <see cref="LeaseHolderRule"/>); when it changes, every session's write right is decided again and those whose
+/// right changed are told at once.
+/// </summary>
+public sealed partial class PortActor
+{
+    private PortLease? _lease;
+
+    private void ReceiveLeases() => Receive<PortLeaseChanged>(OnLeaseChanged);
+
+    private void OnLeaseChanged(PortLeaseChanged changed)
+    {
+        if (Equals(changed.Lease, _lease))
+        {
+            return; // the same state sent again (after a reload or a store recovery): nothing to re-decide
+        }
+
+        var before = _lease;
+        _lease = changed.Lease;
+        var what = _lease is { } now
+            ? $"leased to {now.Holder} (lease {now.LeaseId}, epoch {now.Epoch})"
+            : $"lease {before!.LeaseId} of {before.Holder} ended: {changed.Reason}";
+        _log.Info("port {0}: {1}", _settings.Name, what);
+        _consoleLog?.Mark($"port {what}");
+        var rights = _sessions.OrderBy(s => s.Value.Id).Select(s => (s.Key, MayWriteNow(s.Value))).ToList();
+        Announce(_arbiter.Permit(rights), joined: null, reason: $"port {what}");
+    }
+
+    /// <summary>What admission would decide for this session's write right now (its listener, who it is, the lease).</summary>
+    private bool MayWriteNow(SessionEntry entry) =>
+        _admission.MayWrite(new AdmissionRequest(entry.Listener, entry.Principal), Occupancy(oldest: null));
+
+    private PortOccupancy Occupancy(int? oldest) => new(_sessions.Count, oldest, _arbiter.IsHeld, _lease);
+}

@@ -1,0 +1,27 @@
+using System.Net;
+using Concentrator.Devices;
+using Concentrator.Leases.Domain;
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Leases.Tests.Domain;
+
+public sealed class LeasablePortsTests
+{
+    private static ListenerSettings Listener(string bind, int tcp, SessionAccess access) =>
+        new(IPAddress.Parse(bind), tcp, ListenerProtocol.Rfc2217, access, false, 1 << 20, OverflowPolicy.Disconnect);
+
+    private static PortSettings Port(params ListenerSettings[] listeners) => new(
+        "rpi-1", "sim:echo", DeviceBackend.Auto, LineSettings.Default, listeners, null, TimeSpan.Zero, 16, false, WritePolicy.Shared, 0,
+        null, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), Tags: ["board:rpi4"]);
+
+    [Fact]
+    public void The_endpoint_is_the_first_read_write_listener_with_the_host_name_for_an_any_address_and_brackets_for_IPv6()
+    {
+        Assert.Equal("10.0.0.1:7001", LeasablePorts.Endpoint(Port(Listener("10.0.0.1", 7100, SessionAccess.ReadOnly),
+            Listener("10.0.0.1", 7001, SessionAccess.ReadWrite))));
+        Assert.Equal($"{Dns.GetHostName()}:7001", LeasablePorts.Endpoint(Port(Listener("0.0.0.0", 7001, SessionAccess.ReadWrite))));
+        Assert.Equal("[fd00::5]:7001", LeasablePorts.Endpoint(Port(Listener("fd00::5", 7001, SessionAccess.ReadWrite))));
+        Assert.Null(LeasablePorts.Endpoint(Port(Listener("10.0.0.1", 7100, SessionAccess.ReadOnly))));
+        Assert.Equal(["board:rpi4"], LeasablePorts.From(Port(Listener("10.0.0.1", 7001, SessionAccess.ReadWrite))).Tags);
+    }
+}
