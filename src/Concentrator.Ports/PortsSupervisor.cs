@@ -57,6 +57,8 @@ public sealed class PortsSupervisor : ReceiveActor
         Receive<SetLine>(set => Route(set.Port, set));
         Receive<SendBreakTo>(brk => Route(brk.Port, brk));
         Receive<ForceWriteLock>(force => Route(force.Port, force));
+        Receive<ConnectClient>(connect => Route(connect.Port, connect));
+        Receive<GetScrollback>(get => Route(get.Port, get));
         Receive<Reload>(OnReload);
     }
 
