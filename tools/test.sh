@@ -3,11 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet.
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet; chromium (the
+# dashboard's browser tests drive Debian's build through Playwright: no browser is downloaded). The build needs
+# nodejs and npm: src/Concentrator.Web restores xterm.js with `npm ci`.
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"
   sudo_cmd=""
@@ -16,7 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 dotnet build Concentrator.sln -c Release -nologo -v quiet
 log=$(mktemp)
 status=0
