@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.WebSockets;
 
@@ -5,7 +6,7 @@ namespace Concentrator.Ports.Channels;
 
 /// <summary>
 /// A session over WebSocket messages (the browser terminal): binary messages carry console bytes both ways, each
-/// batch going out as one message (its chunks as fragments, so nothing is copied). Text messages are the control
+/// batch going out as one message in one frame. Text messages are the control
 /// channel (<see cref="ControlJson"/>): read by <see cref="ReceiveInputAsync"/>, skipped by <see cref="ReceiveAsync"/>;
 /// the server's own control messages go out as text messages between the binary ones.
 /// </summary>
@@ -107,13 +108,31 @@ public sealed class WebSocketChannel(WebSocket socket, EndPoint? remoteEndPoint,
     public async Task SendAsync(IList<ArraySegment<byte>> segments)
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);
+        byte[]? gathered = null;
         try
         {
-            for (var i = 0; i < segments.Count; i++)
+            if (segments.Count == 1)
             {
-                await socket.SendAsync(segments[i], WebSocketMessageType.Binary, endOfMessage: i == segments.Count - 1,
-                    CancellationToken.None).ConfigureAwait(false);
+                await socket.SendAsync(segments[0], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                return;
             }
+
+            // Many small device chunks: one frame (one write to the connection) costs less than a frame and a flush each.
+            var total = 0;
+            foreach (var segment in segments)
+            {
+                total += segment.Count;
+            }
+
+            gathered = ArrayPool<byte>.Shared.Rent(total);
+            var offset = 0;
+            foreach (var segment in segments)
+            {
+                segment.AsSpan().CopyTo(gathered.AsSpan(offset));
+                offset += segment.Count;
+            }
+
+            await socket.SendAsync(gathered.AsMemory(0, total), WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (WebSocketException e)
         {
@@ -121,6 +140,11 @@ public sealed class WebSocketChannel(WebSocket socket, EndPoint? remoteEndPoint,
         }
         finally
         {
+            if (gathered is not null)
+            {
+                ArrayPool<byte>.Shared.Return(gathered);
+            }
+
             _sendLock.Release();
         }
     }

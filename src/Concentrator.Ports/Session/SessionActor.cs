@@ -77,7 +77,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     public SessionActor(ISessionChannel channel, ListenerSettings listener, PortSettings portSettings, IActorRef port)
     {
         _channel = channel;
-        _controlChannel = channel as IControlChannel;
+        // Control messages are the browser terminal's: a raw session over WebSocket frames stays bytes only.
+        _controlChannel = listener.Protocol == ListenerProtocol.Web ? channel as IControlChannel : null;
         _listener = listener;
         _portSettings = portSettings;
         _port = port;
