@@ -56,7 +56,8 @@ public sealed class DashboardHost : IAsyncLifetime
                 tags = ["rack-2"]
                 baud = 9600
                 reopen { min-backoff = 50ms, max-backoff = 200ms }
-                listeners = [{ port = {{BenchRawPort}}, protocol = raw }]
+                # room for a test reader that verifies every byte on a busy machine
+                listeners = [{ port = {{BenchRawPort}}, protocol = raw, output-queue = 64MiB }]
               }
             }
             """;

@@ -160,6 +160,76 @@ public sealed class DashboardHttpTests(DashboardHost host) : IClassFixture<Dashb
         Assert.Equal("115200 8N1", ports[1].GetProperty("line").GetProperty("text").GetString());
     }
 
+    [Fact]
+    public async Task A_browser_terminal_that_stops_reading_never_stalls_the_port_and_is_told_what_it_lost()
+    {
+        // A WebSocket client with a tiny socket receive buffer that reads nothing: a frozen browser tab.
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellation) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+                {
+                    ReceiveBufferSize = 4096,
+                };
+                await socket.ConnectAsync(context.DnsEndPoint, cancellation);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var invoker = new HttpMessageInvoker(handler);
+        using var frozen = new ClientWebSocket();
+        await frozen.ConnectAsync(TerminalUri("bench"), invoker, CancellationToken.None);
+        await host.WaitForAsync("bench", s => s.Sessions.Any(x => x.Protocol == "web"), "a web session");
+
+        using var reader = new System.Net.Sockets.TcpClient();
+        await reader.ConnectAsync(IPAddress.Loopback, host.BenchRawPort);
+        await host.WaitForAsync("bench", s => s.Sessions.Count == 2, "two sessions");
+
+        // The device prints 16 MB, far more than the frozen tab's queue and socket buffers hold.
+        const int Total = 16 << 20;
+        const int Chunk = 64 * 1024;
+        var pattern = new byte[251 + 256 * 1024]; // byte i of the stream is i % 251
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            pattern[i] = (byte)(i % 251);
+        }
+
+        var writer = Task.Run(() =>
+        {
+            for (var sent = 0; sent < Total; sent += Chunk)
+            {
+                host.Pty.Write(pattern.AsSpan(sent % 251, Chunk));
+            }
+        });
+
+        // The other client gets every byte, in order, while the tab reads nothing.
+        var stream = reader.GetStream();
+        var buffer = new byte[256 * 1024];
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        for (var received = 0; received < Total;)
+        {
+            var n = await stream.ReadAsync(buffer, cancel.Token);
+            Assert.NotEqual(0, n);
+            Assert.True(buffer.AsSpan(0, n).SequenceEqual(pattern.AsSpan(received % 251, n)), $"bytes {received}..{received + n} differ");
+            received += n;
+        }
+
+        await writer;
+        var snapshot = (await host.Ports.GetAsync("bench"))!;
+        Assert.Contains(snapshot.Sessions, x => x.Protocol == "web"); // kept (drop-oldest), not disconnected
+
+        // When the tab reads again it is told that output was dropped.
+        var tail = "";
+        var message = new byte[64 * 1024];
+        while (!tail.Contains("bytes dropped, client too slow", StringComparison.Ordinal))
+        {
+            var r = await frozen.ReceiveAsync(message, cancel.Token);
+            Assert.NotEqual(WebSocketMessageType.Close, r.MessageType);
+            var text = Encoding.Latin1.GetString(message, 0, r.Count);
+            tail = (tail.Length > 200 ? tail[^200..] : tail) + text;
+        }
+    }
+
     private Uri TerminalUri(string port, bool readOnly = false) =>
         new($"{host.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal)}/api/ports/{port}/terminal{(readOnly ? "?mode=read-only" : "")}");
 

@@ -254,7 +254,15 @@ public sealed class WebSocketChannel(WebSocket socket, EndPoint? remoteEndPoint,
 
     private void Release()
     {
-        socket.Dispose();
+        try
+        {
+            socket.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the web request that carried it has already ended (the connection dropped)
+        }
+
         _closed.TrySetResult();
     }
 

@@ -23,6 +23,9 @@ internal static partial class TerminalEndpoints
     private const string ReadOnlyMode = "read-only";
     private const string ReadWriteMode = "read-write";
 
+    /// <summary>How long a dropped connection's request waits for its session to release the socket.</summary>
+    private static readonly TimeSpan ReleaseGrace = TimeSpan.FromSeconds(5);
+
     /// <summary><c>GET /ports/{name}/terminal[?mode=read-only]</c>: the terminal page of one port.</summary>
     public static async Task PageAsync(HttpContext context)
     {
@@ -122,7 +125,9 @@ internal static partial class TerminalEndpoints
         }
         catch (OperationCanceledException)
         {
-            // the connection dropped: the session sees its reads fail and closes the channel itself
+            // The connection dropped: the session sees its reads fail and releases the socket. Wait for that (bounded),
+            // so the socket is not disposed after the request that owns it has ended.
+            await Task.WhenAny(channel.Closed, Task.Delay(ReleaseGrace)).ConfigureAwait(false);
         }
     }
 
