@@ -23,26 +23,31 @@ public static class DashboardEndpointRouteBuilderExtensions
     /// <item><c>POST /ui/ports/{name}/break</c>, <c>POST /ui/ports/{name}/line</c>, <c>POST /ui/sessions/{id}/kick</c> the dashboard's actions</item>
     /// </list>
     /// None of these paths is the management API's, so both map into one host. The WebSocket endpoint brings its own
-    /// WebSockets middleware: the host needs no <c>UseWebSockets()</c>.
+    /// WebSockets middleware: the host needs no <c>UseWebSockets()</c>. The endpoints decide access themselves
+    /// (<see cref="Access.IDashboardAuthorizer"/>); <paramref name="conventions"/> is applied to all of them, e.g.
+    /// <c>d =&gt; d.AllowAnonymous()</c> under a host whose fallback authorization policy would otherwise ask a browser
+    /// for a bearer token.
     /// </summary>
-    public static IEndpointRouteBuilder MapConcentratorDashboard(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapConcentratorDashboard(this IEndpointRouteBuilder endpoints,
+        Action<IEndpointConventionBuilder>? conventions = null)
     {
         var assets = endpoints.ServiceProvider.GetRequiredService<EmbeddedAssets>();
-        endpoints.MapGet("/", DashboardEndpoints.PageAsync);
-        endpoints.MapMethods("/ui/{**path}", [HttpMethods.Get, HttpMethods.Head],
+        var group = endpoints.MapGroup("");
+        conventions?.Invoke(group);
+        group.MapGet("/", DashboardEndpoints.PageAsync);
+        group.MapMethods("/ui/{**path}", [HttpMethods.Get, HttpMethods.Head],
             context => assets.ServeAsync(context, DashboardEndpoints.RouteValue(context, "path")));
-        endpoints.MapGet("/api/events", EventsEndpoint.HandleAsync);
-        endpoints.MapGet("/ports/{name}/terminal", TerminalEndpoints.PageAsync);
-        endpoints.MapGet("/api/ports/{name}/scrollback", DashboardEndpoints.ScrollbackAsync);
-        endpoints.MapPost("/ui/ports/{name}/break", DashboardEndpoints.BreakAsync);
-        endpoints.MapPost("/ui/ports/{name}/line", DashboardEndpoints.LineAsync);
-        endpoints.MapPost("/ui/sessions/{id}/kick", DashboardEndpoints.KickAsync);
+        group.MapGet("/api/events", EventsEndpoint.HandleAsync);
+        group.MapGet("/ports/{name}/terminal", TerminalEndpoints.PageAsync);
+        group.MapGet("/api/ports/{name}/scrollback", DashboardEndpoints.ScrollbackAsync);
+        group.MapPost("/ui/ports/{name}/break", DashboardEndpoints.BreakAsync);
+        group.MapPost("/ui/ports/{name}/line", DashboardEndpoints.LineAsync);
+        group.MapPost("/ui/sessions/{id}/kick", DashboardEndpoints.KickAsync);
 
         // Any method: a WebSocket over HTTP/2 is a CONNECT, over HTTP/1.1 a GET.
         var pipeline = endpoints.CreateApplicationBuilder().UseWebSockets();
         pipeline.Run(TerminalEndpoints.WebSocketAsync);
-        var webSocket = pipeline.Build();
-        endpoints.Map("/api/ports/{name}/terminal", webSocket);
+        group.Map("/api/ports/{name}/terminal", pipeline.Build());
         return endpoints;
     }
 }
