@@ -162,12 +162,7 @@ internal static class WebTerminal
 
                 if (!Pattern.Matches(buffer.AsSpan(0, r.Count), received))
                 {
-                    // A browser terminal that falls a whole output queue behind loses the oldest output and is told so.
-                    var text = Encoding.ASCII.GetString(buffer, 0, r.Count);
-                    var notice = text.IndexOf("[concentrator:", StringComparison.Ordinal);
-                    throw new InvalidDataException(notice >= 0
-                        ? $"the session dropped output: {text[notice..(text.IndexOf(']', notice) + 1)]}"
-                        : $"corrupted data in bytes {received}..{received + r.Count}");
+                    throw new InvalidDataException(await ExplainMismatchAsync(socket, buffer, r.Count, received));
                 }
 
                 received += r.Count;
@@ -184,5 +179,38 @@ internal static class WebTerminal
         error ??= writerError?.Message;
         var mb = received / 1e6;
         return new ThroughputResult(received, seconds, mb / seconds, mb > 0 ? cpuMs / mb : double.NaN, error is null, error);
+    }
+
+    /// <summary>
+    /// A browser terminal that falls a whole output queue behind loses its oldest output (drop-oldest) and is told so in
+    /// a notice that follows the queued output; read on a little to tell that from corruption.
+    /// </summary>
+    private static async Task<string> ExplainMismatchAsync(ClientWebSocket socket, byte[] buffer, int count, long position)
+    {
+        var text = new StringBuilder(Encoding.Latin1.GetString(buffer, 0, count));
+        using var more = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            while (text.Length < 8 << 20 && !text.ToString().Contains("[concentrator:", StringComparison.Ordinal))
+            {
+                var r = await socket.ReceiveAsync(buffer, more.Token);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                text.Append(Encoding.Latin1.GetString(buffer, 0, r.Count));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // nothing more came
+        }
+
+        var all = text.ToString();
+        var notice = all.IndexOf("[concentrator:", StringComparison.Ordinal);
+        return notice >= 0
+            ? $"the session fell behind and dropped output from byte {position}: {all[notice..(all.IndexOf(']', notice) + 1)]}"
+            : $"corrupted data in bytes {position}..{position + count}";
     }
 }
