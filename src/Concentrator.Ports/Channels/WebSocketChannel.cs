@@ -8,7 +8,8 @@ namespace Concentrator.Ports.Channels;
 /// A session over WebSocket messages (the browser terminal): binary messages carry console bytes both ways, each
 /// batch going out as one message in one frame. Text messages are the control
 /// channel (<see cref="ControlJson"/>): read by <see cref="ReceiveInputAsync"/>, skipped by <see cref="ReceiveAsync"/>;
-/// the server's own control messages go out as text messages between the binary ones.
+/// the server's own control messages go out as text messages between the binary ones. <see cref="SendControl"/> and
+/// <see cref="Close"/> may also be called from outside the session (the web server closes it when it stops).
 /// </summary>
 /// <param name="socket">The accepted WebSocket; the channel owns it.</param>
 /// <param name="remoteEndPoint">The client's address.</param>

@@ -5,6 +5,7 @@ using Concentrator.Web.Dashboard;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Concentrator.Web.Events;
@@ -29,7 +30,10 @@ internal static class EventsEndpoint
 
         var hub = services.GetRequiredService<PortEventHub>();
         var options = services.GetRequiredService<IOptions<DashboardOptions>>().Value;
-        var cancellation = context.RequestAborted;
+        // The feed ends with the request or with the daemon: a server that stops waits for open requests to finish.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
+            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var cancellation = ending.Token;
         var mailbox = await hub.SubscribeAsync(cancellation).ConfigureAwait(false);
         if (mailbox is null)
         {
@@ -76,7 +80,7 @@ internal static class EventsEndpoint
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            // the browser went away
+            // the browser went away, or the daemon is stopping (the browser's EventSource reconnects by itself)
         }
         finally
         {

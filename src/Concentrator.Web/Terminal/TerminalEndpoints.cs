@@ -8,6 +8,7 @@ using Concentrator.Web.Assets;
 using Concentrator.Web.Dashboard;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -118,6 +119,12 @@ internal static partial class TerminalEndpoints
             channel.Close();
         }
 
+        // A server that stops waits for open requests: when the daemon stops, close the session's socket with a word.
+        using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+        {
+            channel.SendControl(new ClosedControl("the server is stopping"));
+            channel.Close();
+        });
         try
         {
             // The session owns the socket now; this request must stay open until the socket is released.
