@@ -131,6 +131,7 @@ public sealed class DashboardBrowserTests(DashboardHost host, BrowserFixture bro
         await monitor.Keyboard.TypeAsync("reboot");
         await monitor.Keyboard.PressAsync("Enter");
         await WaitForTextAsync(monitor, "read-only: your input is not sent to the device");
+        await ScreenshotAsync(monitor, "terminal-monitor");
 
         // The writer types: that reaches the device, so the silence above was the monitor's and not the test's.
         await writer.Locator("#terminal").ClickAsync();

@@ -331,7 +331,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                     if (!_toldReadOnly)
                     {
                         _toldReadOnly = true;
-                        Notice($"read-only: your input is not sent to the device{EscapeHint("a", "to ask for write")}");
+                        // Asking for write is a way out only where the listener lets the session write at all.
+                        var hint = _listener.Access == SessionAccess.ReadWrite ? EscapeHint("a", "to ask for write") : "";
+                        Notice($"read-only: your input is not sent to the device{hint}");
                     }
 
                     break;
