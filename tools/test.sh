@@ -3,8 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, PostgreSQL; and the tools
-# that read what packaging/ ships: systemd-analyze (the unit) and Debian's docker-compose (docker-compose.yml).
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, PostgreSQL;
+# chromium (the dashboard's browser tests drive Debian's build through Playwright: no browser is downloaded); and the
+# tools that read what packaging/ ships: systemd-analyze (the unit) and Debian's docker-compose (docker-compose.yml).
+# The build needs nodejs and npm: src/Concentrator.Web restores xterm.js with `npm ci`.
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
@@ -13,6 +15,9 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
 # PostgreSQL for the lease store tests, which start a server of their own (initdb into a temp dir).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"
   sudo_cmd=""
@@ -21,7 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 dotnet build Concentrator.sln -c Release -nologo -v quiet
 log=$(mktemp)
 status=0

@@ -72,6 +72,8 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
         Receive<SendBreakTo>(brk => Route(brk.Port, brk));
         Receive<ForceWriteLock>(force => Route(force.Port, force));
         Receive<PortLeaseChanged>(lease => Route(lease.Port, lease)); // from the lease service
+        Receive<ConnectClient>(connect => Route(connect.Port, connect));
+        Receive<GetScrollback>(get => Route(get.Port, get));
         Receive<Reload>(OnReload);
     }
 

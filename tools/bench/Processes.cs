@@ -116,7 +116,7 @@ internal sealed class ManagedProcess : IDisposable
         }
     }
 
-    public static ManagedProcess Start(string fileName, IEnumerable<string> args)
+    public static ManagedProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -131,6 +131,11 @@ internal sealed class ManagedProcess : IDisposable
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = info };
         var managed = new ManagedProcess(process) { CommandLine = fileName + " " + string.Join(' ', info.ArgumentList) };
         process.OutputDataReceived += (_, e) => managed.Append(e.Data);

@@ -7,7 +7,7 @@ using Concentrator.Testing;
 
 namespace Concentrator.Bench;
 
-internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false)
+internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -30,6 +30,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
     public static BenchOptions? Parse(string[] args)
     {
         var full = false;
+        var webOnly = false;
         string? json = null;
         string? daemon = null;
         var leases = false;
@@ -46,6 +47,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                 case "--leases":
                     leases = true;
                     break;
+                case "--web-only":
+                    webOnly = true;
+                    break;
                 case "--json" when i + 1 < args.Length:
                     json = args[++i];
                     break;
@@ -59,19 +63,25 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon, leases);
+        return new BenchOptions(full, json, daemon, leases, webOnly);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases]\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only]\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
-        "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.";
+        "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
+        "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).";
 
     public static int Main(string[] args)
     {
+        if (args is [WebTerminal.HostFlag, var config, var httpPort])
+        {
+            return WebTerminal.RunHost(config, int.Parse(httpPort, CultureInfo.InvariantCulture)); // the child serving the browser-terminal rows
+        }
+
         BenchOptions? options;
         try
         {
@@ -107,6 +117,15 @@ internal static class Program
 
     private static int Run(BenchOptions o)
     {
+        if (o.WebOnly)
+        {
+            var webReport = new Report();
+            WebTerminalRows(o, webReport);
+            Console.WriteLine();
+            Console.WriteLine(webReport.Markdown(o, ["concentrator"], onlyPrefix: "web"));
+            return webReport.Failures == 0 ? 0 : 3;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var root = FindRepoRoot();
         var ser2net = FindTool("ser2net", "ser2net");
@@ -153,6 +172,9 @@ internal static class Program
                 SinglePort(o, report, spec, prefix, telnet);
             }
         }
+
+        // 6: the browser terminal's WebSocket beside a TCP session.
+        WebTerminalRows(o, report);
 
         // 5: pyserial rfc2217:// open time.
         foreach (var spec in rfcSpecs.Where(s => s.Key != "ser2net-nodelay"))
@@ -298,6 +320,46 @@ internal static class Program
         }, e => Array.ForEach(["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "tp-d2c", "tp-c2d"], k => report.Fail(prefix + k, spec.Key, e)));
     }
 
+    /// <summary>Device→client throughput and CPU per MB: a browser-terminal WebSocket, then a raw TCP session, on one dashboard host.</summary>
+    private static void WebTerminalRows(BenchOptions o, Report report)
+    {
+        Step("concentrator (dashboard host): browser-terminal WebSocket vs raw TCP, device→client", () =>
+        {
+            var (server, http) = WebTerminal.StartHost();
+            using var stop = server;
+            var dev = server.Devices[0];
+            var web = WebTerminal.ThroughputAsync(dev, http, o.ThroughputBytes, server.MainPid).GetAwaiter().GetResult();
+            report.Raw["concentrator/web-throughput-d2c"] = web;
+            if (web.Verified)
+            {
+                report.Set("web-tp-d2c", "concentrator", web.MBps);
+                report.Set("web-cpu-d2c", "concentrator", web.ServerCpuMsPerMB);
+            }
+            else
+            {
+                report.Fail("web-tp-d2c", "concentrator", $"{web.MBps:0.0} MB/s until it failed {web.Error ?? ""}");
+            }
+
+            Console.WriteLine($"  WebSocket d2c: {web.MBps:0.0} MB/s, server CPU {web.ServerCpuMsPerMB:0.0} ms/MB{(web.Verified ? ", verified" : $", FAILED: {web.Error}")}");
+
+            using var client = BenchConn.Connect(server.TcpPorts[0]);
+            Measure.Sync(dev, [client], bothWays: false);
+            var tcp = Measure.Throughput(dev, client, true, o.ThroughputBytes, server.MainPid);
+            report.Raw["concentrator/web-host-tcp-throughput-d2c"] = tcp;
+            if (tcp.Verified)
+            {
+                report.Set("web-tcp-tp-d2c", "concentrator", tcp.MBps);
+                report.Set("web-tcp-cpu-d2c", "concentrator", tcp.ServerCpuMsPerMB);
+            }
+            else
+            {
+                report.Fail("web-tcp-tp-d2c", "concentrator", $"{tcp.MBps:0.0} MB/s until it failed {tcp.Error ?? ""}");
+            }
+
+            Console.WriteLine($"  raw TCP d2c, same host: {tcp.MBps:0.0} MB/s, server CPU {tcp.ServerCpuMsPerMB:0.0} ms/MB{(tcp.Verified ? ", verified" : $", FAILED: {tcp.Error}")}");
+        }, e => Array.ForEach(["web-tp-d2c", "web-tcp-tp-d2c"], k => report.Fail(k, "concentrator", e)));
+    }
+
     private static void FanOut(BenchOptions o, Report report, ServerSpec spec, string key, int k, bool withStalled, long bytes, double? pace)
     {
         var pacing = pace is { } p ? $"paced {p / 1e6:0.#} MB/s" : "UNPACED stress";
@@ -353,7 +415,8 @@ internal static class Program
             body();
         }
         catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or InvalidDataException
-                                       or System.Net.Sockets.SocketException or UnauthorizedAccessException or AggregateException)
+                                       or System.Net.Sockets.SocketException or UnauthorizedAccessException or AggregateException
+                                       or System.Net.WebSockets.WebSocketException or OperationCanceledException)
         {
             var first = e.Message.Split('\n')[0];
             Console.WriteLine($"  FAILED: {e.Message}");
@@ -502,6 +565,12 @@ internal sealed class Report
             ]);
         }
 
+        var web = "browser terminal (dashboard host";
+        rows.Add(("web-tp-d2c", $"{web}): WebSocket session throughput device→client ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"));
+        rows.Add(("web-cpu-d2c", $"{web}): server CPU per MB, WebSocket session", "ms/MB", false, "0.0"));
+        rows.Add(("web-tcp-tp-d2c", $"{web}): raw TCP session beside it, throughput device→client", "MB/s", true, "0.0"));
+        rows.Add(("web-tcp-cpu-d2c", $"{web}): server CPU per MB, raw TCP session beside it", "ms/MB", false, "0.0"));
+
         rows.Add(("pyserial-open", $"pyserial serial_for_url(\"rfc2217://…\", baudrate=9600) open time, median of {o.PyserialOpens}", "ms", false, "0.0"));
 
         var pace = $"{BenchOptions.FanOutPace / 1e6:0.#} MB/s";
@@ -543,12 +612,12 @@ internal sealed class Report
         return rows;
     }
 
-    public string Markdown(BenchOptions o, HashSet<string> ran)
+    public string Markdown(BenchOptions o, HashSet<string> ran, string onlyPrefix = "")
     {
         var sb = new StringBuilder();
         sb.AppendLine("| metric | unit | concentrator | ser2net | ser2net chardelay=false | socat floor | ours / ser2net | ours / floor | better |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var (key, metric, unit, higher, format) in Layout(o))
+        foreach (var (key, metric, unit, higher, format) in Layout(o).Where(r => r.Key.StartsWith(onlyPrefix, StringComparison.Ordinal)))
         {
             string Cell(string server)
             {

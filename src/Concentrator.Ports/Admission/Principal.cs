@@ -15,5 +15,8 @@ public sealed record Principal(string Name, IPAddress? Source, string? LeaseToke
     public static Principal Anonymous(EndPoint? remote) => new(AnonymousName, (remote as IPEndPoint)?.Address);
 
     /// <summary>Name and source only: a lease token is a secret and never goes to a log.</summary>
+    /// <summary>The client named <paramref name="name"/> (anonymous when null) connecting from <paramref name="remote"/>.</summary>
+    public static Principal Of(string? name, EndPoint? remote) => new(name ?? AnonymousName, (remote as IPEndPoint)?.Address);
+
     public override string ToString() => Source is null ? Name : $"{Name} from {Source}";
 }

@@ -16,6 +16,12 @@ public interface ISessionChannel : IDisposable
     string Peer { get; }
 
     /// <summary>
+    /// Who the transport says the client is, once its handshake is done (the web server's caller); null for an
+    /// anonymous client, the principal "*".
+    /// </summary>
+    string? PrincipalName => null;
+
+    /// <summary>
     /// Transport setup before any console byte flows (a TLS handshake); completes at once for plain TCP. Throws
     /// <see cref="SessionChannelException"/> with the cause when the client fails it.
     /// </summary>

@@ -2,8 +2,12 @@ using System.Net;
 
 namespace Concentrator.Ports.Configuration;
 
-/// <summary>The protocol a listener speaks to its clients.</summary>
-public enum ListenerProtocol { Raw, Telnet, Rfc2217 }
+/// <summary>
+/// The protocol a listener speaks to its clients. <see cref="Web"/> is the browser terminal: raw bytes both ways (in
+/// WebSocket binary frames) with notices and escape commands like telnet but no telnet framing; it has no TCP
+/// listener of its own (the web server hands its sessions to the port) and cannot be configured as one.
+/// </summary>
+public enum ListenerProtocol { Raw, Telnet, Rfc2217, Web }
 
 /// <summary>Whether a session's input may reach the device.</summary>
 public enum SessionAccess { ReadWrite, ReadOnly }
@@ -40,6 +44,7 @@ public sealed record ListenerSettings(
     {
         ListenerProtocol.Raw => "raw",
         ListenerProtocol.Telnet => "telnet",
+        ListenerProtocol.Web => "web",
         _ => "rfc2217",
     };
 }

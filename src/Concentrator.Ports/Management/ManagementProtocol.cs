@@ -1,3 +1,4 @@
+using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Port;
 
@@ -34,8 +35,29 @@ public sealed record ForceWriteLock(string Port, int Session, string By);
 /// </summary>
 public sealed record Reload(ConcentratorSettings Settings, string By);
 
+/// <summary>
+/// Hands a client that connected somewhere else (the web server's terminal WebSocket) to a port as an ordinary
+/// session of <paramref name="Listener"/>: admission, roles, replay, notices and escape commands as for its own
+/// listeners. Answered with <see cref="Done"/> once the session started, or <see cref="PortNotFound"/> (then the
+/// channel is the asker's to close).
+/// </summary>
+public sealed record ConnectClient(string Port, ISessionChannel Channel, ListenerSettings Listener);
+
+/// <summary>The port's scrollback (the device output it keeps); answered with <see cref="ScrollbackData"/> or <see cref="PortNotFound"/>.</summary>
+public sealed record GetScrollback(string Port);
+
+/// <summary>
+/// Published on the actor system's event stream whenever something an operator sees of a port changed: its device
+/// state, its sessions or their roles, its line settings or configuration, or the port was added or removed. Carries
+/// no state: a watcher asks for the <see cref="PortSnapshot"/> (and gets <see cref="PortNotFound"/> for a removed port).
+/// </summary>
+public sealed record PortChanged(string Port, string What);
+
 /// <summary>The ports, in name order.</summary>
 public sealed record PortList(IReadOnlyList<PortSnapshot> Ports);
+
+/// <summary>A port's scrollback: the last bytes its device printed, oldest first, at most the port's <c>scrollback</c> size.</summary>
+public sealed record ScrollbackData(string Port, byte[] Data);
 
 /// <summary>The request was carried out.</summary>
 public sealed record Done(string What);

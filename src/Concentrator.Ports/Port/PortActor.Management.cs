@@ -56,6 +56,7 @@ public sealed partial class PortActor
             }
 
             Announce(_arbiter.Force(session), joined: null, reason: $"{force.By} gave session {force.Session} the write lock");
+            Changed("roles");
             Sender.Tell(new Done($"session {SessionSnapshot.IdOf(_settings.Name, force.Session)} can write"));
         });
     }

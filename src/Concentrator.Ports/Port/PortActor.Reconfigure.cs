@@ -74,6 +74,7 @@ public sealed partial class PortActor
         }
 
         _log.Info("port {0}: reconfigured ({1}); {2} session(s) kept", after.Name, string.Join(", ", keys), _sessions.Count);
+        Changed("reconfigured");
     }
 
     private void ReconfigureListeners(PortSettings before, PortSettings after, IReadOnlyDictionary<System.Net.IPEndPoint, System.Net.Sockets.Socket> newSockets)

@@ -97,6 +97,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             _line.Applied(a.InEffect);
             a.ReplyTo?.Tell(CurrentLineState());
+            Changed("line settings");
         });
         Receive<ChangeLine>(OnChangeLine);
         Receive<ChangeControl>(OnChangeControl);
@@ -141,6 +142,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveManagement();
         ReceiveReconfiguration();
         ReceiveLeases();
+        ReceiveWeb();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
     }
@@ -150,6 +152,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Changed("started");
         OpenConsoleLog();
         StartLink();
         for (var i = 0; i < _listenSockets.Count; i++)
@@ -214,6 +217,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     {
         _consoleLog?.Mark($"port {_settings.Name} stopped");
         _consoleLog?.Dispose();
+        Changed("stopped");
     }
 
     private void OnDeviceOutput(DeviceOutput output)
@@ -259,6 +263,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             _state = state;
             _stateSince = DateTimeOffset.UtcNow;
+            Changed("state");
         }
     }
 
@@ -384,6 +389,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _consoleLog?.Mark($"session {id} connected from {peer} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
             $"{(_arbiter.CanWrite(session) ? "read-write" : "read-only")})");
         Announce(changes, joined: session);
+        Changed("session joined");
     }
 
     /// <summary>The scrollback, cut to what the session's output queue can hold (a replay must never overflow it).</summary>
@@ -414,6 +420,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         Announce(_arbiter.Leave(session), joined: null, reason: PortTexts.Left(entry.Id));
+        Changed("session left");
     }
 
     private void OnWriteLockRequest(WriteLockRequest request)
@@ -437,6 +444,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         Announce(changes, joined: null, reason: PortTexts.WriteLockAction(request.Action, entry.Id));
+        Changed("roles");
     }
 
     private string Standing(IActorRef session, SessionEntry entry)

@@ -3,10 +3,13 @@ using System.Text;
 
 namespace Concentrator.Ports.Session;
 
-/// <summary>Raw TCP: bytes pass unchanged both ways, 0x00 and 0xFF included.</summary>
-internal sealed class RawProtocol : ISessionProtocol
+/// <summary>
+/// Raw TCP: bytes pass unchanged both ways, 0x00 and 0xFF included. The browser terminal speaks the same bytes but
+/// is read by a person, so it shows notices (<paramref name="showsNotices"/>).
+/// </summary>
+internal sealed class RawProtocol(bool showsNotices = false) : ISessionProtocol
 {
-    public bool ShowsNotices => false;
+    public bool ShowsNotices => showsNotices;
 
     public void Start(IBufferWriter<byte> toClient)
     {

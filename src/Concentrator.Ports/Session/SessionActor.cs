@@ -43,6 +43,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ISessionChannel _channel;
+    private readonly IControlChannel? _controlChannel; // the browser terminal's JSON beside the bytes
     private readonly ListenerSettings _listener;
     private readonly PortSettings _portSettings;
     private readonly IActorRef _port;
@@ -77,6 +78,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     public SessionActor(ISessionChannel channel, ListenerSettings listener, PortSettings portSettings, IActorRef port)
     {
         _channel = channel;
+        // Control messages are the browser terminal's: a raw session over WebSocket frames stays bytes only.
+        _controlChannel = listener.Protocol == ListenerProtocol.Web ? channel as IControlChannel : null;
         _listener = listener;
         _portSettings = portSettings;
         _port = port;
@@ -86,7 +89,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _canWrite = listener.Access == SessionAccess.ReadWrite;
         _showNotices = _protocol.ShowsNotices || portSettings.Notices;
         // In-band commands only where a person types: raw and RFC 2217 sessions stay byte-transparent.
-        if (listener.Protocol == ListenerProtocol.Telnet && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
+        if (listener.Protocol is ListenerProtocol.Telnet or ListenerProtocol.Web && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
         {
             _escape = parsed;
         }
@@ -117,7 +120,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <summary>The channel's handshake, then the port's admission decision. Nothing is read from the client yet.</summary>
     private void Connecting()
     {
-        Receive<HandshakeDone>(_ => _port.Tell(new JoinPort(Principal.Anonymous(_channel.RemoteEndPoint), _channel.Peer, _counters)));
+        Receive<HandshakeDone>(_ => _port.Tell(new JoinPort(Principal.Of(_channel.PrincipalName, _channel.RemoteEndPoint), _channel.Peer, _counters)));
         Receive<HandshakeFailed>(f =>
         {
             _log.Info("{0}: {1} {2}", Name, _channel.Peer, f.Reason);
@@ -126,6 +129,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<SessionAdmitted>(admitted =>
         {
             _id = admitted.Id;
+            _controlChannel?.SendControl(new SessionStartedControl(_id, _portSettings.Name));
             Become(Running);
             Start();
         });
@@ -163,6 +167,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         Receive<DeviceOutput>(output => Send(_protocol.Encode(FitQueue(output.Data))));
         Receive<ClientRead>(OnClientRead);
+        Receive<ClientControlRead>(OnClientControl);
         Receive<ClientReadFailed>(f =>
         {
             _reading = false;
@@ -269,8 +274,41 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         _reading = true;
+        if (_controlChannel is not null)
+        {
+            _controlChannel.ReceiveInputAsync(_readBuffer.AsMemory()).AsTask().PipeTo(Self,
+                success: input => input.Control is { } control ? new ClientControlRead(control) : new ClientRead(input.Count),
+                failure: e => new ClientReadFailed(e.GetBaseException().Message));
+            return;
+        }
+
         _channel.ReceiveAsync(_readBuffer.AsMemory()).AsTask()
             .PipeTo(Self, success: n => new ClientRead(n), failure: e => new ClientReadFailed(e.GetBaseException().Message));
+    }
+
+    /// <summary>A control message from the browser terminal's toolbar: the same actions as the escape commands.</summary>
+    private void OnClientControl(ClientControlRead read)
+    {
+        _reading = false;
+        switch (read.Control)
+        {
+            case BreakControl:
+                OnEscapeCommand('b');
+                break;
+            case WriteControl write:
+                _port.Tell(new WriteLockRequest(write.Action));
+                break;
+            case ReplayControl:
+                _port.Tell(RequestReplay.Instance);
+                break;
+            case WhoControl:
+                _port.Tell(ListSessions.Instance);
+                break;
+            case ResizeControl:
+                break; // a serial console has no window size to pass on
+        }
+
+        ResumeReading();
     }
 
     private void OnClientRead(ClientRead read)
@@ -299,7 +337,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                     if (!_toldReadOnly)
                     {
                         _toldReadOnly = true;
-                        Notice($"read-only: your input is not sent to the device{EscapeHint("a", "to ask for write")}");
+                        // Asking for write is a way out only where the listener lets the session write at all.
+                        var hint = _listener.Access == SessionAccess.ReadWrite ? EscapeHint("a", "to ask for write") : "";
+                        Notice($"read-only: your input is not sent to the device{hint}");
                     }
 
                     break;
@@ -397,6 +437,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         var was = _canWrite;
         _canWrite = role.CanWrite;
+        _controlChannel?.SendControl(new RoleControl(role.CanWrite, role.Reason));
         if (role.CanWrite)
         {
             _toldReadOnly = false;
@@ -576,6 +617,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         try
         {
             _handshake.Cancel();
+            _controlChannel?.SendControl(new ClosedControl(_closeReason));
             _channel.Close();
         }
         finally
@@ -602,6 +644,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private sealed record HandshakeFailed(string Reason);
 
     private sealed record ClientRead(int Count);
+
+    private sealed record ClientControlRead(ClientControl Control);
 
     private sealed record ClientReadFailed(string Reason);
 

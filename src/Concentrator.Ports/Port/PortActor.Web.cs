@@ -1,0 +1,24 @@
+using Akka.Actor;
+using Concentrator.Ports.Management;
+
+namespace Concentrator.Ports.Port;
+
+/// <summary>
+/// What the web dashboard needs of a port: sessions whose client connected to the web server (the browser
+/// terminal), the scrollback as a download, and change events so an open dashboard is pushed what changed.
+/// </summary>
+public sealed partial class PortActor
+{
+    private void ReceiveWeb()
+    {
+        Receive<ConnectClient>(connect =>
+        {
+            OnClientConnected(new ClientConnected(connect.Channel, connect.Listener));
+            Sender.Tell(new Done($"session starting on port {_settings.Name}"));
+        });
+        Receive<GetScrollback>(_ => Sender.Tell(new ScrollbackData(_settings.Name, _scrollback.Snapshot())));
+    }
+
+    /// <summary>Tells whoever watches (the dashboard's event feed) that this port's snapshot changed; cheap when nobody does.</summary>
+    private void Changed(string what) => Context.System.EventStream.Publish(new PortChanged(_settings.Name, what));
+}
