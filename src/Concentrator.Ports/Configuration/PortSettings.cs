@@ -36,7 +36,11 @@ public sealed record PortSettings(
 }
 
 /// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
-public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null);
+public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null)
+{
+    /// <summary>The management API (<c>concentrator.api</c>); <see cref="ApiSettings.Default"/> when the section is absent.</summary>
+    public ApiSettings Api { get; init; } = ApiSettings.Default;
+}
 
 /// <summary>
 /// Rack mode: every device matching <see cref="Match"/> becomes a port, on a TCP port from <see cref="BasePort"/>
