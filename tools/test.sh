@@ -3,9 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet.
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, curl (the management API).
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
 if [ ${#missing[@]} -gt 0 ]; then

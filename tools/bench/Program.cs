@@ -144,6 +144,9 @@ internal static class Program
             }
         }
 
+        // 1b: the same single-port latency and throughput while a management client polls GET /api/ports 50 times a second.
+        ApiUnderLoad(o, report, specs[0]);
+
         // 5: pyserial rfc2217:// open time.
         foreach (var spec in rfcSpecs.Where(s => s.Key != "ser2net-nodelay"))
         {
@@ -286,6 +289,53 @@ internal static class Program
                 Console.WriteLine($"  throughput {dir}: {t.MBps:0.0} MB/s, server CPU {t.ServerCpuMsPerMB:0.0} ms/MB{(t.Verified ? ", verified" : $", FAILED: {t.Error}")}");
             }
         }, e => Array.ForEach(["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "tp-d2c", "tp-c2d"], k => report.Fail(prefix + k, spec.Key, e)));
+    }
+
+    /// <summary>Latency and throughput of our raw listener while GET /api/ports is polled, as ratios to the run without polling.</summary>
+    private static void ApiUnderLoad(BenchOptions o, Report report, ServerSpec spec)
+    {
+        const int pollsPerSecond = 50;
+        string[] keys = ["api-lat-d2c-p50", "api-lat-c2d-p50", "api-lat-d2c-p99", "api-tp-d2c", "api-tp-c2d"];
+        Step($"{spec.Title}: single port latency + throughput while GET /api/ports is polled {pollsPerSecond}/s", () =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var server = spec.Start(1);
+            using var client = BenchConn.Connect(server.TcpPorts[0], telnet: false);
+            var dev = server.Devices[0];
+            Measure.Sync(dev, [client], bothWays: true);
+            using var poller = new ApiPoller(server.ApiPort, pollsPerSecond);
+            var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+            var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+            var tpD2c = Measure.Throughput(dev, client, true, o.ThroughputBytes, server.MainPid);
+            var tpC2d = Measure.Throughput(dev, client, false, o.ThroughputBytes, server.MainPid);
+            poller.Dispose();
+            report.Raw["concentrator/api-poll-latency-device-to-client"] = d2c;
+            report.Raw["concentrator/api-poll-latency-client-to-device"] = c2d;
+            report.Raw["concentrator/api-poll-throughput-d2c"] = tpD2c;
+            report.Raw["concentrator/api-poll-throughput-c2d"] = tpC2d;
+            var rate = poller.Answered / Math.Max(0.001, poller.Elapsed.TotalSeconds);
+            report.Set("api-polls", "concentrator", rate);
+            Ratio(report, "api-lat-d2c-p50", d2c.P50Us, "lat-d2c-p50");
+            Ratio(report, "api-lat-d2c-p99", d2c.P99Us, "lat-d2c-p99");
+            Ratio(report, "api-lat-c2d-p50", c2d.P50Us, "lat-c2d-p50");
+            Ratio(report, "api-tp-d2c", tpD2c.Verified ? tpD2c.MBps : double.NaN, "tp-d2c");
+            Ratio(report, "api-tp-c2d", tpC2d.Verified ? tpC2d.MBps : double.NaN, "tp-c2d");
+            Console.WriteLine($"  {poller.Answered} polls answered ({rate:0.0}/s), {poller.Failed} failed; latency d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us, " +
+                $"c->d p50 {c2d.P50Us:0} us; throughput d2c {tpD2c.MBps:0.0} MB/s, c2d {tpC2d.MBps:0.0} MB/s; step took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        }, e => Array.ForEach(keys, k => report.Fail(k, "concentrator", e)));
+    }
+
+    /// <summary>Sets <paramref name="row"/> to <paramref name="with"/> ÷ the same figure measured without polling.</summary>
+    private static void Ratio(Report report, string row, double with, string without)
+    {
+        if (report.TryGet(without, "concentrator", out var alone) && alone > 0 && double.IsFinite(with))
+        {
+            report.Set(row, "concentrator", with / alone);
+        }
+        else
+        {
+            report.Fail(row, "concentrator", "n/a");
+        }
     }
 
     private static void FanOut(BenchOptions o, Report report, ServerSpec spec, string key, int k, bool withStalled, long bytes, double? pace)
@@ -491,6 +541,14 @@ internal sealed class Report
                 ($"{prefix}cpu-c2d", $"{label}: server CPU per MB, client→device", "ms/MB", false, "0.0"),
             ]);
         }
+
+        const string polled = "raw TCP while GET /api/ports is polled 50/s";
+        rows.Add(("api-polls", $"{polled}: polls answered", "per s", true, "0.0"));
+        rows.Add(("api-lat-d2c-p50", $"{polled}: device→client latency p50, with ÷ without polling", "×", false, "0.00"));
+        rows.Add(("api-lat-d2c-p99", $"{polled}: device→client latency p99, with ÷ without polling", "×", false, "0.00"));
+        rows.Add(("api-lat-c2d-p50", $"{polled}: client→device latency p50, with ÷ without polling", "×", false, "0.00"));
+        rows.Add(("api-tp-d2c", $"{polled}: throughput device→client, with ÷ without polling", "×", true, "0.00"));
+        rows.Add(("api-tp-c2d", $"{polled}: throughput client→device, with ÷ without polling", "×", true, "0.00"));
 
         rows.Add(("pyserial-open", $"pyserial serial_for_url(\"rfc2217://…\", baudrate=9600) open time, median of {o.PyserialOpens}", "ms", false, "0.0"));
 
