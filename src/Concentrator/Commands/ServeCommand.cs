@@ -64,29 +64,16 @@ public static partial class ServeCommand
         }
 
         var settings = result.Settings!;
+        if (LoadTokens(settings) is not { } tokens)
+        {
+            return ExitCodes.Usage;
+        }
+
         if (check)
         {
             Console.Out.Write(DescribePlan(settings));
             Console.Out.WriteLine("config OK");
             return ExitCodes.Ok;
-        }
-
-        IReadOnlyList<ApiToken> tokens = [];
-        if (settings.Api is { Enabled: true, TokensFile: { } tokensFile })
-        {
-            var (loaded, problems) = TokenFile.Load(tokensFile);
-            foreach (var problem in problems)
-            {
-                Console.Error.WriteLine($"config error: {settings.Source}: key 'concentrator.api.tokens-file': {problem}");
-            }
-
-            if (problems.Count > 0)
-            {
-                Console.Error.WriteLine("concentrator: the API tokens file is not usable; nothing was started");
-                return ExitCodes.Usage;
-            }
-
-            tokens = loaded;
         }
 
         ListenerBinder.BoundListeners listeners;
@@ -124,6 +111,29 @@ public static partial class ServeCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The API's tokens (none without a tokens file); null after printing why the tokens file cannot be used.</summary>
+    private static IReadOnlyList<ApiToken>? LoadTokens(ConcentratorSettings settings)
+    {
+        if (settings.Api is not { Enabled: true, TokensFile: { } file })
+        {
+            return [];
+        }
+
+        var (tokens, problems) = TokenFile.Load(file);
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"config error: {settings.Source}: key 'concentrator.api.tokens-file': {problem}");
+        }
+
+        if (problems.Count == 0)
+        {
+            return tokens;
+        }
+
+        Console.Error.WriteLine("concentrator: the API tokens file is not usable; nothing was started");
+        return null;
     }
 
     /// <summary>What management needs from serve: where the config came from, who may use the API, and its bound socket (null: API off).</summary>
