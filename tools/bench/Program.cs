@@ -291,50 +291,66 @@ internal static class Program
         }, e => Array.ForEach(["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "tp-d2c", "tp-c2d"], k => report.Fail(prefix + k, spec.Key, e)));
     }
 
-    /// <summary>Latency and throughput of our raw listener while GET /api/ports is polled, as ratios to the run without polling.</summary>
+    /// <summary>
+    /// Latency and throughput of our raw listener while GET /api/ports is polled, as ratios to the same daemon and
+    /// connection measured just before without polling (back to back, so load from elsewhere skews both alike).
+    /// </summary>
     private static void ApiUnderLoad(BenchOptions o, Report report, ServerSpec spec)
     {
         const int pollsPerSecond = 50;
-        string[] keys = ["api-lat-d2c-p50", "api-lat-c2d-p50", "api-lat-d2c-p99", "api-tp-d2c", "api-tp-c2d"];
-        Step($"{spec.Title}: single port latency + throughput while GET /api/ports is polled {pollsPerSecond}/s", () =>
+        string[] keys = ["api-lat-d2c-p50", "api-lat-d2c-p99", "api-lat-c2d-p50", "api-tp-d2c", "api-tp-c2d"];
+        Step($"{spec.Title}: single port latency + throughput, then again while GET /api/ports is polled {pollsPerSecond}/s", () =>
         {
             var started = Stopwatch.GetTimestamp();
             using var server = spec.Start(1);
             using var client = BenchConn.Connect(server.TcpPorts[0], telnet: false);
             var dev = server.Devices[0];
             Measure.Sync(dev, [client], bothWays: true);
-            using var poller = new ApiPoller(server.ApiPort, pollsPerSecond);
-            var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
-            var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
-            var tpD2c = Measure.Throughput(dev, client, true, o.ThroughputBytes, server.MainPid);
-            var tpC2d = Measure.Throughput(dev, client, false, o.ThroughputBytes, server.MainPid);
-            poller.Dispose();
-            report.Raw["concentrator/api-poll-latency-device-to-client"] = d2c;
-            report.Raw["concentrator/api-poll-latency-client-to-device"] = c2d;
-            report.Raw["concentrator/api-poll-throughput-d2c"] = tpD2c;
-            report.Raw["concentrator/api-poll-throughput-c2d"] = tpC2d;
-            var rate = poller.Answered / Math.Max(0.001, poller.Elapsed.TotalSeconds);
+            var without = MeasureOnce(o, server, client);
+            (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d) with;
+            int answered, failed;
+            double rate;
+            using (var poller = new ApiPoller(server.ApiPort, pollsPerSecond))
+            {
+                with = MeasureOnce(o, server, client);
+                poller.Dispose();
+                (answered, failed, rate) = (poller.Answered, poller.Failed, poller.Answered / Math.Max(0.001, poller.Elapsed.TotalSeconds));
+            }
+
+            report.Raw["concentrator/api-poll"] = new { without, with, answered, failed };
             report.Set("api-polls", "concentrator", rate);
-            Ratio(report, "api-lat-d2c-p50", d2c.P50Us, "lat-d2c-p50");
-            Ratio(report, "api-lat-d2c-p99", d2c.P99Us, "lat-d2c-p99");
-            Ratio(report, "api-lat-c2d-p50", c2d.P50Us, "lat-c2d-p50");
-            Ratio(report, "api-tp-d2c", tpD2c.Verified ? tpD2c.MBps : double.NaN, "tp-d2c");
-            Ratio(report, "api-tp-c2d", tpC2d.Verified ? tpC2d.MBps : double.NaN, "tp-c2d");
-            Console.WriteLine($"  {poller.Answered} polls answered ({rate:0.0}/s), {poller.Failed} failed; latency d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us, " +
-                $"c->d p50 {c2d.P50Us:0} us; throughput d2c {tpD2c.MBps:0.0} MB/s, c2d {tpC2d.MBps:0.0} MB/s; step took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+            Ratio(report, "api-lat-d2c-p50", with.D2cP50, without.D2cP50);
+            Ratio(report, "api-lat-d2c-p99", with.D2cP99, without.D2cP99);
+            Ratio(report, "api-lat-c2d-p50", with.C2dP50, without.C2dP50);
+            Ratio(report, "api-tp-d2c", with.TpD2c, without.TpD2c);
+            Ratio(report, "api-tp-c2d", with.TpC2d, without.TpC2d);
+            Console.WriteLine($"  without polling: latency d->c p50 {without.D2cP50:0} us p99 {without.D2cP99:0} us, c->d p50 {without.C2dP50:0} us; " +
+                $"throughput d2c {without.TpD2c:0.0} MB/s, c2d {without.TpC2d:0.0} MB/s");
+            Console.WriteLine($"  with polling ({answered} answered, {rate:0.0}/s, {failed} failed): latency d->c p50 {with.D2cP50:0} us p99 {with.D2cP99:0} us, " +
+                $"c->d p50 {with.C2dP50:0} us; throughput d2c {with.TpD2c:0.0} MB/s, c2d {with.TpC2d:0.0} MB/s; step took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         }, e => Array.ForEach(keys, k => report.Fail(k, "concentrator", e)));
     }
 
-    /// <summary>Sets <paramref name="row"/> to <paramref name="with"/> ÷ the same figure measured without polling.</summary>
-    private static void Ratio(Report report, string row, double with, string without)
+    private static (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d) MeasureOnce(BenchOptions o, ServerInstance server, BenchConn client)
     {
-        if (report.TryGet(without, "concentrator", out var alone) && alone > 0 && double.IsFinite(with))
+        var dev = server.Devices[0];
+        var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+        var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+        var tpD2c = Measure.Throughput(dev, client, true, o.ThroughputBytes, server.MainPid);
+        var tpC2d = Measure.Throughput(dev, client, false, o.ThroughputBytes, server.MainPid);
+        return (d2c.P50Us, d2c.P99Us, c2d.P50Us, tpD2c.Verified ? tpD2c.MBps : double.NaN, tpC2d.Verified ? tpC2d.MBps : double.NaN);
+    }
+
+    /// <summary>Sets <paramref name="row"/> to <paramref name="with"/> ÷ <paramref name="without"/>.</summary>
+    private static void Ratio(Report report, string row, double with, double without)
+    {
+        if (without > 0 && double.IsFinite(with) && double.IsFinite(without))
         {
-            report.Set(row, "concentrator", with / alone);
+            report.Set(row, "concentrator", with / without);
         }
         else
         {
-            report.Fail(row, "concentrator", "n/a");
+            report.Fail(row, "concentrator", "n/a (a measurement failed)");
         }
     }
 
