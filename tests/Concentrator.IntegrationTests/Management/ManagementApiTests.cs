@@ -158,6 +158,7 @@ public sealed class ManagementApiTests : IntegrationTest
     {
         var (_, daemon, api, tcp) = Serve();
         var kept = Track(TcpClientSession.Connect(tcp));
+        daemon.WaitFor("session 1 on port lab: .* connected"); // so the next one is session 2
         var kicked = Track(TcpClientSession.Connect(tcp));
         daemon.WaitFor("session 2 on port lab: .* connected");
 
@@ -182,7 +183,9 @@ public sealed class ManagementApiTests : IntegrationTest
             """));
         daemon.WaitOnline("x");
         var api = Track(new ApiHttp(daemon.ApiUrl));
+        // One after the other: session numbers follow admission, and two racing handshakes may be admitted in either order.
         var first = Track(TcpClientSession.Connect(tcp));
+        daemon.WaitFor("session 1 on port x: .* connected");
         var second = Track(TcpClientSession.Connect(tcp));
         daemon.WaitFor("session 2 on port x: .* connected");
 
