@@ -7,7 +7,7 @@ using Concentrator.Testing;
 
 namespace Concentrator.Bench;
 
-internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll)
+internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool ApiPollOnly = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -32,6 +32,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         var full = false;
         string? json = null;
         string? daemon = null;
+        var apiPollOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -48,6 +49,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                 case "--daemon" when i + 1 < args.Length:
                     daemon = Path.GetFullPath(args[++i]);
                     break;
+                case "--only-api-poll":
+                    apiPollOnly = true;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -55,14 +59,14 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon);
+        return new BenchOptions(full, json, daemon, apiPollOnly);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll]\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--only-api-poll]\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).";
 
     public static int Main(string[] args)
@@ -133,6 +137,11 @@ internal static class Program
         }
 
         var report = new Report();
+        if (o.ApiPollOnly)
+        {
+            ApiUnderLoad(o, report, specs[0]); // just the management-API row (its ratios need no other step)
+            return report.Failures == 0 ? 0 : 3;
+        }
 
         // 1 + 2: single port, one client: latency both ways, then throughput both ways (same connection); raw
         // listeners, then RFC 2217 listeners with the telnet-aware client.
@@ -307,7 +316,7 @@ internal static class Program
             var dev = server.Devices[0];
             Measure.Sync(dev, [client], bothWays: true);
             var without = MeasureOnce(o, server, client);
-            (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d) with;
+            (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d, double CpuD2c, double CpuC2d) with;
             int answered, failed;
             double rate;
             using (var poller = new ApiPoller(server.ApiPort, pollsPerSecond))
@@ -328,20 +337,22 @@ internal static class Program
             Ratio(report, "api-tp-d2c", with.TpD2c, without.TpD2c);
             Ratio(report, "api-tp-c2d", with.TpC2d, without.TpC2d);
             Console.WriteLine($"  without polling: latency d->c p50 {without.D2cP50:0} us p99 {without.D2cP99:0} us, c->d p50 {without.C2dP50:0} us; " +
-                $"throughput d2c {without.TpD2c:0.0} MB/s, c2d {without.TpC2d:0.0} MB/s");
+                $"throughput d2c {without.TpD2c:0.0} MB/s, c2d {without.TpC2d:0.0} MB/s; server CPU {without.CpuD2c:0.0} / {without.CpuC2d:0.0} ms/MB");
             Console.WriteLine($"  with polling ({answered} answered, {rate:0.0}/s, {failed} failed): latency d->c p50 {with.D2cP50:0} us p99 {with.D2cP99:0} us, " +
-                $"c->d p50 {with.C2dP50:0} us; throughput d2c {with.TpD2c:0.0} MB/s, c2d {with.TpC2d:0.0} MB/s; step took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+                $"c->d p50 {with.C2dP50:0} us; throughput d2c {with.TpD2c:0.0} MB/s, c2d {with.TpC2d:0.0} MB/s; server CPU {with.CpuD2c:0.0} / {with.CpuC2d:0.0} ms/MB; step took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         }, e => Array.ForEach(keys, k => report.Fail(k, "concentrator", e)));
     }
 
-    private static (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d) MeasureOnce(BenchOptions o, ServerInstance server, BenchConn client)
+    private static (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d, double CpuD2c, double CpuC2d) MeasureOnce(
+        BenchOptions o, ServerInstance server, BenchConn client)
     {
         var dev = server.Devices[0];
         var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
         var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
         var tpD2c = Measure.Throughput(dev, client, true, o.ThroughputBytes, server.MainPid);
         var tpC2d = Measure.Throughput(dev, client, false, o.ThroughputBytes, server.MainPid);
-        return (d2c.P50Us, d2c.P99Us, c2d.P50Us, tpD2c.Verified ? tpD2c.MBps : double.NaN, tpC2d.Verified ? tpC2d.MBps : double.NaN);
+        return (d2c.P50Us, d2c.P99Us, c2d.P50Us, tpD2c.Verified ? tpD2c.MBps : double.NaN, tpC2d.Verified ? tpC2d.MBps : double.NaN,
+            tpD2c.ServerCpuMsPerMB, tpC2d.ServerCpuMsPerMB);
     }
 
     /// <summary>Sets <paramref name="row"/> to <paramref name="with"/> ÷ <paramref name="without"/>.</summary>
