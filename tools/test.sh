@@ -3,12 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, PostgreSQL;
+# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, curl (the management API), PostgreSQL;
 # chromium (the dashboard's browser tests drive Debian's build through Playwright: no browser is downloaded); and the
 # tools that read what packaging/ ships: systemd-analyze (the unit) and Debian's docker-compose (docker-compose.yml).
 # The build needs nodejs and npm: src/Concentrator.Web restores xterm.js with `npm ci`.
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)

@@ -16,6 +16,11 @@ public static class Program
             PtyCommand.Create(),
             BridgeCommand.Create(),
             ImportSer2netCommand.Create(),
+            PortsCommand.Create(),
+            SessionsCommand.Create(),
+            KickCommand.Create(),
+            ReloadCommand.Create(),
+            TokenCommand.Create(),
         };
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
 

@@ -40,7 +40,27 @@ public sealed class CommandLineTests
         Assert.Contains($"raw on 127.0.0.1:{tcp}", output, StringComparison.Ordinal);
         Assert.Contains($"telnet on 127.0.0.1:{tcp + 1} read-only", output, StringComparison.Ordinal);
         Assert.Contains("config OK", output, StringComparison.Ordinal);
+        Assert.Matches(@"api: http://127\.0\.0\.1:\d+, no tokens file, anonymous loopback callers may read", output);
         Assert.False(IsListening(tcp));
+    }
+
+    [Fact]
+    public void An_api_port_in_use_stops_the_daemon_before_it_serves_anything()
+    {
+        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        var tcp = FreeTcpPort.Next();
+
+        var (code, output) = DaemonProcess.Run($$"""
+            concentrator.ports.p { device = "sim:echo", listeners = [ { port = {{tcp}}, protocol = raw } ] }
+            concentrator.api.port = {{taken}}
+            """);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"api: cannot listen on 127.0.0.1:{taken} (http)", output, StringComparison.Ordinal);
+        Assert.Contains("nothing was started", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("online", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,9 +148,14 @@ public sealed class CommandLineTests
     [InlineData("bridge", "<DEVICE>", "<HOST:PORT>", "--backend <auto|posix|system-io-ports>", "--baud <N>", "--data-bits <N>",
         "--parity <even|mark|none|odd|space>", "--stop-bits <1|1.5|2>", "--flow-control <none|rtscts|xonxoff>")]
     [InlineData("import-ser2net", "<FILE>")]
+    [InlineData("ports", "--api <URL>", "[default: http://127.0.0.1:7900/]", "--api-token <TOKEN>", "--json")]
+    [InlineData("sessions", "<NAME>", "--api <URL>", "--json")]
+    [InlineData("kick", "<ID>", "--api <URL>", "--api-token <TOKEN>")]
+    [InlineData("reload", "--api <URL>", "--api-token <TOKEN>", "--json")]
+    [InlineData("token add", "<NAME>", "--role <admin|read>", "--tokens-file <FILE> (REQUIRED)")]
     public void Each_command_answers_help_with_its_own_arguments_and_options(string command, params string[] expected)
     {
-        var (code, output) = RunRaw(command, "--help");
+        var (code, output) = RunRaw([.. command.Split(' '), "--help"]);
 
         Assert.Equal(0, code);
         Assert.Contains($"concentrator {command} ", output, StringComparison.Ordinal);
@@ -145,7 +170,7 @@ public sealed class CommandLineTests
     {
         var (code, output) = RunRaw("--help");
         Assert.Equal(0, code);
-        foreach (var command in new[] { "serve", "attach", "pty", "bridge", "import-ser2net", "--version" })
+        foreach (var command in new[] { "serve", "attach", "pty", "bridge", "import-ser2net", "ports", "sessions", "kick", "reload", "token", "--version" })
         {
             Assert.Contains($"  {command}", output, StringComparison.Ordinal);
         }

@@ -17,15 +17,28 @@ public sealed partial class DaemonProcess : IDisposable
     private readonly Lock _gate = new();
     private readonly string? _configPath;
 
-    private DaemonProcess(Process process, string? configPath)
+    private DaemonProcess(Process process, string? configPath, int apiPort)
     {
         _process = process;
         _configPath = configPath;
+        ApiPort = apiPort;
     }
+
+    /// <summary>The daemon's management API port: 7900 for the embedded default, a free port for a test's own config.</summary>
+    public int ApiPort { get; }
+
+    /// <summary>The management API's base address, e.g. http://127.0.0.1:7900.</summary>
+    public Uri ApiUrl => new($"http://127.0.0.1:{ApiPort}");
+
+    /// <summary>The config file the daemon was started with (null for the embedded default); rewrite it and reload.</summary>
+    public string? ConfigPath => _configPath;
 
     public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "concentrator.dll");
 
-    /// <summary>Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null).</summary>
+    /// <summary>
+    /// Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null). A config that does not
+    /// set the API's port gets a free one, so daemons of tests running in parallel never fight over 7900.
+    /// </summary>
     public static DaemonProcess Start(string? hocon, params string[] extraArgs) =>
         Start(hocon, new Dictionary<string, string>(), workingDirectory: null, extraArgs);
 
@@ -37,10 +50,22 @@ public sealed partial class DaemonProcess : IDisposable
         params string[] extraArgs)
     {
         string? configPath = null;
+        var apiPort = 7900;
         var args = new List<string> { ExecutablePath, "serve" };
         if (hocon is not null)
         {
             configPath = Path.Combine(Path.GetTempPath(), $"concentrator-test-{Guid.NewGuid():N}.conf");
+            var port = ApiPortRegex().Match(hocon);
+            if (port.Success)
+            {
+                apiPort = int.Parse(port.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                apiPort = Concentrator.Testing.FreeTcpPort.Next();
+                hocon += $"\nconcentrator.api.port = {apiPort}\n"; // merged into the test's own api section, if any
+            }
+
             File.WriteAllText(configPath, hocon);
             args.AddRange(["--config", configPath]);
         }
@@ -68,7 +93,7 @@ public sealed partial class DaemonProcess : IDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var daemon = new DaemonProcess(process, configPath);
+        var daemon = new DaemonProcess(process, configPath, apiPort);
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
         process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
         try
@@ -204,7 +229,20 @@ public sealed partial class DaemonProcess : IDisposable
         }
     }
 
+    /// <summary>Replaces the config file (keeping the API on <see cref="ApiPort"/>), for a reload to pick up.</summary>
+    public void RewriteConfig(string hocon) =>
+        File.WriteAllText(_configPath ?? throw new InvalidOperationException("the embedded default has no file to rewrite"),
+            hocon + $"\nconcentrator.api.port = {ApiPort}\n");
+
+    /// <summary>Sends SIGHUP: the daemon reloads its config.</summary>
+    public void Hangup() => _ = Kill(_process.Id, Sighup);
+
     private const int Sigterm = 15;
+    private const int Sighup = 1;
+
+    /// <summary>The API port a config sets itself: "api { ... port = N" or "api.port = N" (not "/tmp/api-x ... port = N").</summary>
+    [GeneratedRegex(@"(^|[\s.{])api\s*(\{[^}]*?\bport|\.port)\s*=\s*(?<port>\d+)", RegexOptions.Multiline)]
+    private static partial Regex ApiPortRegex();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

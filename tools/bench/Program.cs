@@ -7,7 +7,8 @@ using Concentrator.Testing;
 
 namespace Concentrator.Bench;
 
-internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false)
+internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false,
+    bool ApiPollOnly = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -34,6 +35,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         string? json = null;
         string? daemon = null;
         var leases = false;
+        var apiPollOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -56,6 +58,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                 case "--daemon" when i + 1 < args.Length:
                     daemon = Path.GetFullPath(args[++i]);
                     break;
+                case "--only-api-poll":
+                    apiPollOnly = true;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -63,17 +68,18 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon, leases, webOnly);
+        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only]\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only] [--only-api-poll]\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
-        "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).";
+        "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).\n" +
+        "  --only-api-poll: only the rows measured while a client polls the management API.";
 
     public static int Main(string[] args)
     {
@@ -162,6 +168,11 @@ internal static class Program
         }
 
         var report = new Report();
+        if (o.ApiPollOnly)
+        {
+            ApiUnderLoad(o, report, specs[0]); // just the management-API row (its ratios need no other step)
+            return report.Failures == 0 ? 0 : 3;
+        }
 
         // 1 + 2: single port, one client: latency both ways, then throughput both ways (same connection); raw
         // listeners, then RFC 2217 listeners with the telnet-aware client.
@@ -175,6 +186,8 @@ internal static class Program
 
         // 6: the browser terminal's WebSocket beside a TCP session.
         WebTerminalRows(o, report);
+        // 1b: the same single-port latency and throughput while a management client polls GET /api/ports 50 times a second.
+        ApiUnderLoad(o, report, specs[0]);
 
         // 5: pyserial rfc2217:// open time.
         foreach (var spec in rfcSpecs.Where(s => s.Key != "ser2net-nodelay"))
@@ -358,6 +371,74 @@ internal static class Program
 
             Console.WriteLine($"  raw TCP d2c, same host: {tcp.MBps:0.0} MB/s, server CPU {tcp.ServerCpuMsPerMB:0.0} ms/MB{(tcp.Verified ? ", verified" : $", FAILED: {tcp.Error}")}");
         }, e => Array.ForEach(["web-tp-d2c", "web-tcp-tp-d2c"], k => report.Fail(k, "concentrator", e)));
+    }
+
+    /// <summary>
+    /// Latency and throughput of our raw listener while GET /api/ports is polled, as ratios to the same daemon and
+    /// connection measured just before without polling (back to back, so load from elsewhere skews both alike).
+    /// </summary>
+    private static void ApiUnderLoad(BenchOptions o, Report report, ServerSpec spec)
+    {
+        const int pollsPerSecond = 50;
+        string[] keys = ["api-lat-d2c-p50", "api-lat-d2c-p99", "api-lat-c2d-p50", "api-tp-d2c", "api-tp-c2d"];
+        Step($"{spec.Title}: single port latency + throughput, then again while GET /api/ports is polled {pollsPerSecond}/s", () =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var server = spec.Start(1);
+            using var client = BenchConn.Connect(server.TcpPorts[0], telnet: false);
+            var dev = server.Devices[0];
+            Measure.Sync(dev, [client], bothWays: true);
+            var without = MeasureOnce(o, server, client);
+            (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d, double CpuD2c, double CpuC2d) with;
+            int answered, failed;
+            double rate;
+            using (var poller = new ApiPoller(server.ApiPort, pollsPerSecond))
+            {
+                // Warm-up, like the latency samples': the first requests JIT-compile ASP.NET, JSON and routing code,
+                // a one-time cost of a fresh daemon, not what a long-running one pays per poll.
+                Thread.Sleep(TimeSpan.FromSeconds(2));
+                with = MeasureOnce(o, server, client);
+                poller.Dispose();
+                (answered, failed, rate) = (poller.Answered, poller.Failed, poller.Answered / Math.Max(0.001, poller.Elapsed.TotalSeconds));
+            }
+
+            report.Raw["concentrator/api-poll"] = new { without, with, answered, failed };
+            report.Set("api-polls", "concentrator", rate);
+            Ratio(report, "api-lat-d2c-p50", with.D2cP50, without.D2cP50);
+            Ratio(report, "api-lat-d2c-p99", with.D2cP99, without.D2cP99);
+            Ratio(report, "api-lat-c2d-p50", with.C2dP50, without.C2dP50);
+            Ratio(report, "api-tp-d2c", with.TpD2c, without.TpD2c);
+            Ratio(report, "api-tp-c2d", with.TpC2d, without.TpC2d);
+            Console.WriteLine($"  without polling: latency d->c p50 {without.D2cP50:0} us p99 {without.D2cP99:0} us, c->d p50 {without.C2dP50:0} us; " +
+                $"throughput d2c {without.TpD2c:0.0} MB/s, c2d {without.TpC2d:0.0} MB/s; server CPU {without.CpuD2c:0.0} / {without.CpuC2d:0.0} ms/MB");
+            Console.WriteLine($"  with polling ({answered} answered, {rate:0.0}/s, {failed} failed): latency d->c p50 {with.D2cP50:0} us p99 {with.D2cP99:0} us, " +
+                $"c->d p50 {with.C2dP50:0} us; throughput d2c {with.TpD2c:0.0} MB/s, c2d {with.TpC2d:0.0} MB/s; server CPU {with.CpuD2c:0.0} / {with.CpuC2d:0.0} ms/MB; step took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        }, e => Array.ForEach(keys, k => report.Fail(k, "concentrator", e)));
+    }
+
+    private static (double D2cP50, double D2cP99, double C2dP50, double TpD2c, double TpC2d, double CpuD2c, double CpuC2d) MeasureOnce(
+        BenchOptions o, ServerInstance server, BenchConn client)
+    {
+        var dev = server.Devices[0];
+        var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+        var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
+        var tpD2c = Measure.Throughput(dev, client, true, o.ThroughputBytes, server.MainPid);
+        var tpC2d = Measure.Throughput(dev, client, false, o.ThroughputBytes, server.MainPid);
+        return (d2c.P50Us, d2c.P99Us, c2d.P50Us, tpD2c.Verified ? tpD2c.MBps : double.NaN, tpC2d.Verified ? tpC2d.MBps : double.NaN,
+            tpD2c.ServerCpuMsPerMB, tpC2d.ServerCpuMsPerMB);
+    }
+
+    /// <summary>Sets <paramref name="row"/> to <paramref name="with"/> ÷ <paramref name="without"/>.</summary>
+    private static void Ratio(Report report, string row, double with, double without)
+    {
+        if (without > 0 && double.IsFinite(with) && double.IsFinite(without))
+        {
+            report.Set(row, "concentrator", with / without);
+        }
+        else
+        {
+            report.Fail(row, "concentrator", "n/a (a measurement failed)");
+        }
     }
 
     private static void FanOut(BenchOptions o, Report report, ServerSpec spec, string key, int k, bool withStalled, long bytes, double? pace)
@@ -570,6 +651,13 @@ internal sealed class Report
         rows.Add(("web-cpu-d2c", $"{web}): server CPU per MB, WebSocket session", "ms/MB", false, "0.0"));
         rows.Add(("web-tcp-tp-d2c", $"{web}): raw TCP session beside it, throughput device→client", "MB/s", true, "0.0"));
         rows.Add(("web-tcp-cpu-d2c", $"{web}): server CPU per MB, raw TCP session beside it", "ms/MB", false, "0.0"));
+        const string polled = "raw TCP while GET /api/ports is polled 50/s";
+        rows.Add(("api-polls", $"{polled}: polls answered", "per s", true, "0.0"));
+        rows.Add(("api-lat-d2c-p50", $"{polled}: device→client latency p50, with ÷ without polling", "×", false, "0.00"));
+        rows.Add(("api-lat-d2c-p99", $"{polled}: device→client latency p99, with ÷ without polling", "×", false, "0.00"));
+        rows.Add(("api-lat-c2d-p50", $"{polled}: client→device latency p50, with ÷ without polling", "×", false, "0.00"));
+        rows.Add(("api-tp-d2c", $"{polled}: throughput device→client, with ÷ without polling", "×", true, "0.00"));
+        rows.Add(("api-tp-c2d", $"{polled}: throughput client→device, with ÷ without polling", "×", true, "0.00"));
 
         rows.Add(("pyserial-open", $"pyserial serial_for_url(\"rfc2217://…\", baudrate=9600) open time, median of {o.PyserialOpens}", "ms", false, "0.0"));
 

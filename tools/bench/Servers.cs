@@ -17,6 +17,9 @@ internal sealed class ServerInstance : IDisposable
 
     public IReadOnlyList<int> TcpPorts => _ports;
 
+    /// <summary>Our daemon's management API port (0 for other servers).</summary>
+    public int ApiPort { get; set; }
+
     /// <summary>The process whose CPU and memory are measured (the daemon; the first socat).</summary>
     public int MainPid => _processes[0].Id;
 
@@ -82,7 +85,10 @@ internal static partial class Servers
                     $"      listeners = [ {{ port = {tcp}, bind = \"127.0.0.1\", protocol = {protocol} }} ]\n    }}\n");
             }
 
-            hocon.Append("  }\n}\n");
+            hocon.Append("  }\n");
+            // Our own free port for the management API, so a daemon already running on 7900 does not stop the bench.
+            server.ApiPort = DistinctPort(server);
+            hocon.Append(CultureInfo.InvariantCulture, $"  api {{ port = {server.ApiPort} }}\n}}\n");
             var config = Path.Combine(Path.GetTempPath(), $"bench-concentrator-{Guid.NewGuid():N}.conf");
             File.WriteAllText(config, hocon.ToString());
             server.AddTempFile(config);

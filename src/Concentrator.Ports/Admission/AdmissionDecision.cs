@@ -37,5 +37,8 @@ public sealed record Admit(SessionRole Role, int? Evict = null) : AdmissionDecis
     public bool MayWrite => Role != SessionRole.ReadOnly;
 }
 
-/// <summary>The client is turned away: <paramref name="Line"/> is said to it, <paramref name="Reason"/> goes to the log.</summary>
-public sealed record Refuse(string Line, string Reason) : AdmissionDecision;
+/// <summary>
+/// The client is turned away: <paramref name="Line"/> is said to it, <paramref name="Reason"/> goes to the log,
+/// <paramref name="Code"/> (a short fixed word such as max-sessions) labels the refusal metric.
+/// </summary>
+public sealed record Refuse(string Line, string Reason, string Code = "other") : AdmissionDecision;

@@ -19,6 +19,6 @@ public sealed class SessionLimitRule(string portName, int maxSessions, bool kick
         }
 
         return new Refuse($"concentrator: port {portName} is busy ({occupancy.Sessions} sessions, max {maxSessions})\r\n",
-            $"max-sessions {maxSessions} reached");
+            $"max-sessions {maxSessions} reached", "max-sessions");
     }
 }

@@ -41,7 +41,11 @@ public sealed record PortSettings(
 /// <param name="Discovery">Rack mode, if configured.</param>
 /// <param name="Leases">Where leases persist and their limits; <see cref="ConfigLoader"/> always sets it (defaults when the section is absent).</param>
 public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null,
-    LeaseSettings? Leases = null);
+    LeaseSettings? Leases = null)
+{
+    /// <summary>The management API (<c>concentrator.api</c>); <see cref="ApiSettings.Default"/> when the section is absent.</summary>
+    public ApiSettings Api { get; init; } = ApiSettings.Default;
+}
 
 /// <summary>
 /// Rack mode: every device matching <see cref="Match"/> becomes a port, on a TCP port from <see cref="BasePort"/>

@@ -65,21 +65,27 @@ public static class ListenerBinder
     }
 
     /// <summary>Binds one listener (also used at run time by discovery).</summary>
-    public static Socket Bind(PortSettings port, ListenerSettings listener)
+    public static Socket Bind(PortSettings port, ListenerSettings listener) =>
+        Bind(listener.EndPoint, $"port '{port.Name}'", ListenerSettings.ProtocolName(listener.Protocol));
+
+    /// <summary>
+    /// Binds and listens on <paramref name="endPoint"/>; a failure names <paramref name="owner"/> (e.g. "port 'lab'",
+    /// "api") and <paramref name="protocol"/>, like every bind error the daemon reports.
+    /// </summary>
+    public static Socket Bind(System.Net.IPEndPoint endPoint, string owner, string protocol)
     {
-        var socket = new Socket(listener.Bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             AllowRestartDuringTimeWait(socket);
-            socket.Bind(listener.EndPoint);
+            socket.Bind(endPoint);
             socket.Listen(128);
             return socket;
         }
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new ListenerBindException(
-                $"port '{port.Name}': cannot listen on {listener.EndPoint} ({ListenerSettings.ProtocolName(listener.Protocol)}): {e.Message}", e);
+            throw new ListenerBindException($"{owner}: cannot listen on {endPoint} ({protocol}): {e.Message}", e);
         }
     }
 }

@@ -16,7 +16,11 @@ public sealed record PortSnapshot(
     PortCounters Counters,
     IReadOnlyList<string> Tags,
     IReadOnlyList<string> Listeners,
-    IReadOnlyList<SessionSnapshot> Sessions);
+    IReadOnlyList<SessionSnapshot> Sessions)
+{
+    /// <summary>Listeners (as in <see cref="Listeners"/>) that stopped accepting on their own; empty when all are up.</summary>
+    public IReadOnlyList<string> ListenersDown { get; init; } = [];
+}
 
 /// <summary>Control lines as set (DTR, RTS, break) and modem inputs as read (CTS, DSR, RI, CD).</summary>
 public sealed record ModemLines(bool Dtr, bool Rts, bool Break, bool Cts, bool Dsr, bool Ri, bool Cd)

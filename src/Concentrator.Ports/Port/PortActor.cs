@@ -8,6 +8,7 @@ using Concentrator.Ports.Configuration;
 using Concentrator.Ports.ConsoleLog;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Listener;
+using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Session;
 using Concentrator.Ports.Sharing;
 
@@ -30,6 +31,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
+    private readonly PortMetrics _metrics;
+    private readonly List<string> _listenersDown = []; // listeners that stopped on their own (health, snapshot)
     private PortSettings _settings; // replaced by a reload (see PortActor.Reconfigure.cs)
     private PortAdmission _admission;
     private Scrollback _scrollback;
@@ -64,6 +67,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _listenSockets = listenSockets;
+        _metrics = new PortMetrics(settings.Name);
         _line = new LineSettingsCoalescer(settings.Line);
         _admission = new PortAdmission(settings);
         _scrollback = new Scrollback(settings.Scrollback);
@@ -129,6 +133,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             _joining.Remove(t.ActorRef);
             Leave(t.ActorRef);
+            ListenerStopped(t.ActorRef);
         });
         Receive<WriteLockRequest>(OnWriteLockRequest);
         Receive<RequestReplay>(_ =>
@@ -153,6 +158,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Changed("started");
+        _metrics.Online(false);
         OpenConsoleLog();
         StartLink();
         for (var i = 0; i < _listenSockets.Count; i++)
@@ -164,9 +170,27 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     /// <summary>The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.</summary>
     private void StartLink() => _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self), $"{LinkName}-{++_linkGeneration}");
 
-    private void StartListener(ListenerSettings listener, Socket socket) =>
-        _listeners[listener.EndPoint] = Context.ActorOf(ListenerActor.Props(socket, listener, Self),
-            $"listener-{listener.Port}-{++_listenerGeneration}");
+    private void StartListener(ListenerSettings listener, Socket socket)
+    {
+        var actor = Context.ActorOf(ListenerActor.Props(socket, listener, Self), $"listener-{listener.Port}-{++_listenerGeneration}");
+        Context.Watch(actor);
+        _listeners[listener.EndPoint] = actor;
+    }
+
+    /// <summary>A listener still in <see cref="_listeners"/> stopped on its own (a crash): its address no longer accepts.</summary>
+    private void ListenerStopped(IActorRef actor)
+    {
+        foreach (var (endPoint, listener) in _listeners)
+        {
+            if (listener.Equals(actor))
+            {
+                _listeners.Remove(endPoint);
+                _listenersDown.Add(endPoint.ToString());
+                _log.Error("port {0}: the listener on {1} stopped; new connections there are refused until a restart", _settings.Name, endPoint);
+                return;
+            }
+        }
+    }
 
     protected override SupervisorStrategy SupervisorStrategy() => new ChildStrategy(_log, _settings.Name);
 
@@ -215,6 +239,12 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _metrics.Online(false);
+        foreach (var entry in _sessions.Values)
+        {
+            _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
+        }
+
         _consoleLog?.Mark($"port {_settings.Name} stopped");
         _consoleLog?.Dispose();
         Changed("stopped");
@@ -223,6 +253,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private void OnDeviceOutput(DeviceOutput output)
     {
         _bytesFromDevice += output.Data.Length;
+        _metrics.Read(output.Data.Length);
         _scrollback.Append(output.Data);
         _consoleLog?.Device(output.Data);
         Broadcast(output); // the same immutable chunk for everyone: no per-session copy
@@ -239,6 +270,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         if (_state == DeviceState.Online && _link is not null)
         {
             _bytesToDevice += input.Data.Length;
+            _metrics.Written(input.Data.Length);
             _link.Tell(new WriteToDevice(input.Data, Sender));
         }
         else
@@ -264,13 +296,19 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             _state = state;
             _stateSince = DateTimeOffset.UtcNow;
             Changed("state");
+            _metrics.Online(state == DeviceState.Online);
         }
     }
 
     private void OnDeviceOnline(DeviceOnline online)
     {
         SetState(DeviceState.Online);
-        _reopens += _everOnline ? 1 : 0;
+        if (_everOnline)
+        {
+            _reopens++;
+            _metrics.Reopened();
+        }
+
         _everOnline = true;
         _kernelNode = online.KernelNode;
         // A client changed settings while the device was opening: apply them now rather than lose them.
@@ -350,6 +388,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             case Refuse refuse:
                 _log.Info("port {0}: refused {1} ({2}): {3}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason);
                 _sessionsRefused++;
+                _metrics.Refused(refuse.Code);
                 Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));
                 break;
             case Admit admit:
@@ -371,6 +410,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         var peer = join.Peer;
         var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow);
         _sessionsOpened++;
+        _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
         session.Tell(new SessionAdmitted(id));
 
@@ -413,6 +453,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             UpdateReadingPause();
         }
 
+        _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
         _droppedByPastSessions += entry.Counters.Dropped;
         if (_control.OwnerLeft(session))
         {

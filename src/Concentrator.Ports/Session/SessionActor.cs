@@ -7,6 +7,7 @@ using Concentrator.Ports.Admission;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
+using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Port;
 using Concentrator.Ports.Sharing;
 using Concentrator.Telnet;
@@ -72,6 +73,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private bool _toldDiscarded;
     private string _closeReason = "closed by server";
     private readonly SessionCounters _counters = new();
+    private readonly PortMetrics _metrics;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -83,6 +85,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _listener = listener;
         _portSettings = portSettings;
         _port = port;
+        _metrics = new PortMetrics(portSettings.Name);
         _protocol = SessionProtocols.Create(listener.Protocol, $"Concentrator {typeof(SessionActor).Assembly.GetName().Version?.ToString(3)} port {portSettings.Name}");
         _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
@@ -547,7 +550,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         while (!_sending && !_queue.IsEmpty && (_inputClosed || _comPort?.OutputSuspended != true))
         {
             var dropped = _queue.TakeDroppedCount();
-            _counters.AddDropped(dropped);
+            if (dropped > 0)
+            {
+                _counters.AddDropped(dropped);
+                _metrics.Dropped(dropped);
+            }
+
             if (dropped > 0 && _showNotices)
             {
                 // Said in-band on telnet sessions only: raw and RFC 2217 clients must never see bytes the device did not send.

@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>Bad command line or bad configuration: nothing was started.</summary>
     public const int Usage = 2;
+
+    /// <summary>A management verb named a port or session the daemon does not have.</summary>
+    public const int NotFound = 4;
 }

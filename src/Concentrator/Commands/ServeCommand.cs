@@ -1,12 +1,17 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using System.Text;
 using Akka.Configuration;
 using Akka.Hosting;
+using Concentrator.Api;
+using Concentrator.Api.Auth;
+using Concentrator.Api.Reload;
 using Concentrator.Devices;
 using Concentrator.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Hosting;
 using Concentrator.Ports.Listener;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,8 +20,8 @@ namespace Concentrator.Commands;
 
 /// <summary>
 /// <c>concentrator serve [--config FILE] [--check] [--log-format text|json]</c>: validate the config completely, bind
-/// every listener, log the plan, then run the actor system until Ctrl-C / SIGTERM. Nothing binds unless the whole
-/// config is valid.
+/// every listener (and the management API's), log the plan, then run the actor system and the API until Ctrl-C /
+/// SIGTERM; SIGHUP reloads the config. Nothing binds unless the whole config is valid.
 /// </summary>
 public static partial class ServeCommand
 {
@@ -45,9 +50,8 @@ public static partial class ServeCommand
 
     private static async Task<int> RunAsync(string? configPath, bool check, LogFormat logFormat)
     {
-        var result = configPath is null
-            ? ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, Environment.CurrentDirectory)
-            : ConfigLoader.LoadFile(configPath);
+        var source = SourceOf(configPath);
+        var result = source.Load();
         if (!result.IsValid)
         {
             foreach (var error in result.Errors)
@@ -60,6 +64,11 @@ public static partial class ServeCommand
         }
 
         var settings = result.Settings!;
+        if (LoadTokens(settings) is not { } tokens)
+        {
+            return ExitCodes.Usage;
+        }
+
         if (check)
         {
             Console.Out.Write(DescribePlan(settings));
@@ -68,9 +77,19 @@ public static partial class ServeCommand
         }
 
         ListenerBinder.BoundListeners listeners;
+        Socket? apiSocket;
         try
         {
             listeners = ListenerBinder.BindAll(settings);
+            try
+            {
+                apiSocket = settings.Api.Enabled ? ListenerBinder.Bind(settings.Api.EndPoint, "api", "http") : null;
+            }
+            catch
+            {
+                listeners.Dispose();
+                throw;
+            }
         }
         catch (ListenerBindException e)
         {
@@ -79,8 +98,10 @@ public static partial class ServeCommand
         }
 
         using (listeners)
+        using (apiSocket) // Kestrel owns it once it serves; disposing twice is harmless
         {
-            using var host = BuildHost(settings, listeners, result.Raw, logFormat);
+            var management = new Management(source, new ApiAccess(tokens, settings.Api.AllowAnonymousActions), apiSocket);
+            using var host = BuildHost(settings, listeners, result.Raw, logFormat, management);
             // The plan goes through the log, so that with --log-format json every line on stdout is JSON.
             var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand));
             LogPlan(log, DescribePlan(settings).TrimEnd());
@@ -92,9 +113,47 @@ public static partial class ServeCommand
         return ExitCodes.Ok;
     }
 
-    private static IHost BuildHost(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, Config? raw, LogFormat logFormat)
+    /// <summary>The API's tokens (none without a tokens file); null after printing why the tokens file cannot be used.</summary>
+    private static IReadOnlyList<ApiToken>? LoadTokens(ConcentratorSettings settings)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        if (settings.Api is not { Enabled: true, TokensFile: { } file })
+        {
+            return [];
+        }
+
+        var (tokens, problems) = TokenFile.Load(file);
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"config error: {settings.Source}: key 'concentrator.api.tokens-file': {problem}");
+        }
+
+        if (problems.Count == 0)
+        {
+            return tokens;
+        }
+
+        Console.Error.WriteLine("concentrator: the API tokens file is not usable; nothing was started");
+        return null;
+    }
+
+    /// <summary>What management needs from serve: where the config came from, who may use the API, and its bound socket (null: API off).</summary>
+    internal sealed record Management(ConfigSource Source, ApiAccess Access, Socket? ApiSocket);
+
+    /// <summary>
+    /// The daemon's host. With the API on it is a WebApplication whose Kestrel (GenericWebHostService) is registered
+    /// after every other hosted service when it is built, so Akka starts before Kestrel serves a request and, as the
+    /// host stops hosted services in reverse order, Kestrel stops before the actors (HostedServiceOrderTests checks it).
+    /// </summary>
+    internal static IHost BuildHost(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, Config? raw, LogFormat logFormat,
+        Management management)
+    {
+        // The content root is the install directory, not the working directory: the host watches its content root
+        // recursively, and a daemon started from / (systemd, containers) would watch the whole filesystem.
+        var web = management.ApiSocket is null ? null
+            : WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        IHostApplicationBuilder builder = web is null
+            ? Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory })
+            : web;
         builder.Logging.AddDaemonConsole(logFormat);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSystemdNotify(); // READY=1 / STOPPING=1 under a Type=notify unit; nothing without NOTIFY_SOCKET
@@ -119,7 +178,27 @@ public static partial class ServeCommand
             });
             akka.AddConcentratorPorts(settings, listeners);
         });
-        return builder.Build();
+        builder.Services.AddManagement(settings, management.Source, management.Access);
+        if (web is null)
+        {
+            return ((HostApplicationBuilder)builder).Build();
+        }
+
+        var app = web.AddManagementApi(settings.Api, management.ApiSocket!).Build();
+        return app.MapManagementApi();
+    }
+
+    /// <summary>The config file (its full path, so a reload reads the same file) or the embedded default, readable again for a reload.</summary>
+    private static ConfigSource SourceOf(string? configPath)
+    {
+        if (configPath is null)
+        {
+            var directory = Environment.CurrentDirectory;
+            return new ConfigSource(EmbeddedName, () => ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, directory));
+        }
+
+        var path = Path.GetFullPath(configPath);
+        return new ConfigSource(path, () => ConfigLoader.LoadFile(path));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Plan}")]
@@ -143,6 +222,7 @@ public static partial class ServeCommand
             }
         }
 
+        text.AppendLine($"  api: {settings.Api}");
         if (settings.Discovery is { } discovery)
         {
             text.AppendLine($"  discovery: every {discovery.Match}, TCP ports from {discovery.BasePort} " +

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Concentrator.Api.Health;
+using Concentrator.Api.Ports;
+using Concentrator.Api.Reload;
+using Concentrator.Api.Sessions;
+using Concentrator.Ports.Port;
+
+namespace Concentrator.Api;
+
+/// <summary>
+/// The JSON contract of the management API, generated at compile time (no reflection): camelCase names, enums as
+/// lowercase strings. The daemon serializes with it and the CLI verbs deserialize with it, so both sides agree.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    Converters = [typeof(LowercaseEnumConverter<DeviceState>)])]
+[JsonSerializable(typeof(PortView))]
+[JsonSerializable(typeof(List<PortView>))]
+[JsonSerializable(typeof(SessionView))]
+[JsonSerializable(typeof(List<SessionView>))]
+[JsonSerializable(typeof(LineStateView))]
+[JsonSerializable(typeof(LineChangeRequest))]
+[JsonSerializable(typeof(BreakRequest))]
+[JsonSerializable(typeof(WriteLockGrant))]
+[JsonSerializable(typeof(ActionDone))]
+[JsonSerializable(typeof(ReloadView))]
+[JsonSerializable(typeof(HealthView))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(List<string>))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;
+
+/// <summary>An enum as its lowercase name ("online"), both ways.</summary>
+public sealed class LowercaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
+    where TEnum : struct, Enum;

@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Concentrator.Api.Auth;
+
+/// <summary>
+/// Who may use the API right now: the tokens from the tokens file and whether anonymous loopback callers may act.
+/// Replaced as a whole by a reload (one volatile reference), so a request never sees half of an old and half of a
+/// new set.
+/// </summary>
+public sealed class ApiAccess(IReadOnlyList<ApiToken> tokens, bool allowAnonymousActions)
+{
+    private volatile State _state = new(tokens, allowAnonymousActions);
+
+    public bool AllowAnonymousActions => _state.AllowAnonymousActions;
+
+    public int TokenCount => _state.Tokens.Count;
+
+    public void Replace(IReadOnlyList<ApiToken> tokens, bool allowAnonymousActions) => _state = new State(tokens, allowAnonymousActions);
+
+    /// <summary>The token whose hash matches, or null. Every stored hash is compared in constant time.</summary>
+    public ApiToken? Find(string presented)
+    {
+        var hash = Encoding.ASCII.GetBytes(TokenFile.HashOf(presented));
+        ApiToken? found = null;
+        foreach (var token in _state.Tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(token.Sha256Hex)))
+            {
+                found = token;
+            }
+        }
+
+        return found;
+    }
+
+    private sealed record State(IReadOnlyList<ApiToken> Tokens, bool AllowAnonymousActions);
+}

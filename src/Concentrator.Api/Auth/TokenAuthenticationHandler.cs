@@ -1,0 +1,87 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Concentrator.Api.Auth;
+
+/// <summary>
+/// Bearer tokens checked against the tokens file's hashes. No token: a loopback caller is the "loopback" principal
+/// (reads; acts only with allow-anonymous-actions), anyone else is not authenticated (401). A token that matches
+/// nothing is a 401 even from loopback, so a typo is noticed. Never logs a token. 401 and 403 are problem+json.
+/// </summary>
+public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    ApiAccess access) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ConcentratorToken";
+    private const string BearerPrefix = "Bearer ";
+
+    /// <summary>Our own one line per refused token (ASP.NET's handler lines are filtered out as chatter; see ManagementApi).</summary>
+    private readonly ILogger _audit = logger.CreateLogger("Concentrator.Api.Auth");
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress)
+                ? Success("loopback", ApiPolicies.LoopbackRole)
+                : AuthenticateResult.NoResult());
+        }
+
+        if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("the Authorization header must be 'Bearer TOKEN'"));
+        }
+
+        var token = access.Find(header[BearerPrefix.Length..].Trim());
+        if (token is null)
+        {
+            LogUnknownToken(_audit, Context.Connection.RemoteIpAddress?.ToString() ?? "?", Request.Method, Request.Path);
+            return Task.FromResult(AuthenticateResult.Fail("the bearer token matches no token in the tokens file"));
+        }
+
+        return Task.FromResult(Success("api token " + token.Name, token.Role == ApiRole.Admin ? ApiPolicies.AdminRole : ApiPolicies.ReadRole));
+    }
+
+    private AuthenticateResult Success(string name, string role)
+    {
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await Context.AuthenticateAsync(SchemeName).ConfigureAwait(false);
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await WriteProblem(StatusCodes.Status401Unauthorized, "Unauthorized",
+            result.Failure?.Message ?? "a bearer token is required from this address (Authorization: Bearer TOKEN)").ConfigureAwait(false);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status403Forbidden, "Forbidden", Context.User.IsInRole(ApiPolicies.LoopbackRole)
+            ? "actions need an admin token (or allow-anonymous-actions = on for loopback callers)"
+            : $"{ApiPolicies.Who(Context.User)} may read but not act; actions need an admin token");
+
+    private async Task WriteProblem(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        var problems = Context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        }).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "api: {Peer} sent a bearer token that matches no token in the tokens file ({Method} {Path})")]
+    private static partial void LogUnknownToken(ILogger logger, string peer, string method, string path);
+
+    private static bool IsLoopback(IPAddress? address) =>
+        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+}

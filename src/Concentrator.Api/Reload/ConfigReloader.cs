@@ -1,0 +1,115 @@
+using Concentrator.Api.Auth;
+using Concentrator.Ports.Configuration;
+using Microsoft.Extensions.Logging;
+using ReloadMessage = Concentrator.Ports.Management.Reload;
+using Reloaded = Concentrator.Ports.Management.Reloaded;
+using ReloadFailed = Concentrator.Ports.Management.ReloadFailed;
+
+namespace Concentrator.Api.Reload;
+
+/// <summary>What became of a reload.</summary>
+public abstract record ReloadOutcome;
+
+/// <summary>Applied: what changed.</summary>
+public sealed record ReloadApplied(ReloadView Changes) : ReloadOutcome;
+
+/// <summary>The new config is not valid (or its tokens file is not usable); nothing changed.</summary>
+public sealed record ReloadInvalid(IReadOnlyList<string> Problems) : ReloadOutcome;
+
+/// <summary>The config is valid but could not be applied (e.g. a new listener's address is in use); nothing changed.</summary>
+public sealed record ReloadRefused(IReadOnlyList<string> Problems) : ReloadOutcome;
+
+/// <summary>The ports supervisor did not answer in time.</summary>
+public sealed record ReloadUnanswered(string Detail) : ReloadOutcome;
+
+/// <summary>
+/// Re-reads the config the daemon was started with, validates all of it (and the API tokens file), then hands it
+/// to the ports supervisor, which applies it in place. One reload at a time (POST /api/reload, SIGHUP and
+/// `concentrator reload` may race); the others wait their turn without holding a thread.
+/// </summary>
+public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSettings started, PortsSupervisorClient supervisor, ApiAccess access,
+    ILogger<ConfigReloader> log) : IDisposable
+{
+    private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    public async Task<ReloadOutcome> ReloadAsync(string by, CancellationToken cancel)
+    {
+        await _oneAtATime.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            var outcome = await ReloadOnceAsync(by, cancel).ConfigureAwait(false);
+            if (outcome is ReloadInvalid invalid)
+            {
+                LogInvalid(log, by, source.Description, string.Join("; ", invalid.Problems));
+            }
+
+            return outcome;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<ReloadOutcome> ReloadOnceAsync(string by, CancellationToken cancel)
+    {
+        var result = await Task.Run(source.Load, cancel).ConfigureAwait(false); // file I/O off the caller's thread
+        if (!result.IsValid)
+        {
+            return new ReloadInvalid([.. result.Errors.Select(e => e.ToString())]);
+        }
+
+        var settings = result.Settings!;
+        IReadOnlyList<ApiToken> tokens = [];
+        if (settings.Api is { Enabled: true, TokensFile: { } tokensFile })
+        {
+            var (loaded, problems) = TokenFile.Load(tokensFile);
+            if (problems.Count > 0)
+            {
+                return new ReloadInvalid(problems);
+            }
+
+            tokens = loaded;
+        }
+
+        var answer = await supervisor.AskAsync(new ReloadMessage(settings, by), cancel, ApplyTimeout).ConfigureAwait(false);
+        switch (answer)
+        {
+            case Reloaded r:
+                access.Replace(tokens, settings.Api.AllowAnonymousActions);
+                return new ReloadApplied(new ReloadView(r.Added, r.Removed, r.Changed, r.Unchanged, NeedRestart(settings)));
+            case ReloadFailed failed:
+                return new ReloadRefused(failed.Problems);
+            default:
+                return new ReloadUnanswered(PortsSupervisorClient.NoAnswer(ApplyTimeout));
+        }
+    }
+
+    /// <summary>Changes a reload cannot make while the daemon runs: the API's own listener and discovery.</summary>
+    private List<string> NeedRestart(ConcentratorSettings next)
+    {
+        var notes = new List<string>();
+        var (was, now) = (started.Api, next.Api);
+        if (was.Enabled != now.Enabled || !was.EndPoint.Equals(now.EndPoint))
+        {
+            notes.Add($"concentrator.api is now {(now.Enabled ? now.Url : "off")} but stays {(was.Enabled ? was.Url : "off")} until a restart");
+        }
+
+        if (!SameDiscovery(started.Discovery, next.Discovery))
+        {
+            notes.Add("concentrator.discovery changed: discovery keeps its old settings until a restart");
+        }
+
+        return notes;
+    }
+
+    private static bool SameDiscovery(DiscoverySettings? a, DiscoverySettings? b) =>
+        a is null ? b is null
+            : b is not null && a.Match == b.Match && a.BasePort == b.BasePort && a.StateFile == b.StateFile && a.Template.SameAs(b.Template);
+
+    public void Dispose() => _oneAtATime.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reload by {By} refused, nothing changed: {Source} is not valid: {Problems}")]
+    private static partial void LogInvalid(ILogger logger, string by, string source, string problems);
+}
