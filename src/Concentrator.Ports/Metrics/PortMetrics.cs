@@ -58,8 +58,9 @@ public sealed class PortMetrics
         _byTransport = [.. Transports.Select(t => new TagList { { "port", port }, { "transport", t } })];
     }
 
-    /// <summary>The transport tag values, indexed by <see cref="Configuration.ListenerProtocol"/>.</summary>
-    private static readonly string[] Transports = ["raw", "telnet", "rfc2217"];
+    /// <summary>The transport tag values, indexed by <see cref="Configuration.ListenerProtocol"/> (one per protocol, in its order).</summary>
+    private static readonly string[] Transports =
+        [.. Enum.GetValues<Configuration.ListenerProtocol>().Select(Configuration.ListenerSettings.ProtocolName)];
 
     public void Read(int bytes) => DeviceRead.Add(bytes, _port);
 

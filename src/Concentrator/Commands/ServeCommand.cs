@@ -11,6 +11,7 @@ using Concentrator.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Hosting;
 using Concentrator.Ports.Listener;
+using Concentrator.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -184,8 +185,10 @@ public static partial class ServeCommand
             return ((HostApplicationBuilder)builder).Build();
         }
 
+        web.Services.AddConcentratorDashboard(); // the dashboard and browser terminal share the API's Kestrel
         var app = web.AddManagementApi(settings.Api, management.ApiSocket!).Build();
-        return app.MapManagementApi();
+        app.MapManagementApi().MapConcentratorDashboard();
+        return app;
     }
 
     /// <summary>The config file (its full path, so a reload reads the same file) or the embedded default, readable again for a reload.</summary>
