@@ -4,6 +4,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 # Set by BuildKit (amd64, arm64); dotnet publish -a takes the same names.
 ARG TARGETARCH
 WORKDIR /src
+# The build restores xterm.js (the browser terminal) with npm ci.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN dotnet publish src/Concentrator -c Release -a "${TARGETARCH:-amd64}" --self-contained -p:PublishSingleFile=true -o /publish
 
