@@ -4,9 +4,10 @@ namespace Concentrator.Ports.Admission;
 
 /// <summary>
 /// The one place that decides whether and how a client joins a port. The listener's access gives the starting
-/// role; then, in order: rules about who the client is (source filters, ACLs, leases: narrow or refuse), the
-/// session limit (refuse, or make room), and the write policy (a writer may have to wait). No actors, no I/O:
-/// the port actor asks, with what it knows now, and carries the decision out.
+/// role; then, in order: the port's ACL (<see cref="AclRule"/>, from the port's settings), the other rules about who
+/// the client is (leases: narrow or refuse), the session limit (refuse, or make room), and the write policy (a
+/// writer may have to wait). Source filters and per-source limits act earlier, at accept, before a session exists.
+/// No actors, no I/O: the port actor asks, with what it knows now, and carries the decision out.
 /// </summary>
 public sealed class PortAdmission
 {
@@ -18,6 +19,7 @@ public sealed class PortAdmission
     public PortAdmission(PortSettings settings, IEnumerable<IAdmissionRule>? identityRules = null) =>
         _rules =
         [
+            .. settings.Acl is { } acl ? [new AclRule(settings.Name, acl)] : Array.Empty<IAdmissionRule>(),
             .. identityRules ?? [],
             new SessionLimitRule(settings.Name, settings.MaxSessions, settings.KickOld),
             new ExclusiveWriteRule(settings.WritePolicy),

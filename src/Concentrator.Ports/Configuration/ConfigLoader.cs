@@ -11,16 +11,16 @@ namespace Concentrator.Ports.Configuration;
 /// Every problem is collected (not just the first) and names the file, the port, the key and the value, so a
 /// typo is fixed in one round and nothing binds before the whole config is known to be good.
 /// </summary>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     private static readonly string[] PortKeys =
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
-        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags",
+        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags", "acl",
     ];
 
     private static readonly string[] ListenerKeys =
-        ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow"];
+        ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow", "tls", "auth", "allow", "deny"];
 
     /// <summary>Replaced by the port name in log file paths.</summary>
     public const string PortPlaceholder = "{port}";
@@ -66,7 +66,7 @@ public static class ConfigLoader
             : new ConfigResult(null, config, reader.Errors);
     }
 
-    private sealed class Reader(string source, string baseDirectory)
+    private sealed partial class Reader(string source, string baseDirectory)
     {
         public List<ConfigError> Errors { get; } = [];
 
@@ -88,10 +88,12 @@ public static class ConfigLoader
             }
 
             var section = top.GetObject();
-            foreach (var key in section.Items.Keys.Where(k => k is not ("ports" or "defaults" or "discovery")))
+            foreach (var key in section.Items.Keys.Where(k => k is not ("ports" or "defaults" or "discovery" or "security")))
             {
-                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, ["ports", "defaults", "discovery"])}");
+                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, ["ports", "defaults", "discovery", "security"])}");
             }
+
+            var security = ReadSecurity(section.Items.GetValueOrDefault("security"));
 
             HoconObject? defaults = null;
             if (section.Items.TryGetValue("defaults", out var defaultsValue))
@@ -140,7 +142,8 @@ public static class ConfigLoader
             CheckDuplicateListeners(ports);
             CheckSharedDevices(ports);
             CheckSharedLogs(ports);
-            return new ConcentratorSettings(source, ports, discovery);
+            CheckPasswordListeners(ports, discovery, security);
+            return new ConcentratorSettings(source, ports, discovery, security);
         }
 
         private DiscoverySettings? ReadDiscovery(HoconValue value, HoconObject? defaults)
@@ -225,6 +228,7 @@ public static class ConfigLoader
             var (minBackoff, maxBackoff) = ReadReopen(name, Get("reopen"));
             var notices = Bool(name, "notices", Get("notices"), false);
             var tags = ReadTags(name, Get("tags"));
+            var acl = ReadAcl(name, Get("acl"));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
@@ -239,7 +243,7 @@ public static class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags);
+                parsedEscape is null ? null : escape, notices, tags, acl);
         }
 
         /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>
@@ -326,7 +330,8 @@ public static class ConfigLoader
             var overflow = Enum(port, prefix + "overflow", Get("overflow"),
                 access == SessionAccess.ReadOnly ? OverflowPolicy.DropOldest : OverflowPolicy.Disconnect,
                 ("drop-oldest", OverflowPolicy.DropOldest), ("disconnect", OverflowPolicy.Disconnect));
-            return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow);
+            var (tls, auth, sources) = ReadListenerSecurity(port, l, prefix, protocol);
+            return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow, tls, auth, sources);
         }
 
         private ConsoleLogSettings? ReadLog(string port, HoconValue? value)

@@ -1,4 +1,5 @@
 using Concentrator.Devices;
+using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports.Configuration;
 
@@ -26,7 +27,8 @@ public sealed record PortSettings(
     TimeSpan ReopenMaxBackoff,
     string? Escape = "^Ec",
     bool Notices = false,
-    IReadOnlyList<string>? Tags = null)
+    IReadOnlyList<string>? Tags = null,
+    AccessControlList? Acl = null)
 {
     /// <summary>The port's tags (a scheduler matches ports by them); empty when none are configured.</summary>
     public IReadOnlyList<string> TagList => Tags ?? [];
@@ -36,7 +38,12 @@ public sealed record PortSettings(
 }
 
 /// <summary>Everything the daemon serves, validated; read from HOCON by <see cref="ConfigLoader"/>.</summary>
-public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null);
+public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null,
+    SecuritySettings? Security = null)
+{
+    /// <summary>The security section, or its defaults when the config has none.</summary>
+    public SecuritySettings SecurityOrDefault => Security ?? SecuritySettings.Default;
+}
 
 /// <summary>
 /// Rack mode: every device matching <see cref="Match"/> becomes a port, on a TCP port from <see cref="BasePort"/>
