@@ -7,6 +7,7 @@ using Concentrator.Ports.Discovery;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports;
 
@@ -22,13 +23,15 @@ public sealed class PortsSupervisor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, PortSettings> _configured = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PortSettings> _discovered = new(StringComparer.Ordinal);
+    private readonly DaemonSecurity _security; // one per daemon: per-source limits hold over all listeners of all ports
 
     public PortsSupervisor(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners)
     {
+        _security = new DaemonSecurity(settings.SecurityOrDefault);
         foreach (var port in settings.Ports)
         {
             _configured[port.Name] = port;
-            Context.ActorOf(PortActor.Props(port, listeners.ByPort[port.Name]), ActorName(port.Name));
+            Context.ActorOf(PortActor.Props(port, listeners.ByPort[port.Name], _security), ActorName(port.Name));
         }
 
         if (settings.Discovery is not null)
@@ -41,7 +44,7 @@ public sealed class PortsSupervisor : ReceiveActor
             if (Context.Child(ActorName(add.Settings.Name)).IsNobody())
             {
                 _discovered[add.Settings.Name] = add.Settings;
-                Context.ActorOf(PortActor.Props(add.Settings, add.ListenSockets), ActorName(add.Settings.Name));
+                Context.ActorOf(PortActor.Props(add.Settings, add.ListenSockets, _security), ActorName(add.Settings.Name));
             }
             else
             {
@@ -173,6 +176,7 @@ public sealed class PortsSupervisor : ReceiveActor
             return;
         }
 
+        _security.Apply(reload.Settings.SecurityOrDefault); // users, limits and timeouts for new connections
         var added = new List<string>();
         var removed = new List<string>();
         var changed = new List<string>();
@@ -189,7 +193,7 @@ public sealed class PortsSupervisor : ReceiveActor
             var sockets = bound.GetValueOrDefault(name) ?? [];
             if (!_configured.TryGetValue(name, out var current))
             {
-                Context.ActorOf(PortActor.Props(settings, [.. settings.Listeners.Select(l => sockets[l.EndPoint])]), ActorName(name));
+                Context.ActorOf(PortActor.Props(settings, [.. settings.Listeners.Select(l => sockets[l.EndPoint])], _security), ActorName(name));
                 added.Add(name);
             }
             else if (current.SameAs(settings))

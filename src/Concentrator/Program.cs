@@ -16,6 +16,7 @@ public static class Program
             PtyCommand.Create(),
             BridgeCommand.Create(),
             ImportSer2netCommand.Create(),
+            PasswdCommand.Create(),
         };
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
 

@@ -52,7 +52,7 @@ public static partial class ConfigLoader
         Config config;
         try
         {
-            config = ConfigurationFactory.ParseString(hocon);
+            config = ConfigurationFactory.ParseString(HoconObjectShorthand.Normalize(hocon));
         }
         catch (Exception e)
         {

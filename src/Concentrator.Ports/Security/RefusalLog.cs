@@ -3,15 +3,16 @@ using System.Net;
 namespace Concentrator.Ports.Security;
 
 /// <summary>
-/// Keeps refusals from flooding the log: the first refusal of a source is logged, later ones within
-/// <see cref="Interval"/> are only counted and the count goes with the next line logged for that source. Shared by
-/// every listener and session; thread-safe and bounded in the sources it remembers.
+/// Keeps refusals from flooding the log: the first refusal of a source for one kind of cause (a source filter, a
+/// limit, a failed handshake, a failed login, admission) is logged, later ones within <see cref="Interval"/> are only
+/// counted and the count goes with the next line logged for that source and kind. Shared by every listener and
+/// session; thread-safe and bounded in what it remembers.
 /// </summary>
 public sealed class RefusalLog
 {
     private const int MaxRemembered = 16_384;
     private readonly Lock _gate = new();
-    private readonly Dictionary<IPAddress, (long LoggedAt, int Suppressed)> _sources = [];
+    private readonly Dictionary<(IPAddress, string), (long LoggedAt, int Suppressed)> _sources = [];
     private readonly TimeProvider _time;
 
     public RefusalLog(TimeSpan? interval = null, TimeProvider? time = null)
@@ -24,10 +25,10 @@ public sealed class RefusalLog
     public TimeSpan Interval { get; }
 
     /// <summary>
-    /// A refusal of <paramref name="source"/> happened: true when it should be logged now (with <paramref name="suppressed"/>
-    /// refusals not logged since the last line); false when it is only counted.
+    /// A refusal of <paramref name="source"/> for a cause of <paramref name="kind"/> happened: true when it should be
+    /// logged now (with <paramref name="suppressed"/> refusals not logged since the last line); false when it is only counted.
     /// </summary>
-    public bool ShouldLog(IPAddress? source, out int suppressed)
+    public bool ShouldLog(IPAddress? source, string kind, out int suppressed)
     {
         suppressed = 0;
         if (source is null)
@@ -35,7 +36,7 @@ public sealed class RefusalLog
             return true;
         }
 
-        var key = SourceAddress.Key(source);
+        var key = (SourceAddress.Key(source), kind);
         var now = _time.GetTimestamp();
         lock (_gate)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 using Akka.Actor;
@@ -8,6 +9,7 @@ using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Security;
 using Concentrator.Ports.Sharing;
 using Concentrator.Telnet;
 using Concentrator.Telnet.Rfc2217;
@@ -16,7 +18,8 @@ namespace Concentrator.Ports.Session;
 
 /// <summary>
 /// One client connection, over any <see cref="ISessionChannel"/>. Its life is three states: <see cref="Connecting"/>
-/// (the channel's handshake, then the port's admission), <see cref="Running"/> (the console), and
+/// (the channel's handshake, on password listeners the login in <see cref="LoggingIn"/>, then the port's admission),
+/// <see cref="Running"/> (the console), and
 /// <see cref="Draining"/> (last words out, bounded in time, then stop). While running it reads the client with one
 /// receive outstanding and reads again only after the device has taken the previous bytes (so a fast client is paced
 /// by a slow device and nothing it sent is lost), and writes device output through a bounded queue with one send
@@ -38,9 +41,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     /// <summary>How long a closing session waits for a stuck client to take its last words.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long a client may take to finish the channel's handshake and be admitted.</summary>
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ISessionChannel _channel;
     private readonly ListenerSettings _listener;
@@ -70,12 +70,19 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private bool _toldDiscarded;
     private string _closeReason = "closed by server";
     private readonly SessionCounters _counters = new();
+    private readonly SessionSecurity _security;
+    private readonly List<object> _deferred = []; // protocol events a client sent while logging in, handled once admitted
+    private LoginDialogue? _login;
+    private int _loginFailures;
+    private bool _readClient; // the client is read only while logging in and once admitted
+    private Principal? _principal;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(ISessionChannel channel, ListenerSettings listener, PortSettings portSettings, IActorRef port)
+    public SessionActor(ISessionChannel channel, ListenerSettings listener, PortSettings portSettings, IActorRef port, SessionSecurity? security = null)
     {
         _channel = channel;
+        _security = security ?? SessionSecurity.Default;
         _listener = listener;
         _portSettings = portSettings;
         _port = port;
@@ -83,9 +90,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
         _canWrite = listener.Access == SessionAccess.ReadWrite;
-        _showNotices = _protocol.ShowsNotices || portSettings.Notices;
+        _showNotices = _protocol.ShowsNotices || portSettings.Notices || _security.Interactive;
         // In-band commands only where a person types: raw and RFC 2217 sessions stay byte-transparent.
-        if (listener.Protocol == ListenerProtocol.Telnet && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
+        if ((listener.Protocol == ListenerProtocol.Telnet || _security.Interactive) && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
         {
             _escape = parsed;
         }
@@ -93,35 +100,38 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Connecting();
     }
 
-    public static Props Props(ISessionChannel channel, ListenerSettings listener, PortSettings port, IActorRef portActor) =>
-        Akka.Actor.Props.Create(() => new SessionActor(channel, listener, port, portActor));
+    public static Props Props(ISessionChannel channel, ListenerSettings listener, PortSettings port, IActorRef portActor,
+        SessionSecurity? security = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(channel, listener, port, portActor, security));
 
     private string Name => _id > 0 ? $"session {_id} on port {_portSettings.Name}" : $"connection on port {_portSettings.Name}";
 
     protected override void PreStart()
     {
         // Bounded: a client that opens the connection and then stalls must not hold an actor and a socket forever.
-        Timers.StartSingleTimer("handshake", new HandshakeFailed("handshake timeout"), HandshakeTimeout);
+        Timers.StartSingleTimer("handshake", new HandshakeFailed("handshake timeout"), _security.HandshakeTimeout);
         _channel.HandshakeAsync(_handshake.Token).PipeTo(Self, success: () => HandshakeDone.Instance,
-            failure: e => new HandshakeFailed(e.GetBaseException().Message));
+            failure: e => new HandshakeFailed(((e as AggregateException)?.InnerException ?? e).Message));
     }
 
-    /// <summary>The channel's handshake, then the port's admission decision. Nothing is read from the client yet.</summary>
+    /// <summary>The channel's handshake, then the port's admission decision. The client is not read here.</summary>
     private void Connecting()
     {
-        Receive<HandshakeDone>(_ => _port.Tell(new JoinPort(Principal.Anonymous(_channel.RemoteEndPoint), _channel.Peer, _counters)));
+        Receive<HandshakeDone>(_ => Identify());
         Receive<HandshakeFailed>(f =>
         {
-            _log.Info("{0}: {1} {2}", Name, _channel.Peer, f.Reason);
+            LogRefusal("handshake", f.Reason);
             Close(f.Reason);
         });
         Receive<SessionAdmitted>(admitted =>
         {
             Timers.Cancel("handshake");
             _id = admitted.Id;
+            _canWrite &= !admitted.ReadOnly;
             Become(Running);
-            Start();
+            Start(admitted.ReadOnly);
         });
+        Receive<SendDone>(OnSendDone); // the end of a login may still be on its way
         Receive<SessionRefused>(refused =>
         {
             Timers.Cancel("handshake");
@@ -132,12 +142,236 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<SendFailed>(f => Close(f.Reason));
     }
 
-    private void Start()
+    /// <summary>Who the client is: a login first on password listeners, else what the channel's handshake showed.</summary>
+    private void Identify()
     {
-        _log.Info("{0}: {1} connected ({2}, {3})", Name, _channel.Peer,
-            ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly ? "read-only" : "read-write");
+        if (_security.Login is not null)
+        {
+            BeginLogin();
+            return;
+        }
+
+        var identity = _security.Identify(_channel);
+        if (identity.Principal is null)
+        {
+            RefuseBeforeJoin($"concentrator: {identity.Problem}\r\n", identity.Problem ?? "not identified");
+            return;
+        }
+
+        Join(identity.Principal);
+    }
+
+    private void Join(Principal principal)
+    {
+        _principal = principal;
+        _port.Tell(new JoinPort(principal, _channel.Peer, _counters));
+    }
+
+    private void RefuseBeforeJoin(string line, string reason)
+    {
+        Timers.Cancel("handshake");
+        LogRefusal("identity", reason);
+        _closeReason = "refused: " + reason;
+        _queue.EnqueueControl(Encoding.UTF8.GetBytes(line));
+        Drain();
+    }
+
+    /// <summary>A refusal before the session joined, logged at most once per source per interval (floods stay readable).</summary>
+    private void LogRefusal(string kind, string what)
+    {
+        var source = (_channel.RemoteEndPoint as IPEndPoint)?.Address;
+        if (_security.Refusals is not { } refusals)
+        {
+            _log.Info("{0}: {1} {2}", Name, _channel.Peer, what);
+        }
+        else if (refusals.ShouldLog(source, kind, out var suppressed))
+        {
+            _log.Info("{0}: {1} {2}{3}", Name, _channel.Peer, what, refusals.Summary(suppressed));
+        }
+    }
+
+    /// <summary>Password listeners: the telnet options go out (WILL ECHO: what the client types shows only as we echo it), then the prompt.</summary>
+    private void BeginLogin()
+    {
+        _login = new LoginDialogue();
+        Become(LoggingIn);
         _protocol.Start(_toClient);
         FlushReplies();
+        PromptLogin(LoginDialogue.UserPrompt);
+    }
+
+    private void PromptLogin(string text)
+    {
+        // Each prompt has its own handshake-timeout: a client that stalls mid-login is closed, a person typing is not rushed.
+        Timers.StartSingleTimer("handshake", new HandshakeFailed("login timeout"), _security.HandshakeTimeout);
+        _queue.EnqueueControl(_protocol.EncodeNotice(text));
+        PumpSend();
+        _readClient = true;
+        ResumeReading();
+    }
+
+    /// <summary>The login: typed bytes go to the dialogue (never to the port); the password is checked off the actor thread.</summary>
+    private void LoggingIn()
+    {
+        Receive<ClientRead>(OnLoginRead);
+        Receive<LoginChecked>(OnLoginChecked);
+        Receive<ClientReadFailed>(f =>
+        {
+            _reading = false;
+            Close(f.Reason);
+        });
+        Receive<SendDone>(OnSendDone);
+        Receive<SendFailed>(f => Close(f.Reason));
+        Receive<HandshakeFailed>(f =>
+        {
+            LogRefusal("handshake", f.Reason);
+            Close(f.Reason);
+        });
+        Receive<CloseSession>(close => Close(close.Reason));
+    }
+
+    private void OnLoginRead(ClientRead read)
+    {
+        _reading = false;
+        if (read.Count == 0)
+        {
+            LogRefusal("login", "closed the connection during login");
+            Close("client closed during login");
+            return;
+        }
+
+        if (IsTlsOnPlainListener(read.Count))
+        {
+            return;
+        }
+
+        _counters.AddIn(read.Count);
+        _items.Clear();
+        _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
+        FlushReplies();
+        var echo = new StringBuilder();
+        foreach (var item in _items)
+        {
+            if (item is not byte[] data)
+            {
+                if (_deferred.Count < MaxCommandBacklog)
+                {
+                    _deferred.Add(item); // e.g. COM-PORT-OPTION set-up from our own clients: answered once admitted
+                }
+
+                continue;
+            }
+
+            switch (_login!.Feed(data, echo))
+            {
+                case LoginDialogue.Outcome.Entered:
+                    SayDuringLogin(echo);
+                    CheckPassword(_login.User, _login.Password);
+                    return;
+                case LoginDialogue.Outcome.GaveUp:
+                    SayDuringLogin(echo);
+                    _closeReason = "gave up at the login prompt";
+                    Timers.Cancel("handshake");
+                    Drain();
+                    return;
+            }
+        }
+
+        SayDuringLogin(echo);
+        ResumeReading();
+    }
+
+    private void SayDuringLogin(StringBuilder text)
+    {
+        if (text.Length > 0)
+        {
+            _queue.EnqueueControl(_protocol.EncodeNotice(text.ToString()));
+            PumpSend();
+        }
+    }
+
+    private void CheckPassword(string user, string password)
+    {
+        _readClient = false; // nothing is read while the check runs: a client cannot queue guesses
+        var users = _security.Login!.Users;
+        Task.Run(() => users.Verify(user, password))
+            .PipeTo(Self, success: account => new LoginChecked(user, account), failure: _ => new LoginChecked(user, null));
+    }
+
+    private void OnLoginChecked(LoginChecked checkedLogin)
+    {
+        var source = (_channel.RemoteEndPoint as IPEndPoint)?.Address;
+        if (checkedLogin.Account is { } account)
+        {
+            // Admission has its own handshake-timeout from here.
+            Timers.StartSingleTimer("handshake", new HandshakeFailed("admission timeout"), _security.HandshakeTimeout);
+            _login = null;
+            Become(Connecting);
+            Join(new Principal(account.Name, source, account.Groups));
+            return;
+        }
+
+        var login = _security.Login!;
+        _loginFailures++;
+        var why = login.Users.Find(checkedLogin.User) is null ? "unknown user" : "wrong password";
+        LogRefusal("login", $"login failed for '{Printable(checkedLogin.User)}' ({why})");
+        string? blocked = null;
+        if (source is not null)
+        {
+            login.Limiter.LoginFailed(source);
+            login.Limiter.IsLoginBlocked(source, out blocked);
+        }
+
+        if (_loginFailures >= login.AttemptsPerConnection || blocked is not null)
+        {
+            Timers.Cancel("handshake");
+            _queue.EnqueueControl(_protocol.EncodeNotice("Login incorrect\r\n" +
+                (blocked is null ? "" : "concentrator: too many failed logins from your address; try again later\r\n")));
+            _closeReason = $"login failed {_loginFailures} time(s)";
+            Drain();
+            return;
+        }
+
+        _login!.Reset();
+        PromptLogin("Login incorrect\r\n\r\n" + LoginDialogue.UserPrompt);
+    }
+
+    /// <summary>A user name as the log shows it: printable, bounded (whatever a client typed).</summary>
+    private static string Printable(string text)
+    {
+        var shown = new string([.. text.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
+        return text.Length > 64 ? shown + "..." : shown;
+    }
+
+    /// <summary>
+    /// The first bytes of a plain session are a TLS ClientHello: a TLS client on a listener without tls. Closed with
+    /// the cause in the log, before any of it reaches the device.
+    /// </summary>
+    private bool IsTlsOnPlainListener(int count)
+    {
+        if (_counters.BytesIn > 0 || _listener.Tls is not null || !TlsProbe.IsClientHello(_readBuffer.AsSpan(0, count)))
+        {
+            return false;
+        }
+
+        LogRefusal("tls-on-plain", "sent a TLS ClientHello to a listener without tls { }: a TLS client on a plain port");
+        Close("a TLS client on a plain listener");
+        return true;
+    }
+
+    private void Start(bool readOnly)
+    {
+        var who = _principal is { Name: not Principal.AnonymousName } p ? $" as {p.Name}" : "";
+        _log.Info("{0}: {1} connected{2} ({3}, {4})", Name, _channel.Peer, who,
+            ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly || readOnly ? "read-only" : "read-write");
+        _protocol.Start(_toClient);
+        FlushReplies();
+        if (_security.Login is not null && _principal is not null)
+        {
+            // Our clients read the login answer up to this line; a person sees who they are.
+            _queue.EnqueueControl(_protocol.EncodeNotice($"[concentrator: logged in as {_principal.Name}]\r\n"));
+        }
+
         if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol != ListenerProtocol.Raw)
         {
             _queue.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
@@ -149,7 +383,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         PumpSend();
+        _readClient = true;
         ResumeReading();
+        if (_deferred.Count > 0)
+        {
+            ProcessItems(_deferred);
+            _deferred.Clear();
+            FlushReplies();
+        }
     }
 
     /// <summary>The console: device output to the client, client input to the device, port events as notices.</summary>
@@ -252,7 +493,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ResumeReading()
     {
-        if (_reading || _inputClosed || _pendingWrites >= MaxPendingWrites)
+        if (_reading || _inputClosed || !_readClient || _pendingWrites >= MaxPendingWrites)
         {
             return;
         }
@@ -277,11 +518,24 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (IsTlsOnPlainListener(read.Count))
+        {
+            return;
+        }
+
         _counters.AddIn(read.Count);
         _items.Clear();
         _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
-        // In stream order: data and commands reach the port (and the device) in the order the client sent them.
-        foreach (var item in ScanEscapes(_items))
+        ProcessItems(_items);
+        FlushReplies();
+        PumpSend(); // a FLOWCONTROL-RESUME may have released held output
+        ResumeReading();
+    }
+
+    /// <summary>In stream order: data and commands reach the port (and the device) in the order the client sent them.</summary>
+    private void ProcessItems(List<object> items)
+    {
+        foreach (var item in ScanEscapes(items))
         {
             switch (item)
             {
@@ -311,10 +565,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                     break;
             }
         }
-
-        FlushReplies();
-        PumpSend(); // a FLOWCONTROL-RESUME may have released held output
-        ResumeReading();
     }
 
     private List<object> ScanEscapes(List<object> items)
@@ -586,4 +836,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private sealed record SendDone(int Bytes);
 
     private sealed record SendFailed(string Reason);
+
+    private sealed record LoginChecked(string User, UserAccount? Account);
 }
