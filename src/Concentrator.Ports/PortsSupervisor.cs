@@ -39,6 +39,11 @@ public sealed class PortsSupervisor : ReceiveActor
             Context.ActorOf(DiscoveryActor.Props(settings, Self), "discovery");
         }
 
+        if (listeners.SshEntry is { } sshEntry && settings.SecurityOrDefault.SshEntrySocket is { } sshPath)
+        {
+            Context.ActorOf(SshEntryListenerActor.Props(sshEntry, sshPath, Self, _security), "ssh-entry");
+        }
+
         Receive<AddPort>(add =>
         {
             if (Context.Child(ActorName(add.Settings.Name)).IsNobody())
@@ -61,6 +66,21 @@ public sealed class PortsSupervisor : ReceiveActor
         Receive<SendBreakTo>(brk => Route(brk.Port, brk));
         Receive<ForceWriteLock>(force => Route(force.Port, force));
         Receive<Reload>(OnReload);
+        Receive<SshEntryConnection>(OnSshEntry);
+    }
+
+    /// <summary>An SSH-entry connection names its port: it joins that port like any client, or hears which ports there are.</summary>
+    private void OnSshEntry(SshEntryConnection entry)
+    {
+        var child = Context.Child(ActorName(entry.Port));
+        if (!child.IsNobody() && (_configured.ContainsKey(entry.Port) || _discovered.ContainsKey(entry.Port)))
+        {
+            child.Tell(entry.Connected);
+            return;
+        }
+
+        Sender.Tell(new SshEntryPortUnknown(entry.Port, entry.User, entry.Client,
+            [.. _configured.Keys.Concat(_discovered.Keys).Order(StringComparer.Ordinal)]));
     }
 
     public static Props Props(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners) =>

@@ -17,6 +17,7 @@ public static class Program
             BridgeCommand.Create(),
             ImportSer2netCommand.Create(),
             PasswdCommand.Create(),
+            SshEntryCommand.Create(),
         };
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
 
