@@ -250,6 +250,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
         FlushReplies();
         var echo = new StringBuilder();
+        var wasAtPassword = _login!.AtPassword;
         foreach (var item in _items)
         {
             if (item is not byte[] data)
@@ -278,6 +279,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         SayDuringLogin(echo);
+        if (_login!.AtPassword && !wasAtPassword)
+        {
+            // The password prompt has its own handshake-timeout, as the name prompt had.
+            Timers.StartSingleTimer("handshake", new HandshakeFailed("login timeout"), _security.HandshakeTimeout);
+        }
+
         ResumeReading();
     }
 
