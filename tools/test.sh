@@ -3,10 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet.
+# Real peers the tests use: socat (raw TCP client, pty relays, OPENSSL:), pyserial (rfc2217:// client), telnet,
+# openssl (test CAs and certificates, s_client), OpenSSH (sshd and ssh for SSH entry).
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"
