@@ -28,7 +28,7 @@ public static class TlsMaterialLoader
         {
             certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certificateFile), keyText);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or ArgumentException) // RSA keys throw the one, EC keys the other
         {
             problem("key", keyFile, $"the key does not match the certificate in {certificateFile}");
             return null;
