@@ -169,7 +169,7 @@ public static partial class ConfigLoader
         private List<IPNetwork> ReadNetworks(string? port, string key, HoconValue? value)
         {
             var networks = new List<IPNetwork>();
-            if (value is null)
+            if (value is null || IsEmptyList(value))
             {
                 return networks;
             }
@@ -218,7 +218,7 @@ public static partial class ConfigLoader
         private List<string> ReadPrincipals(string port, string key, HoconValue? value)
         {
             var entries = new List<string>();
-            if (value is null)
+            if (value is null || IsEmptyList(value))
             {
                 return entries;
             }
@@ -244,6 +244,14 @@ public static partial class ConfigLoader
 
             return entries;
         }
+
+        /// <summary>
+        /// Akka's HOCON reads <c>deny = [] }</c> as an empty array plus the whitespace after it, and then does not call it
+        /// an array; it is an empty list.
+        /// </summary>
+        private static bool IsEmptyList(HoconValue value) =>
+            value.Values.Any(v => v is HoconArray) &&
+            value.Values.All(v => v is HoconArray { Count: 0 } || (v is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value)));
 
         /// <summary>A password listener with no users file could never let anyone in: an error, not a surprise at login.</summary>
         private void CheckPasswordListeners(List<PortSettings> ports, DiscoverySettings? discovery, SecuritySettings? security)

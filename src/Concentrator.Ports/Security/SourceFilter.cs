@@ -54,7 +54,9 @@ public sealed class SourceFilter : IEquatable<SourceFilter>
             return true;
         }
 
-        if (IPNetwork.TryParse(text, out network))
+        // .NET accepts "10.1.2.3/8" as 10.0.0.0/8; a config that says so probably means something else: say so instead.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (IPNetwork.TryParse(text, out network) && slash > 0 && IPAddress.TryParse(text[..slash], out var written) && written.Equals(network.BaseAddress))
         {
             return true;
         }

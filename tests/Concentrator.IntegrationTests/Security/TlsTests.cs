@@ -140,4 +140,52 @@ public sealed class TlsTests : IntegrationTest
         Assert.Equal(1, wrongCa.WaitForExit(Timeout));
         Assert.Contains("the server's certificate is not accepted by the CA in --ca", wrongCa.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Our_pty_logs_in_over_tls_on_an_rfc2217_listener_and_bridges_bytes()
+    {
+        var dir = Track(new TempDirectory("tlspty"));
+        var pki = TestPki.Create(dir.FullName);
+        var users = Path.Combine(dir.FullName, "users.conf");
+        using (var passwd = ChildProcess.Concentrator(["passwd", "--users-file", users, "alice", "--groups", "ops"]))
+        {
+            passwd.Write("pty secret\n");
+            passwd.CloseInput();
+            Assert.Equal(0, passwd.WaitForExit(Timeout));
+        }
+
+        var device = Track(VirtualSerialDevice.CreateTemp("tlspty"));
+        var tcp = FreeTcpPort.Next();
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.security { users-file = "{{users}}" }
+            concentrator.ports.r {
+              device = "{{device.LinkPath}}"
+              acl { read-write = ["@ops"] }
+              listeners = [ { port = {{tcp}}, protocol = rfc2217, tls { certificate = "{{pki.ServerCertificate}}", key = "{{pki.ServerKey}}" }, auth = password } ]
+            }
+            """));
+        daemon.WaitOnline("r");
+        var link = Path.Combine(dir.FullName, "ttyRemote");
+        using var pty = ChildProcess.Concentrator(["pty", $"localhost:{tcp}", "--link", link, "--ca", pki.CaCertificate, "--user", "alice"],
+            new Dictionary<string, string> { ["CONCENTRATOR_PASSWORD"] = "pty secret" });
+        pty.WaitFor("connected to localhost", Timeout);
+        daemon.WaitFor("connected as alice \\(rfc2217, read-write\\)");
+
+        using var local = Concentrator.Devices.SerialDeviceFactory.Open(link, Concentrator.Devices.DeviceBackend.Posix,
+            Concentrator.Devices.LineSettings.Default);
+        local.Write("ping over tls"u8);
+        Assert.Equal("ping over tls", Encoding.ASCII.GetString(device.ReadExactly(13, Timeout)));
+        device.Write("pong");
+        var back = new List<byte>();
+        var reader = Task.Run(() =>
+        {
+            var buffer = new byte[64];
+            while (back.Count < 4)
+            {
+                back.AddRange(buffer.AsSpan(0, local.Read(buffer))); // a blocking read; Dispose below wakes it if need be
+            }
+        });
+        Assert.True(await Task.WhenAny(reader, Task.Delay(Timeout)) == reader, $"the pty never got the device's answer:\n{pty.Output}");
+        Assert.Equal("pong", Encoding.ASCII.GetString([.. back]));
+    }
 }
