@@ -159,8 +159,15 @@ internal static class Program
         {
             using var dir = new TempDirectory("bench-tls");
             using var server = Servers.StartConcentratorPlainAndTls(daemon, dir.FullName);
-            var plain = TlsMeasurements.Run(server.Devices[0], server.TcpPorts[0], tls: false, o.LatencySamples, o.ThroughputBytes);
-            var tls = TlsMeasurements.Run(server.Devices[0], server.TcpPorts[1], tls: true, o.LatencySamples, o.ThroughputBytes);
+            // A warm-up round of each first, so neither side pays for the daemon's JIT and the other does not; then
+            // three rounds, plain and TLS taking turns, each figure the median of its three (a shared machine is noisy).
+            _ = TlsMeasurements.Run(server.Devices[0], server.TcpPorts[0], tls: false, 50, 2 << 20);
+            _ = TlsMeasurements.Run(server.Devices[0], server.TcpPorts[1], tls: true, 50, 2 << 20);
+            var rounds = Enumerable.Range(0, 3).Select(_ => (
+                Plain: TlsMeasurements.Run(server.Devices[0], server.TcpPorts[0], tls: false, o.LatencySamples, o.ThroughputBytes),
+                Tls: TlsMeasurements.Run(server.Devices[0], server.TcpPorts[1], tls: true, o.LatencySamples, o.ThroughputBytes))).ToList();
+            var plain = TlsMeasurements.Median(rounds.Select(r => r.Plain).ToList());
+            var tls = TlsMeasurements.Median(rounds.Select(r => r.Tls).ToList());
             foreach (var (key, p, t) in new[]
             {
                 ("d2c-p50", plain.D2cP50Us, tls.D2cP50Us), ("d2c-p99", plain.D2cP99Us, tls.D2cP99Us),

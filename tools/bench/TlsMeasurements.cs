@@ -13,6 +13,13 @@ internal static class TlsMeasurements
 {
     public sealed record Result(double D2cP50Us, double D2cP99Us, double C2dP50Us, double C2dP99Us, double D2cMBps, double C2dMBps);
 
+    /// <summary>Each figure the median over <paramref name="results"/>.</summary>
+    public static Result Median(IReadOnlyList<Result> results)
+    {
+        double M(Func<Result, double> pick) => results.Select(pick).Order().ElementAt(results.Count / 2);
+        return new Result(M(r => r.D2cP50Us), M(r => r.D2cP99Us), M(r => r.C2dP50Us), M(r => r.C2dP99Us), M(r => r.D2cMBps), M(r => r.C2dMBps));
+    }
+
     public static Result Run(VirtualSerialDevice device, int port, bool tls, int samples, long bytes)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
