@@ -38,6 +38,14 @@ public static class TlsAcceptor
             if (first[0] != 0x16)
             {
                 await socket.SendAsync(PlainClientLine, SocketFlags.None, cancellation).ConfigureAwait(false);
+                // What the client sent is read away first: closing with unread bytes would reset the connection and
+                // could take the line with it before the client reads it.
+                var discard = new byte[1024];
+                while (socket.Available > 0 && await socket.ReceiveAsync(discard, SocketFlags.None, cancellation).ConfigureAwait(false) > 0)
+                {
+                }
+
+                socket.Shutdown(SocketShutdown.Send);
                 throw new SessionChannelException($"not a TLS client (it opened with byte 0x{first[0]:x2}, not a ClientHello): a plain client on a TLS listener");
             }
 
