@@ -39,6 +39,25 @@ public sealed class UserDirectory
         return null;
     }
 
+    /// <summary>
+    /// <see cref="Verify"/> on the thread pool, at most half the cores' worth at once: a storm of logins (from many
+    /// sources, each within its login-attempts) waits its turn instead of taking every thread from the daemon.
+    /// </summary>
+    public async Task<UserAccount?> VerifyAsync(string name, string password)
+    {
+        await VerifySlots.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => Verify(name, password)).ConfigureAwait(false);
+        }
+        finally
+        {
+            VerifySlots.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim VerifySlots = new(Math.Max(1, Environment.ProcessorCount / 2));
+
     /// <summary>User and group names: letters, digits, '.', '_', '-'; no ':' (the separator), no '@' or '*' (ACL syntax).</summary>
     public static bool IsValidName(string name) =>
         name.Length is > 0 and <= 64 && name.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") < 0;

@@ -301,7 +301,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         _readClient = false; // nothing is read while the check runs: a client cannot queue guesses
         var users = _security.Login!.Users;
-        Task.Run(() => users.Verify(user, password))
+        users.VerifyAsync(user, password)
             .PipeTo(Self, success: account => new LoginChecked(user, account), failure: _ => new LoginChecked(user, null));
     }
 
