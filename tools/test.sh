@@ -3,16 +3,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real peers the tests use: socat (raw TCP client, pty relays), pyserial (rfc2217:// client), telnet, curl (the management API), PostgreSQL;
-# chromium (the dashboard's browser tests drive Debian's build through Playwright: no browser is downloaded); and the
-# tools that read what packaging/ ships: systemd-analyze (the unit) and Debian's docker-compose (docker-compose.yml).
-# The build needs nodejs and npm: src/Concentrator.Web restores xterm.js with `npm ci`.
+# Real peers the tests use: socat (raw TCP client, pty relays, OPENSSL:), pyserial (rfc2217:// client), telnet,
+# openssl (test CAs and certificates, s_client), OpenSSH (sshd and ssh for SSH entry), curl (the management API),
+# PostgreSQL (the lease store), chromium (the dashboard's browser tests drive Debian's build through Playwright: no
+# browser is downloaded); and the tools that read what packaging/ ships: systemd-analyze (the unit) and Debian's
+# docker-compose (docker-compose.yml). The build needs nodejs and npm: src/Concentrator.Web restores xterm.js with `npm ci`.
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
 # PostgreSQL for the lease store tests, which start a server of their own (initdb into a temp dir).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)

@@ -7,6 +7,7 @@ using Concentrator.Ports.Discovery;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports;
 
@@ -22,20 +23,27 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, PortSettings> _configured = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PortSettings> _discovered = new(StringComparer.Ordinal);
+    private readonly DaemonSecurity _security; // one per daemon: per-source limits hold over all listeners of all ports
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public PortsSupervisor(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners)
     {
+        _security = new DaemonSecurity(settings.SecurityOrDefault);
         foreach (var port in settings.Ports)
         {
             _configured[port.Name] = port;
-            Context.ActorOf(PortActor.Props(port, listeners.ByPort[port.Name]), ActorName(port.Name));
+            Context.ActorOf(PortActor.Props(port, listeners.ByPort[port.Name], _security), ActorName(port.Name));
         }
 
         if (settings.Discovery is not null)
         {
             Context.ActorOf(DiscoveryActor.Props(settings, Self), "discovery");
+        }
+
+        if (listeners.SshEntry is { } sshEntry && settings.SecurityOrDefault.SshEntrySocket is { } sshPath)
+        {
+            Context.ActorOf(SshEntryListenerActor.Props(sshEntry, sshPath, Self, _security), "ssh-entry");
         }
 
         Receive<AddPort>(add =>
@@ -44,7 +52,7 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
             if (Context.Child(ActorName(name)).IsNobody())
             {
                 _discovered[name] = add.Settings;
-                Context.ActorOf(PortActor.Props(add.Settings, add.ListenSockets), ActorName(name));
+                Context.ActorOf(PortActor.Props(add.Settings, add.ListenSockets, _security), ActorName(name));
             }
             else if (!_discovered.ContainsKey(name) && !_configured.ContainsKey(name))
             {
@@ -75,6 +83,21 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
         Receive<ConnectClient>(connect => Route(connect.Port, connect));
         Receive<GetScrollback>(get => Route(get.Port, get));
         Receive<Reload>(OnReload);
+        Receive<SshEntryConnection>(OnSshEntry);
+    }
+
+    /// <summary>An SSH-entry connection names its port: it joins that port like any client, or hears which ports there are.</summary>
+    private void OnSshEntry(SshEntryConnection entry)
+    {
+        var child = Context.Child(ActorName(entry.Port));
+        if (!child.IsNobody() && (_configured.ContainsKey(entry.Port) || _discovered.ContainsKey(entry.Port)))
+        {
+            child.Tell(entry.Connected);
+            return;
+        }
+
+        Sender.Tell(new SshEntryPortUnknown(entry.Port, entry.User, entry.Client,
+            [.. _configured.Keys.Concat(_discovered.Keys).Order(StringComparer.Ordinal)]));
     }
 
     public static Props Props(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners) =>
@@ -190,6 +213,7 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
             return;
         }
 
+        _security.Apply(reload.Settings.SecurityOrDefault); // users, limits and timeouts for new connections
         var added = new List<string>();
         var removed = new List<string>();
         var changed = new List<string>();
@@ -206,7 +230,7 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
             var sockets = bound.GetValueOrDefault(name) ?? [];
             if (!_configured.TryGetValue(name, out var current))
             {
-                Context.ActorOf(PortActor.Props(settings, [.. settings.Listeners.Select(l => sockets[l.EndPoint])]), ActorName(name));
+                Context.ActorOf(PortActor.Props(settings, [.. settings.Listeners.Select(l => sockets[l.EndPoint])], _security), ActorName(name));
                 added.Add(name);
             }
             else if (current.SameAs(settings))

@@ -21,6 +21,8 @@ public static class Program
             KickCommand.Create(),
             ReloadCommand.Create(),
             TokenCommand.Create(),
+            PasswdCommand.Create(),
+            SshEntryCommand.Create(),
         };
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
 

@@ -18,6 +18,10 @@ public sealed class TcpClientSession : IDisposable
         return new TcpClientSession(socket);
     }
 
+    /// <summary>Connects from a chosen loopback source address (127.0.0.2..255 are distinct sources to the daemon).</summary>
+    public static TcpClientSession ConnectFrom(string source, int port) =>
+        new(Security.SourceAddressedClient.Connect(source, port));
+
     public Socket Socket => _socket;
 
     public void Send(ReadOnlySpan<byte> data)

@@ -8,7 +8,7 @@ using Concentrator.Testing;
 namespace Concentrator.Bench;
 
 internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false,
-    bool ApiPollOnly = false)
+    bool ApiPollOnly = false, bool TlsOnly = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -36,6 +36,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         string? daemon = null;
         var leases = false;
         var apiPollOnly = false;
+        var tlsOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -55,6 +56,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                 case "--json" when i + 1 < args.Length:
                     json = args[++i];
                     break;
+                case "--tls-only":
+                    tlsOnly = true;
+                    break;
                 case "--daemon" when i + 1 < args.Length:
                     daemon = Path.GetFullPath(args[++i]);
                     break;
@@ -68,18 +72,19 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly);
+        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only] [--only-api-poll]\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only] [--only-api-poll] [--tls-only]\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
         "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).\n" +
-        "  --only-api-poll: only the rows measured while a client polls the management API.";
+        "  --only-api-poll: only the rows measured while a client polls the management API.\n" +
+        "  --tls-only: only the TLS-beside-plain rows.";
 
     public static int Main(string[] args)
     {
@@ -174,6 +179,12 @@ internal static class Program
             return report.Failures == 0 ? 0 : 3;
         }
 
+        if (o.TlsOnly)
+        {
+            specs.Clear(); // only the TLS-beside-plain rows below
+            rfcSpecs.Clear();
+        }
+
         // 1 + 2: single port, one client: latency both ways, then throughput both ways (same connection); raw
         // listeners, then RFC 2217 listeners with the telnet-aware client.
         foreach (var (prefix, telnet, list) in new[] { ("", false, specs), ("rfc-", true, rfcSpecs) })
@@ -184,10 +195,45 @@ internal static class Program
             }
         }
 
-        // 6: the browser terminal's WebSocket beside a TCP session.
-        WebTerminalRows(o, report);
-        // 1b: the same single-port latency and throughput while a management client polls GET /api/ports 50 times a second.
-        ApiUnderLoad(o, report, specs[0]);
+        // 1b: TLS beside plain on the same port settings, through the same Stream-based client (ratios: goal TLS >= 0.5x
+        // plain throughput, < 2x plain latency).
+        Step("concentrator: raw TLS listener beside a plain one on the same port", () =>
+        {
+            using var dir = new TempDirectory("bench-tls");
+            using var server = Servers.StartConcentratorPlainAndTls(daemon, dir.FullName);
+            // A warm-up round of each first, so neither side pays for the daemon's JIT and the other does not; then
+            // three rounds, plain and TLS taking turns, each figure the median of its three (a shared machine is noisy).
+            _ = TlsMeasurements.Run(server.Devices[0], server.TcpPorts[0], tls: false, 50, 2 << 20);
+            _ = TlsMeasurements.Run(server.Devices[0], server.TcpPorts[1], tls: true, 50, 2 << 20);
+            var rounds = Enumerable.Range(0, 3).Select(_ => (
+                Plain: TlsMeasurements.Run(server.Devices[0], server.TcpPorts[0], tls: false, o.LatencySamples, o.ThroughputBytes),
+                Tls: TlsMeasurements.Run(server.Devices[0], server.TcpPorts[1], tls: true, o.LatencySamples, o.ThroughputBytes))).ToList();
+            var plain = TlsMeasurements.Median(rounds.Select(r => r.Plain).ToList());
+            var tls = TlsMeasurements.Median(rounds.Select(r => r.Tls).ToList());
+            foreach (var (key, p, t) in new[]
+            {
+                ("d2c-p50", plain.D2cP50Us, tls.D2cP50Us), ("d2c-p99", plain.D2cP99Us, tls.D2cP99Us),
+                ("c2d-p50", plain.C2dP50Us, tls.C2dP50Us), ("c2d-p99", plain.C2dP99Us, tls.C2dP99Us),
+                ("tp-d2c", plain.D2cMBps, tls.D2cMBps), ("tp-c2d", plain.C2dMBps, tls.C2dMBps),
+            })
+            {
+                report.Set($"tls-{key}-plain", "concentrator", p);
+                report.Set($"tls-{key}-tls", "concentrator", t);
+                report.Set($"tls-{key}-ratio", "concentrator", t / p);
+            }
+
+            report.Raw["concentrator/tls-vs-plain"] = new { plain, tls };
+            Console.WriteLine($"  plain: latency d->c p50 {plain.D2cP50Us:0} us, c->d p50 {plain.C2dP50Us:0} us, throughput d->c {plain.D2cMBps:0.0} MB/s, c->d {plain.C2dMBps:0.0} MB/s");
+            Console.WriteLine($"  tls:   latency d->c p50 {tls.D2cP50Us:0} us, c->d p50 {tls.C2dP50Us:0} us, throughput d->c {tls.D2cMBps:0.0} MB/s, c->d {tls.C2dMBps:0.0} MB/s");
+        }, e => report.Fail("tls-tp-d2c-ratio", "concentrator", e));
+
+        if (!o.TlsOnly)
+        {
+            // 6: the browser terminal's WebSocket beside a TCP session.
+            WebTerminalRows(o, report);
+            // 1b: the same single-port latency and throughput while a management client polls GET /api/ports 50 times a second.
+            ApiUnderLoad(o, report, specs[0]);
+        }
 
         // 5: pyserial rfc2217:// open time.
         foreach (var spec in rfcSpecs.Where(s => s.Key != "ser2net-nodelay"))
@@ -658,6 +704,18 @@ internal sealed class Report
         rows.Add(("api-lat-c2d-p50", $"{polled}: client→device latency p50, with ÷ without polling", "×", false, "0.00"));
         rows.Add(("api-tp-d2c", $"{polled}: throughput device→client, with ÷ without polling", "×", true, "0.00"));
         rows.Add(("api-tp-c2d", $"{polled}: throughput client→device, with ÷ without polling", "×", true, "0.00"));
+        foreach (var (key, what, unit, higher, format) in new[]
+        {
+            ("d2c-p50", "device→client latency p50", "µs", false, "0"), ("d2c-p99", "device→client latency p99", "µs", false, "0"),
+            ("c2d-p50", "client→device latency p50", "µs", false, "0"), ("c2d-p99", "client→device latency p99", "µs", false, "0"),
+            ("tp-d2c", $"throughput device→client ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
+            ("tp-c2d", $"throughput client→device ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
+        })
+        {
+            rows.Add(($"tls-{key}-plain", $"raw TCP, same Stream client as TLS: {what}", unit, higher, format));
+            rows.Add(($"tls-{key}-tls", $"raw TLS (SslStream client): {what}", unit, higher, format));
+            rows.Add(($"tls-{key}-ratio", $"TLS / plain: {what} (goal: {(higher ? "≥ 0.5" : "< 2")})", "×", higher, "0.00"));
+        }
 
         rows.Add(("pyserial-open", $"pyserial serial_for_url(\"rfc2217://…\", baudrate=9600) open time, median of {o.PyserialOpens}", "ms", false, "0.0"));
 

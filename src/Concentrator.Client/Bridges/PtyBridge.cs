@@ -1,4 +1,5 @@
 using Concentrator.Client.Rfc2217;
+using Concentrator.Client.Security;
 using Concentrator.Devices;
 
 namespace Concentrator.Client.Bridges;
@@ -21,6 +22,9 @@ public sealed class PtyBridge(RemoteEndPoint remote, string linkPath, int? baud,
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>TLS and login for every (re)connect.</summary>
+    public ClientSecurity Security { get; init; } = ClientSecurity.None;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var pty = LocalPty.Open();
@@ -38,6 +42,7 @@ public sealed class PtyBridge(RemoteEndPoint remote, string linkPath, int? baud,
         var client = new ReconnectingClient(remote, log)
         {
             MaxBackoff = MaxBackoff,
+            Security = Security,
             Connected = async (connection, ct) =>
             {
                 LineChange desired;

@@ -1,4 +1,5 @@
 using Concentrator.Client.Rfc2217;
+using Concentrator.Client.Security;
 using Concentrator.Devices;
 using Concentrator.Telnet.Rfc2217;
 
@@ -14,6 +15,9 @@ public sealed class SerialBridge(string devicePath, DeviceBackend backend, LineS
 {
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>TLS and login for every (re)connect.</summary>
+    public ClientSecurity Security { get; init; } = ClientSecurity.None;
+
     /// <summary>Called once the device is open.</summary>
     public Action? Ready { get; init; }
 
@@ -27,6 +31,7 @@ public sealed class SerialBridge(string devicePath, DeviceBackend backend, LineS
         var client = new ReconnectingClient(remote, log)
         {
             MaxBackoff = MaxBackoff,
+            Security = Security,
             Connected = async (connection, ct) =>
             {
                 await connection.SetLineAsync(LineChange.From(inEffect), ct).ConfigureAwait(false);

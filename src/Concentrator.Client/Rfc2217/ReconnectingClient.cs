@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Concentrator.Client.Security;
 
 namespace Concentrator.Client.Rfc2217;
 
@@ -16,6 +17,9 @@ public sealed class ReconnectingClient(RemoteEndPoint remote, Action<string> log
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>TLS and login for every (re)connect.</summary>
+    public ClientSecurity Security { get; init; } = ClientSecurity.None;
 
     /// <summary>The live connection, null while disconnected.</summary>
     public Rfc2217Connection? Current => _current;
@@ -39,7 +43,7 @@ public sealed class ReconnectingClient(RemoteEndPoint remote, Action<string> log
             Rfc2217Connection? connection = null;
             try
             {
-                connection = await Rfc2217Connection.ConnectAsync(remote, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                connection = await Rfc2217Connection.ConnectAsync(remote, ConnectTimeout, cancellationToken, security: Security).ConfigureAwait(false);
                 log($"connected to {remote}");
                 lastProblem = null;
                 backoff = MinBackoff;

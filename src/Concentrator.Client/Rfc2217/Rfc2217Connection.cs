@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Concentrator.Client.Security;
 using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Client.Rfc2217;
@@ -29,22 +30,27 @@ public sealed record RemoteEndPoint(string Host, int Port)
 }
 
 /// <summary>
-/// One TCP connection to a telnet / RFC 2217 server, driven by <see cref="Rfc2217ClientCodec"/>. Sends are
-/// serialized; <see cref="RunAsync"/> is the receive loop (data and events go to the callbacks) and ends when
-/// the server closes. Plain text that arrives before any telnet command is held back briefly so a one-line
-/// refusal ("port ... is busy") is reported as <see cref="ServerRefusedException"/> instead of as data.
+/// One TCP connection (TLS inside when asked) to a telnet / RFC 2217 server, driven by <see cref="Rfc2217ClientCodec"/>.
+/// Sends are serialized; <see cref="RunAsync"/> is the receive loop (data and events go to the callbacks) and ends
+/// when the server closes. Plain text that arrives before any telnet command is held back briefly so a one-line
+/// refusal ("port ... is busy") is reported as <see cref="ServerRefusedException"/> instead of as data. With a user,
+/// <see cref="ConnectAsync"/> answers the server's login prompts before it returns.
 /// </summary>
 public sealed class Rfc2217Connection : IAsyncDisposable
 {
     private static readonly TimeSpan HoldPlainText = TimeSpan.FromMilliseconds(700);
+    private const string LoggedInMarker = "[concentrator: logged in as ";
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly Rfc2217ClientCodec _codec = new();
     private readonly Lock _codecLock = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private byte[] _afterLogin = []; // console bytes that came with the end of the login
 
-    private Rfc2217Connection(Socket socket, RemoteEndPoint remote)
+    private Rfc2217Connection(Socket socket, Stream stream, RemoteEndPoint remote)
     {
         _socket = socket;
+        _stream = stream;
         Remote = remote;
     }
 
@@ -62,16 +68,23 @@ public sealed class Rfc2217Connection : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects and sends the opening negotiation.</summary>
-    public static async Task<Rfc2217Connection> ConnectAsync(RemoteEndPoint remote, TimeSpan timeout, CancellationToken cancellationToken, bool comPort = true)
+    /// <summary>
+    /// Connects, runs the TLS handshake and the login when <paramref name="security"/> asks for them (all within
+    /// <paramref name="timeout"/>), and sends the opening negotiation.
+    /// </summary>
+    public static async Task<Rfc2217Connection> ConnectAsync(RemoteEndPoint remote, TimeSpan timeout, CancellationToken cancellationToken,
+        bool comPort = true, ClientSecurity? security = null)
     {
         ArgumentNullException.ThrowIfNull(remote);
+        security ??= ClientSecurity.None;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        Stream stream;
         try
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(timeout);
             await socket.ConnectAsync(remote.Host, remote.Port, cts.Token).ConfigureAwait(false);
+            stream = await security.SecureAsync(new NetworkStream(socket, ownsSocket: false), remote.Host, cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -84,15 +97,97 @@ public sealed class Rfc2217Connection : IAsyncDisposable
             throw;
         }
 
-        var connection = new Rfc2217Connection(socket, remote);
-        var start = new ArrayBufferWriter<byte>();
-        lock (connection._codecLock)
+        var connection = new Rfc2217Connection(socket, stream, remote);
+        try
         {
-            connection._codec.Start(start, comPort);
+            var start = new ArrayBufferWriter<byte>();
+            lock (connection._codecLock)
+            {
+                connection._codec.Start(start, comPort);
+            }
+
+            await connection.SendRawAsync(start.WrittenMemory, cts.Token).ConfigureAwait(false);
+            if (security.User is { } user)
+            {
+                await connection.LogInAsync(user, security.Password ?? "", cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new ServerRefusedException($"no login prompt or answer from {remote} within {timeout.TotalSeconds:0} s");
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
-        await connection.SendRawAsync(start.WrittenMemory, cancellationToken).ConfigureAwait(false);
         return connection;
+    }
+
+    /// <summary>
+    /// Answers <c>login:</c> and <c>Password:</c>, then reads up to the server's "logged in as" line; what follows it is
+    /// console output, kept for <see cref="RunAsync"/>. A second prompt means the login failed; a close, a refusal.
+    /// </summary>
+    private async Task LogInAsync(string user, string password, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        var data = new ArrayBufferWriter<byte>();
+        var replies = new ArrayBufferWriter<byte>();
+        var events = new List<ServerEvent>();
+        var seen = new List<byte>();
+        var sentUser = false;
+        var sentPassword = false;
+        while (true)
+        {
+            var n = await _stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                var said = Encoding.UTF8.GetString([.. seen]).Replace("\0", "", StringComparison.Ordinal).Trim();
+                var last = said.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "closed during login";
+                throw new ServerRefusedException(sentPassword && last.StartsWith("Login incorrect", StringComparison.Ordinal) ? $"login incorrect for {user}" : last);
+            }
+
+            data.Clear();
+            replies.Clear();
+            events.Clear();
+            lock (_codecLock)
+            {
+                _codec.Receive(buffer.AsSpan(0, n), data, replies, events);
+            }
+
+            if (replies.WrittenCount > 0)
+            {
+                await SendRawAsync(replies.WrittenMemory.ToArray(), cancellationToken).ConfigureAwait(false);
+            }
+
+            seen.AddRange(data.WrittenSpan);
+            var text = Encoding.Latin1.GetString([.. seen]); // one char per byte: offsets are byte offsets
+            var marker = text.IndexOf(LoggedInMarker, StringComparison.Ordinal);
+            if (marker >= 0 && text.IndexOf('\n', marker) is var end and >= 0)
+            {
+                _afterLogin = [.. seen.Skip(end + 1)];
+                return;
+            }
+
+            if (!sentUser && text.EndsWith("login: ", StringComparison.Ordinal))
+            {
+                sentUser = true;
+                seen.Clear();
+                await SendDataAsync(Encoding.UTF8.GetBytes(user + "\r\n"), cancellationToken).ConfigureAwait(false);
+            }
+            else if (sentUser && !sentPassword && text.EndsWith("Password: ", StringComparison.Ordinal))
+            {
+                sentPassword = true;
+                seen.Clear();
+                await SendDataAsync(Encoding.UTF8.GetBytes(password + "\r\n"), cancellationToken).ConfigureAwait(false);
+            }
+            else if (sentPassword && text.Contains("Login incorrect", StringComparison.Ordinal))
+            {
+                throw new ServerRefusedException($"login incorrect for {user}");
+            }
+        }
     }
 
     /// <summary>Sends data (IAC-escaped).</summary>
@@ -158,7 +253,14 @@ public sealed class Rfc2217Connection : IAsyncDisposable
         var held = new List<byte>();
         var released = false;
         var holdUntil = DateTime.UtcNow + HoldPlainText;
-        var pending = _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).AsTask();
+        if (_afterLogin.Length > 0)
+        {
+            onData(_afterLogin);
+            _afterLogin = [];
+            released = true;
+        }
+
+        var pending = _stream.ReadAsync(buffer, cancellationToken).AsTask();
         while (true)
         {
             if (!released)
@@ -239,7 +341,7 @@ public sealed class Rfc2217Connection : IAsyncDisposable
                 onEvent(e);
             }
 
-            pending = _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).AsTask();
+            pending = _stream.ReadAsync(buffer, cancellationToken).AsTask();
         }
     }
 
@@ -252,11 +354,8 @@ public sealed class Rfc2217Connection : IAsyncDisposable
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            while (!bytes.IsEmpty)
-            {
-                var n = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                bytes = bytes[n..];
-            }
+            await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -277,6 +376,7 @@ public sealed class Rfc2217Connection : IAsyncDisposable
         {
         }
 
+        _stream.Dispose();
         _socket.Dispose();
         _sendLock.Dispose();
         return ValueTask.CompletedTask;

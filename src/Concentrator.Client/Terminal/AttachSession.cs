@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Concentrator.Client.Rfc2217;
+using Concentrator.Client.Security;
 using Concentrator.Devices.Posix;
 using static Concentrator.Devices.Posix.PosixNative;
 
@@ -66,7 +67,7 @@ public static class AttachSession
     private const string Help = "\r\n[concentrator: Ctrl-] then: q quit, b send break, Ctrl-] send Ctrl-], ? this help]\r\n";
 
     /// <summary>Exit code: 0 quit by the user, 1 connection failed / refused / closed by the server.</summary>
-    public static async Task<int> RunAsync(RemoteEndPoint remote, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(RemoteEndPoint remote, CancellationToken cancellationToken, ClientSecurity? security = null)
     {
         ArgumentNullException.ThrowIfNull(remote);
         // Raw fds, not System.Console: Console would switch the terminal to its own (echoing, line) mode.
@@ -74,11 +75,21 @@ public static class AttachSession
         Rfc2217Connection connection;
         try
         {
-            connection = await Rfc2217Connection.ConnectAsync(remote, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            connection = await Rfc2217Connection.ConnectAsync(remote, TimeSpan.FromSeconds(10), cancellationToken, security: security).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             await stderr.WriteLineAsync($"concentrator: attach: cannot connect to {remote}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (ServerRefusedException e)
+        {
+            await stderr.WriteLineAsync($"concentrator: attach: {remote} refused the session: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (IOException e)
+        {
+            await stderr.WriteLineAsync($"concentrator: attach: {remote}: {e.Message}").ConfigureAwait(false);
             return 1;
         }
 

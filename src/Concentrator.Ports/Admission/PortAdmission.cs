@@ -4,9 +4,10 @@ namespace Concentrator.Ports.Admission;
 
 /// <summary>
 /// The one place that decides whether and how a client joins a port. The listener's access gives the starting
-/// role; then, in order: rules about who the client is (source filters, ACLs: narrow or refuse), the port's lease
-/// (non-holders are read-only), the session limit (refuse, or make room), and the write policy (a writer may have
-/// to wait). No actors, no I/O: the port actor asks, with what it knows now, and carries the decision out.
+/// role; then, in order: the port's ACL (<see cref="AclRule"/>, from the port's settings), the other rules about who
+/// the client is, the port's lease (non-holders are read-only), the session limit (refuse, or make room), and the
+/// write policy (a writer may have to wait). Source filters and per-source limits act earlier, at accept, before a
+/// session exists. No actors, no I/O: the port actor asks, with what it knows now, and carries the decision out.
 /// </summary>
 public sealed class PortAdmission
 {
@@ -18,7 +19,12 @@ public sealed class PortAdmission
     /// would be refused never costs another its place.</param>
     public PortAdmission(PortSettings settings, IEnumerable<IAdmissionRule>? identityRules = null)
     {
-        _writeRight = [.. identityRules ?? [], LeaseHolderRule.Instance];
+        _writeRight =
+        [
+            .. settings.Acl is { } acl ? [new AclRule(settings.Name, acl)] : Array.Empty<IAdmissionRule>(),
+            .. identityRules ?? [],
+            LeaseHolderRule.Instance,
+        ];
         _rules =
         [
             .. _writeRight,

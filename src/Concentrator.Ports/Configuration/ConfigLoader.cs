@@ -11,16 +11,16 @@ namespace Concentrator.Ports.Configuration;
 /// Every problem is collected (not just the first) and names the file, the port, the key and the value, so a
 /// typo is fixed in one round and nothing binds before the whole config is known to be good.
 /// </summary>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     private static readonly string[] PortKeys =
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
-        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags",
+        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags", "acl",
     ];
 
     private static readonly string[] ListenerKeys =
-        ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow"];
+        ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow", "tls", "auth", "allow", "deny"];
 
     /// <summary>Replaced by the port name in log file paths.</summary>
     public const string PortPlaceholder = "{port}";
@@ -31,7 +31,7 @@ public static class ConfigLoader
 
     private static readonly string[] ApiKeys = ["enabled", "bind", "port", "tokens-file", "allow-anonymous-actions"];
 
-    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "leases", "api"];
+    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "leases", "api", "security"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
@@ -58,7 +58,7 @@ public static class ConfigLoader
         Config config;
         try
         {
-            config = ConfigurationFactory.ParseString(hocon);
+            config = ConfigurationFactory.ParseString(HoconObjectShorthand.Normalize(hocon));
         }
         catch (Exception e)
         {
@@ -72,7 +72,7 @@ public static class ConfigLoader
             : new ConfigResult(null, config, reader.Errors);
     }
 
-    private sealed class Reader(string source, string baseDirectory)
+    private sealed partial class Reader(string source, string baseDirectory)
     {
         public List<ConfigError> Errors { get; } = [];
 
@@ -101,6 +101,7 @@ public static class ConfigLoader
 
             var leases = ReadLeases(section.Items.GetValueOrDefault("leases"));
             var api = ReadApi(section.Items.GetValueOrDefault("api"));
+            var security = ReadSecurity(section.Items.GetValueOrDefault("security"));
 
             HoconObject? defaults = null;
             if (section.Items.TryGetValue("defaults", out var defaultsValue))
@@ -150,7 +151,8 @@ public static class ConfigLoader
             CheckSharedDevices(ports);
             CheckSharedLogs(ports);
             CheckApiAddress(api, ports);
-            return new ConcentratorSettings(source, ports, discovery, leases) { Api = api };
+            CheckPasswordListeners(ports, discovery, security);
+            return new ConcentratorSettings(source, ports, discovery, leases) { Api = api, Security = security };
         }
 
         /// <summary>leases { store = "sqlite:leases.db" | "postgresql://...", max-ttl, max-wait, max-waiters, retry-interval }.</summary>
@@ -368,6 +370,7 @@ public static class ConfigLoader
             var (minBackoff, maxBackoff) = ReadReopen(name, Get("reopen"));
             var notices = Bool(name, "notices", Get("notices"), false);
             var tags = ReadTags(name, Get("tags"));
+            var acl = ReadAcl(name, Get("acl"));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
@@ -382,7 +385,7 @@ public static class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags);
+                parsedEscape is null ? null : escape, notices, tags, acl);
         }
 
         /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>
@@ -475,7 +478,8 @@ public static class ConfigLoader
                 Error(port, prefix + "overflow", "backpressure", "a read-only listener must never slow the device: use drop-oldest or disconnect");
             }
 
-            return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow);
+            var (tls, auth, sources) = ReadListenerSecurity(port, l, prefix, protocol);
+            return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow, tls, auth, sources);
         }
 
         private ConsoleLogSettings? ReadLog(string port, HoconValue? value)

@@ -1,4 +1,5 @@
 using System.Net;
+using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports.Configuration;
 
@@ -26,6 +27,16 @@ public enum OverflowPolicy
 }
 
 /// <summary>One TCP listener of a port.</summary>
+/// <param name="Bind">The address it listens on.</param>
+/// <param name="Port">The TCP port.</param>
+/// <param name="Protocol">What its sessions speak.</param>
+/// <param name="Access">Whether its sessions may write (an ACL may narrow it further).</param>
+/// <param name="Replay">Whether the scrollback is replayed on connect.</param>
+/// <param name="OutputQueueBytes">How much output may wait for a slow client.</param>
+/// <param name="Overflow">What happens to a client too slow for that.</param>
+/// <param name="Tls">TLS around the whole stream (the protocol inside is unchanged); null for plain TCP.</param>
+/// <param name="Auth">How clients are identified.</param>
+/// <param name="Sources">allow / deny networks, checked at accept; null or empty for none.</param>
 public sealed record ListenerSettings(
     IPAddress Bind,
     int Port,
@@ -33,12 +44,20 @@ public sealed record ListenerSettings(
     SessionAccess Access,
     bool Replay,
     long OutputQueueBytes,
-    OverflowPolicy Overflow)
+    OverflowPolicy Overflow,
+    TlsSettings? Tls = null,
+    ListenerAuthentication Auth = ListenerAuthentication.None,
+    SourceFilter? Sources = null)
 {
     public IPEndPoint EndPoint => new(Bind, Port);
 
+    /// <summary>The allow / deny lists (<see cref="SourceFilter.None"/> when there are none).</summary>
+    public SourceFilter SourceFilter => Sources ?? SourceFilter.None;
+
     public override string ToString() =>
-        $"{ProtocolName(Protocol)} on {EndPoint}{(Access == SessionAccess.ReadOnly ? " read-only" : "")}{(Replay ? " replay" : "")}";
+        $"{ProtocolName(Protocol)} on {EndPoint}{(Access == SessionAccess.ReadOnly ? " read-only" : "")}{(Replay ? " replay" : "")}" +
+        (Tls is null ? "" : $" {Tls}") + (Auth == ListenerAuthentication.None ? "" : $" auth={Auth.ToString().ToLowerInvariant()}") +
+        (SourceFilter.IsEmpty ? "" : $" {SourceFilter}");
 
     public static string ProtocolName(ListenerProtocol protocol) => protocol switch
     {

@@ -1,4 +1,5 @@
 using Concentrator.Devices;
+using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports.Configuration;
 
@@ -26,7 +27,8 @@ public sealed record PortSettings(
     TimeSpan ReopenMaxBackoff,
     string? Escape = "^Ec",
     bool Notices = false,
-    IReadOnlyList<string>? Tags = null)
+    IReadOnlyList<string>? Tags = null,
+    AccessControlList? Acl = null)
 {
     /// <summary>The port's tags (a scheduler matches ports by them); empty when none are configured.</summary>
     public IReadOnlyList<string> TagList => Tags ?? [];
@@ -45,6 +47,12 @@ public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSetti
 {
     /// <summary>The management API (<c>concentrator.api</c>); <see cref="ApiSettings.Default"/> when the section is absent.</summary>
     public ApiSettings Api { get; init; } = ApiSettings.Default;
+
+    /// <summary>The security section (<c>concentrator.security</c>), if the config has one.</summary>
+    public SecuritySettings? Security { get; init; }
+
+    /// <summary>The security section, or its defaults when the config has none.</summary>
+    public SecuritySettings SecurityOrDefault => Security ?? SecuritySettings.Default;
 }
 
 /// <summary>

@@ -33,6 +33,7 @@ public static class PortSettingsDiff
         Check(before.Escape != after.Escape, "escape");
         Check(before.Notices != after.Notices, "notices");
         Check(!before.TagList.SequenceEqual(after.TagList), "tags");
+        Check(!Equals(before.Acl, after.Acl), "acl");
         return keys;
     }
 

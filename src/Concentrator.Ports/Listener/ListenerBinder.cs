@@ -12,8 +12,12 @@ public static class ListenerBinder
     /// <summary>Listening sockets per port name, in the order of each port's listeners.</summary>
     public sealed record BoundListeners(IReadOnlyDictionary<string, IReadOnlyList<Socket>> ByPort) : IDisposable
     {
+        /// <summary>The SSH-entry Unix socket, when security.ssh-entry-socket is set.</summary>
+        public Socket? SshEntry { get; init; }
+
         public void Dispose()
         {
+            SshEntry?.Dispose();
             foreach (var socket in ByPort.Values.SelectMany(s => s))
             {
                 socket.Dispose();
@@ -24,6 +28,7 @@ public static class ListenerBinder
     public static BoundListeners BindAll(ConcentratorSettings settings)
     {
         var result = new Dictionary<string, IReadOnlyList<Socket>>();
+        Socket? sshEntry = null;
         try
         {
             foreach (var port in settings.Ports)
@@ -35,14 +40,26 @@ public static class ListenerBinder
                     sockets.Add(Bind(port, listener));
                 }
             }
+
+            if (settings.SecurityOrDefault is { SshEntrySocket: { } path } security)
+            {
+                try
+                {
+                    sshEntry = Security.SshEntrySocket.Bind(path, security.SshEntryGroup);
+                }
+                catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+                {
+                    throw new ListenerBindException($"security.ssh-entry-socket: cannot listen on {path}: {e.Message}", e);
+                }
+            }
         }
         catch
         {
-            new BoundListeners(result).Dispose();
+            new BoundListeners(result) { SshEntry = sshEntry }.Dispose();
             throw;
         }
 
-        return new BoundListeners(result);
+        return new BoundListeners(result) { SshEntry = sshEntry };
     }
 
     /// <summary>

@@ -58,6 +58,11 @@ public sealed partial class PortActor
             ChangeWritePolicy(after.WritePolicy);
         }
 
+        if (!Equals(before.Acl, after.Acl))
+        {
+            ReapplyAcl(after.Acl); // see PortActor.Security.cs
+        }
+
         if (before.Scrollback != after.Scrollback)
         {
             var kept = _scrollback.Snapshot();
@@ -104,7 +109,7 @@ public sealed partial class PortActor
     }
 
     /// <summary>A new write policy: every session joins a new arbiter in the order it came; those whose right changed are told.</summary>
-    private void ChangeWritePolicy(WritePolicy policy)
+    private void ChangeWritePolicy(WritePolicy policy, string? reason = null)
     {
         var could = _sessions.Keys.ToDictionary(s => s, _arbiter.CanWrite);
         _arbiter = new WriteArbiter<IActorRef>(policy);
@@ -114,7 +119,7 @@ public sealed partial class PortActor
         }
 
         var changes = could.Where(c => c.Value != _arbiter.CanWrite(c.Key)).Select(c => (c.Key, !c.Value)).ToList();
-        Announce(changes, joined: null, reason: $"write policy is now {policy.ToString().ToLowerInvariant()}");
+        Announce(changes, joined: null, reason: reason ?? $"write policy is now {policy.ToString().ToLowerInvariant()}");
     }
 
     private void OnClosePort(ClosePort close)

@@ -9,6 +9,7 @@ using Concentrator.Ports.ConsoleLog;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Metrics;
+using Concentrator.Ports.Security;
 using Concentrator.Ports.Session;
 using Concentrator.Ports.Sharing;
 
@@ -24,6 +25,7 @@ namespace Concentrator.Ports.Port;
 public sealed partial class PortActor : ReceiveActor, IWithTimers
 {
     private readonly IReadOnlyList<Socket> _listenSockets;
+    private readonly DaemonSecurity _security; // shared by every port: per-source limits, users, refusal log
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = [];
     private readonly Dictionary<IActorRef, ListenerSettings> _joining = []; // connected, not yet admitted
@@ -63,11 +65,12 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     /// <summary>What a device without modem inputs (a pty, many USB adapters' CTS-less modes) reports: a connected cable.</summary>
     private const ModemStatus SteadyCable = ModemStatus.ClearToSend | ModemStatus.DataSetReady | ModemStatus.CarrierDetect;
 
-    public PortActor(PortSettings settings, IReadOnlyList<Socket> listenSockets)
+    public PortActor(PortSettings settings, IReadOnlyList<Socket> listenSockets, DaemonSecurity? security = null)
     {
         _settings = settings;
         _listenSockets = listenSockets;
         _metrics = new PortMetrics(settings.Name);
+        _security = security ?? DaemonSecurity.Unlimited();
         _line = new LineSettingsCoalescer(settings.Line);
         _admission = new PortAdmission(settings);
         _scrollback = new Scrollback(settings.Scrollback);
@@ -152,8 +155,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
     }
 
-    public static Props Props(PortSettings settings, IReadOnlyList<Socket> listenSockets) =>
-        Akka.Actor.Props.Create(() => new PortActor(settings, listenSockets));
+    public static Props Props(PortSettings settings, IReadOnlyList<Socket> listenSockets, DaemonSecurity? security = null) =>
+        Akka.Actor.Props.Create(() => new PortActor(settings, listenSockets, security));
 
     protected override void PreStart()
     {
@@ -172,7 +175,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     private void StartListener(ListenerSettings listener, Socket socket)
     {
-        var actor = Context.ActorOf(ListenerActor.Props(socket, listener, Self), $"listener-{listener.Port}-{++_listenerGeneration}");
+        var actor = Context.ActorOf(ListenerActor.Props(socket, listener, Self, _security), $"listener-{listener.Port}-{++_listenerGeneration}");
         Context.Watch(actor);
         _listeners[listener.EndPoint] = actor;
     }
@@ -369,7 +372,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     /// <summary>A client connected: its session starts (a TLS handshake, say) and then asks to join with <see cref="JoinPort"/>.</summary>
     private void OnClientConnected(ClientConnected connected)
     {
-        var session = Context.ActorOf(SessionActor.Props(connected.Channel, connected.Listener, _settings, Self),
+        var security = connected.Security ?? _security.ForSession(connected.Listener);
+        var session = Context.ActorOf(SessionActor.Props(connected.Channel, connected.Listener, _settings, Self, security),
             $"connection-{++_nextConnection}");
         Context.Watch(session);
         _joining[session] = connected.Listener;
@@ -386,7 +390,12 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         switch (_admission.Decide(new AdmissionRequest(listener, join.Principal), Occupancy(oldest?.Value.Id)))
         {
             case Refuse refuse:
-                _log.Info("port {0}: refused {1} ({2}): {3}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason);
+                if (_security.Refusals.ShouldLog(join.Principal.Source, "admission", out var suppressed))
+                {
+                    _log.Info("port {0}: refused {1} ({2}): {3}{4}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason,
+                        _security.Refusals.Summary(suppressed));
+                }
+
                 _sessionsRefused++;
                 _metrics.Refused(refuse.Code);
                 Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));
@@ -399,7 +408,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                     Context.Stop(evicted.Key);
                 }
 
-                Join(Sender, listener, join, admit);
+                // Effective access = the listener's narrowed by the ACL: the session is a read-only one from here on.
+                Join(Sender, admit.Role == SessionRole.ReadOnly ? listener with { Access = SessionAccess.ReadOnly } : listener, join, admit);
                 break;
         }
     }
@@ -412,7 +422,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
-        session.Tell(new SessionAdmitted(id));
+        session.Tell(new SessionAdmitted(id, listener.Access == SessionAccess.ReadOnly));
 
         // Replay goes first, so the session sees the scrollback and then live output with nothing lost between.
         if (listener.Replay && _scrollback.Length > 0)
@@ -426,7 +436,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         var changes = _arbiter.Join(session, admit.MayWrite);
-        _consoleLog?.Mark($"session {id} connected from {peer} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
+        var who = join.Principal.Name == Principal.AnonymousName ? "" : $" as {join.Principal.Name}";
+        _consoleLog?.Mark($"session {id} connected from {peer}{who} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
             $"{(_arbiter.CanWrite(session) ? "read-write" : "read-only")})");
         Announce(changes, joined: session);
         Changed("session joined");

@@ -2,6 +2,7 @@ using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Security;
 using Concentrator.Ports.Session;
 
 namespace Concentrator.Ports.Port;
@@ -10,7 +11,10 @@ namespace Concentrator.Ports.Port;
 public enum DeviceState { Opening, Online, Offline }
 
 /// <summary>Listener -> port: a client connected on a channel; the port starts its session, which then asks to join.</summary>
-public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings Listener);
+/// <param name="Channel">The client's transport.</param>
+/// <param name="Listener">The listener it came through.</param>
+/// <param name="Security">Handshake timeout, how the client is identified, login; null: anonymous, with the daemon's handshake timeout.</param>
+public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings Listener, SessionSecurity? Security = null);
 
 /// <summary>Session -> port: the channel is up and the client is <paramref name="Principal"/>; admit me or refuse me.</summary>
 /// <param name="Principal">Who the client is.</param>
@@ -19,7 +23,9 @@ public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings L
 public sealed record JoinPort(Principal Principal, string Peer, SessionCounters Counters);
 
 /// <summary>Port -> session: admitted as session <paramref name="Id"/>; a <see cref="RoleChanged"/> with the initial role follows.</summary>
-public sealed record SessionAdmitted(int Id);
+/// <param name="Id">The session's number on its port.</param>
+/// <param name="ReadOnly">Admitted as a monitor: a read-only listener, or the port's ACL narrowed a read-write one.</param>
+public sealed record SessionAdmitted(int Id, bool ReadOnly = false);
 
 /// <summary>Port -> session: refused; say <paramref name="Line"/> to the client and close.</summary>
 public sealed record SessionRefused(string Line, string Reason);

@@ -9,6 +9,7 @@ using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Security;
 using Concentrator.Ports.Sharing;
 using Concentrator.Telnet;
 using Concentrator.Telnet.Rfc2217;
@@ -17,13 +18,14 @@ namespace Concentrator.Ports.Session;
 
 /// <summary>
 /// One client connection, over any <see cref="ISessionChannel"/>. Its life is three states: <see cref="Connecting"/>
-/// (the channel's handshake, then the port's admission), <see cref="Running"/> (the console), and
+/// (the channel's handshake, on password listeners the login in <see cref="LoggingIn"/>, then the port's admission),
+/// <see cref="Running"/> (the console), and
 /// <see cref="Draining"/> (last words out, bounded in time, then stop). While running it reads the client with one
 /// receive outstanding and reads again only after the device has taken the previous bytes (so a fast client is paced
 /// by a slow device and nothing it sent is lost), and writes device output through a bounded queue with one send
 /// outstanding (so a slow client delays only itself). All writes to the client happen in <see cref="PumpSend"/>.
 /// </summary>
-public sealed class SessionActor : ReceiveActor, IWithTimers
+public sealed partial class SessionActor : ReceiveActor, IWithTimers
 {
     private const int ReadBufferSize = 16 * 1024;
     private const int MaxSendBatch = 256 * 1024;
@@ -39,9 +41,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     /// <summary>How long a closing session waits for a stuck client to take its last words.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long a client may take to finish the channel's handshake (TLS).</summary>
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ISessionChannel _channel;
     private readonly IControlChannel? _controlChannel; // the browser terminal's JSON beside the bytes
@@ -74,14 +73,21 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private string _closeReason = "closed by server";
     private readonly SessionCounters _counters = new();
     private readonly PortMetrics _metrics;
+    private readonly SessionSecurity _security;
+    private readonly List<object> _deferred = []; // protocol events a client sent while logging in, handled once admitted
+    private LoginDialogue? _login;
+    private int _loginFailures;
+    private bool _readClient; // the client is read only while logging in and once admitted
+    private Principal? _principal;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(ISessionChannel channel, ListenerSettings listener, PortSettings portSettings, IActorRef port)
+    public SessionActor(ISessionChannel channel, ListenerSettings listener, PortSettings portSettings, IActorRef port, SessionSecurity? security = null)
     {
         _channel = channel;
         // Control messages are the browser terminal's: a raw session over WebSocket frames stays bytes only.
         _controlChannel = listener.Protocol == ListenerProtocol.Web ? channel as IControlChannel : null;
+        _security = security ?? SessionSecurity.Default;
         _listener = listener;
         _portSettings = portSettings;
         _port = port;
@@ -90,9 +96,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
         _canWrite = listener.Access == SessionAccess.ReadWrite;
-        _showNotices = _protocol.ShowsNotices || portSettings.Notices;
+        _showNotices = _protocol.ShowsNotices || portSettings.Notices || _security.Interactive;
         // In-band commands only where a person types: raw and RFC 2217 sessions stay byte-transparent.
-        if (listener.Protocol is ListenerProtocol.Telnet or ListenerProtocol.Web && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
+        if ((listener.Protocol is ListenerProtocol.Telnet or ListenerProtocol.Web || _security.Interactive) && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
         {
             _escape = parsed;
         }
@@ -100,8 +106,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Connecting();
     }
 
-    public static Props Props(ISessionChannel channel, ListenerSettings listener, PortSettings port, IActorRef portActor) =>
-        Akka.Actor.Props.Create(() => new SessionActor(channel, listener, port, portActor));
+    public static Props Props(ISessionChannel channel, ListenerSettings listener, PortSettings port, IActorRef portActor,
+        SessionSecurity? security = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(channel, listener, port, portActor, security));
 
     private string Name => _id > 0 ? $"session {_id} on port {_portSettings.Name}" : $"connection on port {_portSettings.Name}";
 
@@ -112,7 +119,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         {
             // Bounded: a client that opens the connection and then stalls must not hold an actor and a socket forever.
             // A .NET timer, not an Akka one: once Akka's scheduler runs it ticks for good, and plain TCP needs no timer.
-            _handshake.CancelAfter(HandshakeTimeout);
+            _handshake.CancelAfter(_security.HandshakeTimeout);
         }
 
         handshake.PipeTo(Self, success: () => HandshakeDone.Instance,
@@ -120,24 +127,28 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 ? "handshake timeout" : e.GetBaseException().Message));
     }
 
-    /// <summary>The channel's handshake, then the port's admission decision. Nothing is read from the client yet.</summary>
+    /// <summary>The channel's handshake, then the port's admission decision. The client is not read here.</summary>
     private void Connecting()
     {
-        Receive<HandshakeDone>(_ => _port.Tell(new JoinPort(Principal.Of(_channel.PrincipalName, _channel.RemoteEndPoint), _channel.Peer, _counters)));
+        Receive<HandshakeDone>(_ => Identify());
         Receive<HandshakeFailed>(f =>
         {
-            _log.Info("{0}: {1} {2}", Name, _channel.Peer, f.Reason);
+            LogRefusal("handshake", f.Reason);
             Close(f.Reason);
         });
         Receive<SessionAdmitted>(admitted =>
         {
+            Timers.Cancel("handshake"); // a login's admission timeout, if one runs
             _id = admitted.Id;
             _controlChannel?.SendControl(new SessionStartedControl(_id, _portSettings.Name));
+            _canWrite &= !admitted.ReadOnly;
             Become(Running);
-            Start();
+            Start(admitted.ReadOnly);
         });
+        Receive<SendDone>(OnSendDone); // the end of a login may still be on its way
         Receive<SessionRefused>(refused =>
         {
+            Timers.Cancel("handshake");
             _closeReason = "refused: " + refused.Reason;
             _queue.EnqueueControl(Encoding.UTF8.GetBytes(refused.Line));
             Drain();
@@ -145,12 +156,19 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<SendFailed>(f => Close(f.Reason));
     }
 
-    private void Start()
+    private void Start(bool readOnly)
     {
-        _log.Info("{0}: {1} connected ({2}, {3})", Name, _channel.Peer,
-            ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly ? "read-only" : "read-write");
+        var who = _principal is { Name: not Principal.AnonymousName } p ? $" as {p.Name}" : "";
+        _log.Info("{0}: {1} connected{2} ({3}, {4})", Name, _channel.Peer, who,
+            ListenerSettings.ProtocolName(_listener.Protocol), _listener.Access == SessionAccess.ReadOnly || readOnly ? "read-only" : "read-write");
         _protocol.Start(_toClient);
         FlushReplies();
+        if (_security.Login is not null && _principal is not null)
+        {
+            // Our clients read the login answer up to this line; a person sees who they are.
+            _queue.EnqueueControl(_protocol.EncodeNotice($"[concentrator: logged in as {_principal.Name}]\r\n"));
+        }
+
         if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol != ListenerProtocol.Raw)
         {
             _queue.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
@@ -162,7 +180,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
 
         PumpSend();
+        _readClient = true;
         ResumeReading();
+        if (_deferred.Count > 0)
+        {
+            ProcessItems(_deferred);
+            _deferred.Clear();
+            FlushReplies();
+        }
     }
 
     /// <summary>The console: device output to the client, client input to the device, port events as notices.</summary>
@@ -266,7 +291,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ResumeReading()
     {
-        if (_reading || _inputClosed || _pendingWrites >= MaxPendingWrites)
+        if (_reading || _inputClosed || !_readClient || _pendingWrites >= MaxPendingWrites)
         {
             return;
         }
@@ -324,11 +349,24 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (IsTlsOnPlainListener(read.Count))
+        {
+            return;
+        }
+
         _counters.AddIn(read.Count);
         _items.Clear();
         _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
-        // In stream order: data and commands reach the port (and the device) in the order the client sent them.
-        foreach (var item in ScanEscapes(_items))
+        ProcessItems(_items);
+        FlushReplies();
+        PumpSend(); // a FLOWCONTROL-RESUME may have released held output
+        ResumeReading();
+    }
+
+    /// <summary>In stream order: data and commands reach the port (and the device) in the order the client sent them.</summary>
+    private void ProcessItems(List<object> items)
+    {
+        foreach (var item in ScanEscapes(items))
         {
             switch (item)
             {
@@ -360,10 +398,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                     break;
             }
         }
-
-        FlushReplies();
-        PumpSend(); // a FLOWCONTROL-RESUME may have released held output
-        ResumeReading();
     }
 
     private List<object> ScanEscapes(List<object> items)

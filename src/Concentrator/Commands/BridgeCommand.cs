@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Concentrator.Client.Bridges;
 using Concentrator.Client.Rfc2217;
+using Concentrator.Client.Security;
 using Concentrator.Devices;
 
 namespace Concentrator.Commands;
@@ -16,6 +17,7 @@ public static class BridgeCommand
     {
         var device = new Argument<string>("DEVICE") { Description = "The local serial device, e.g. /dev/ttyS5 or a com0com end" };
         var remote = RemoteEndPointArgument.Create("The remote port (an rfc2217 listener)");
+        var security = new ClientSecurityOptions();
         var backend = new WordOption<DeviceBackend>("--backend", "How the local device is opened", "system-io-ports", new Dictionary<string, DeviceBackend>
         {
             ["system-io-ports"] = DeviceBackend.SystemIoPorts,
@@ -51,19 +53,21 @@ public static class BridgeCommand
         {
             device, remote, backend.Option, baud, dataBits, parity.Option, stopBits.Option, flowControl.Option,
         };
-        command.SetAction((parse, _) => RunAsync(
+        security.AddTo(command);
+        command.SetAction((parse, _) => security.Resolve(parse, "bridge") is not { } secured ? Task.FromResult(ExitCodes.Usage) : RunAsync(
             parse.GetRequiredValue(device),
             parse.GetRequiredValue(remote),
             backend.GetValue(parse),
-            new LineSettings(parse.GetValue(baud), parse.GetValue(dataBits), parity.GetValue(parse), stopBits.GetValue(parse), flowControl.GetValue(parse))));
+            new LineSettings(parse.GetValue(baud), parse.GetValue(dataBits), parity.GetValue(parse), stopBits.GetValue(parse), flowControl.GetValue(parse)),
+            secured));
         return command;
     }
 
-    private static async Task<int> RunAsync(string device, RemoteEndPoint remote, DeviceBackend backend, LineSettings line)
+    private static async Task<int> RunAsync(string device, RemoteEndPoint remote, DeviceBackend backend, LineSettings line, ClientSecurity security)
     {
         using var stop = new CancellationTokenSource();
         using var signals = ClientSignals.CancelOn(stop);
-        var bridge = new SerialBridge(device, backend, line, remote, message => Console.Error.WriteLine($"concentrator bridge: {message}"));
+        var bridge = new SerialBridge(device, backend, line, remote, message => Console.Error.WriteLine($"concentrator bridge: {message}")) { Security = security };
         try
         {
             await bridge.RunAsync(stop.Token).ConfigureAwait(false);

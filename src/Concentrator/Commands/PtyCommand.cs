@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Concentrator.Client.Bridges;
 using Concentrator.Client.Rfc2217;
+using Concentrator.Client.Security;
 
 namespace Concentrator.Commands;
 
@@ -14,6 +15,7 @@ public static class PtyCommand
     public static Command Create()
     {
         var remote = RemoteEndPointArgument.Create("The remote port (an rfc2217 listener)");
+        var security = new ClientSecurityOptions();
         var link = new Option<string>("--link")
         {
             Description = "Where to put the symlink to the pty (a real file there is never replaced); removed on exit",
@@ -27,15 +29,18 @@ public static class PtyCommand
         {
             remote, link, baud,
         };
-        command.SetAction((parse, _) => RunAsync(parse.GetRequiredValue(remote), parse.GetRequiredValue(link), parse.GetValue(baud)));
+        security.AddTo(command);
+        command.SetAction((parse, _) => security.Resolve(parse, "pty") is { } secured
+            ? RunAsync(parse.GetRequiredValue(remote), parse.GetRequiredValue(link), parse.GetValue(baud), secured)
+            : Task.FromResult(ExitCodes.Usage));
         return command;
     }
 
-    private static async Task<int> RunAsync(RemoteEndPoint remote, string link, int? baud)
+    private static async Task<int> RunAsync(RemoteEndPoint remote, string link, int? baud, ClientSecurity security)
     {
         using var stop = new CancellationTokenSource();
         using var signals = ClientSignals.CancelOn(stop);
-        var bridge = new PtyBridge(remote, link, baud, message => Console.Error.WriteLine($"concentrator pty: {message}"));
+        var bridge = new PtyBridge(remote, link, baud, message => Console.Error.WriteLine($"concentrator pty: {message}")) { Security = security };
         try
         {
             await bridge.RunAsync(stop.Token).ConfigureAwait(false);

@@ -13,6 +13,7 @@ using Concentrator.Ports.Hosting;
 using Concentrator.Ports.Listener;
 using Concentrator.Web;
 using Microsoft.AspNetCore.Builder;
+using Concentrator.Ports.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -70,9 +71,15 @@ public static partial class ServeCommand
             return ExitCodes.Usage;
         }
 
+        var warnings = SecurityAudit.Warnings(settings);
         if (check)
         {
             Console.Out.Write(DescribePlan(settings));
+            foreach (var warning in warnings)
+            {
+                Console.Out.WriteLine($"warning: {warning}");
+            }
+
             Console.Out.WriteLine("config OK");
             return ExitCodes.Ok;
         }
@@ -106,6 +113,11 @@ public static partial class ServeCommand
             // The plan goes through the log, so that with --log-format json every line on stdout is JSON.
             var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand));
             LogPlan(log, DescribePlan(settings).TrimEnd());
+            foreach (var warning in warnings)
+            {
+                LogSecurityWarning(log, warning);
+            }
+
             await host.StartAsync().ConfigureAwait(false);
             await host.WaitForShutdownAsync().ConfigureAwait(false);
             LogStopped(log);
@@ -206,6 +218,9 @@ public static partial class ServeCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Plan}")]
     private static partial void LogPlan(ILogger logger, string plan);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogSecurityWarning(ILogger logger, string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "concentrator: stopped")]
     private static partial void LogStopped(ILogger logger);

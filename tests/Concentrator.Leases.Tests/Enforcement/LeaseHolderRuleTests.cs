@@ -46,7 +46,7 @@ public sealed class LeaseHolderRuleTests
     public void A_lease_token_never_shows_in_a_log_line()
     {
         Assert.DoesNotContain("tok-123", Lease.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("tok-123", new Principal("*", IPAddress.Loopback, "tok-123").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-123", new Principal("*", IPAddress.Loopback, LeaseToken: "tok-123").ToString(), StringComparison.Ordinal);
         var info = new LeaseInfo("L1", "p", null, 1, "ci", null, 0, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
         Assert.DoesNotContain("tok-123", new LeaseGranted(info, "tok-123").ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("tok-123", new RenewLease("L1", "tok-123").ToString(), StringComparison.Ordinal);

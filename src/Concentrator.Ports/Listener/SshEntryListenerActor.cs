@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using Concentrator.Ports.Admission;
+using Concentrator.Ports.Channels;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Port;
+using Concentrator.Ports.Security;
+
+namespace Concentrator.Ports.Listener;
+
+/// <summary>
+/// SSH entry, the daemon side: accepts on the ssh-entry Unix socket, checks the peer with SO_PEERCRED, reads the one
+/// header line <c>concentrator ssh-entry</c> sends (the port name, then the SSH client's address, tab-separated),
+/// and hands the connection to that port as an ordinary session: principal "ssh:" + the peer's user name, the port's
+/// ACL and limits applying as to anyone. The session is raw bytes with escape commands and notices, for a person on a
+/// terminal. Header reads run off the actor thread and are bounded by handshake-timeout.
+/// </summary>
+public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
+{
+    private const int MaxHeaderBytes = 512;
+
+    /// <summary>How SSH-entry sessions are served: raw, replay on (a person wants the screen), slow terminals lose the oldest output.</summary>
+    public static ListenerSettings SessionListener { get; } =
+        new(IPAddress.Loopback, 0, ListenerProtocol.Raw, SessionAccess.ReadWrite, Replay: true, 1024 * 1024, OverflowPolicy.DropOldest);
+
+    private readonly Socket _socket;
+    private readonly string _path;
+    private readonly IActorRef _ports;
+    private readonly DaemonSecurity _security;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public SshEntryListenerActor(Socket socket, string path, IActorRef ports, DaemonSecurity security)
+    {
+        _socket = socket;
+        _path = path;
+        _ports = ports;
+        _security = security;
+        Receive<Accepted>(a =>
+        {
+            OnAccepted(a.Client);
+            AcceptNext();
+        });
+        Receive<AcceptFailed>(f =>
+        {
+            _log.Warning("ssh-entry {0}: accept failed: {1}", _path, f.Reason);
+            Timers.StartSingleTimer("retry", Retry.Instance, TimeSpan.FromMilliseconds(100));
+        });
+        Receive<Retry>(_ => AcceptNext());
+        Receive<HeaderRead>(OnHeader);
+        Receive<HeaderFailed>(f =>
+        {
+            f.Client.Dispose();
+            _log.Info("ssh-entry: ssh:{0} {1}", f.User, f.Reason);
+        });
+        Receive<SshEntryPortUnknown>(unknown =>
+        {
+            _log.Info("ssh-entry: ssh:{0} asked for port '{1}', which does not exist", unknown.User, unknown.Port);
+            SayAndClose(unknown.Client, $"concentrator: no port named '{unknown.Port}'; ports: {string.Join(", ", unknown.Known)}\r\n");
+        });
+    }
+
+    public static Props Props(Socket socket, string path, IActorRef ports, DaemonSecurity security) =>
+        Akka.Actor.Props.Create(() => new SshEntryListenerActor(socket, path, ports, security));
+
+    protected override void PreStart() => AcceptNext();
+
+    protected override void PostStop()
+    {
+        _socket.Dispose();
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // a leftover socket file is replaced at the next start
+        }
+    }
+
+    private void AcceptNext() =>
+        _socket.AcceptAsync().PipeTo(Self, success: s => new Accepted(s), failure: e => new AcceptFailed(e.GetBaseException().Message));
+
+    private void OnAccepted(Socket client)
+    {
+        string? user;
+        string? refusal;
+        try
+        {
+            user = SshEntrySocket.MayConnect(PeerCredentials.Of(client), _security.Settings.SshEntryGroup, out refusal);
+        }
+        catch (SocketException e)
+        {
+            client.Dispose();
+            _log.Debug("ssh-entry: connection lost at accept: {0}", e.Message);
+            return;
+        }
+
+        if (user is null)
+        {
+            client.Dispose();
+            _log.Warning("ssh-entry {0}: refused: {1}", _path, refusal);
+            return;
+        }
+
+        ReadHeaderAsync(client, _security.Settings.HandshakeTimeout).PipeTo(Self,
+            success: header => new HeaderRead(client, user, header),
+            failure: e => new HeaderFailed(client, user, (e as AggregateException)?.InnerException?.Message ?? e.Message));
+    }
+
+    /// <summary>One byte at a time up to the newline: nothing after the header (the user's first keys) is read here.</summary>
+    private static async Task<string> ReadHeaderAsync(Socket client, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var header = new List<byte>();
+        var one = new byte[1];
+        try
+        {
+            while (header.Count < MaxHeaderBytes)
+            {
+                if (await client.ReceiveAsync(one, SocketFlags.None, cancel.Token).ConfigureAwait(false) == 0)
+                {
+                    throw new IOException("closed before naming a port");
+                }
+
+                if (one[0] == '\n')
+                {
+                    return Encoding.UTF8.GetString([.. header]);
+                }
+
+                header.Add(one[0]);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new IOException($"named no port within {timeout.TotalSeconds:0} s");
+        }
+
+        throw new IOException("sent a header longer than a port name");
+    }
+
+    private void OnHeader(HeaderRead read)
+    {
+        var fields = read.Header.TrimEnd('\r').Split('\t');
+        var port = fields[0].Trim();
+        var sshClient = fields.Length > 1 ? ParseSshClient(fields[1]) : null;
+        var principal = new Principal("ssh:" + read.User, sshClient?.Address);
+        var channel = new StreamChannel(new NetworkStream(read.Client, ownsSocket: true),
+            (EndPoint?)sshClient ?? new UnixDomainSocketEndPoint(_path));
+        var security = _security.ForSession(SessionListener, _ => new Identification(principal, null), interactive: true);
+        _ports.Tell(new SshEntryConnection(port, read.User, read.Client, new ClientConnected(channel, SessionListener, security)));
+    }
+
+    /// <summary>SSH_CONNECTION is "client-address client-port server-address server-port": the client's part, for logs.</summary>
+    private static IPEndPoint? ParseSshClient(string sshConnection)
+    {
+        var parts = sshConnection.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 2 && IPAddress.TryParse(parts[0], out var address) && int.TryParse(parts[1], out var port) && port is > 0 and <= 65535
+            ? new IPEndPoint(address, port)
+            : null;
+    }
+
+    /// <summary>One line, bounded in time, then the socket goes; off the actor thread.</summary>
+    private static void SayAndClose(Socket client, string line) =>
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await client.SendAsync(Encoding.UTF8.GetBytes(line), SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or TimeoutException)
+            {
+                // the user is gone already
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        });
+
+    private sealed record Accepted(Socket Client);
+
+    private sealed record AcceptFailed(string Reason);
+
+    private sealed record HeaderRead(Socket Client, string User, string Header);
+
+    private sealed record HeaderFailed(Socket Client, string User, string Reason);
+
+    private sealed record Retry
+    {
+        public static Retry Instance { get; } = new();
+    }
+}
+
+/// <summary>SSH entry -> ports supervisor: a connection for the port named <paramref name="Port"/>.</summary>
+public sealed record SshEntryConnection(string Port, string User, Socket Client, ClientConnected Connected);
+
+/// <summary>Ports supervisor -> SSH entry: there is no such port; <paramref name="Known"/> lists the ones there are.</summary>
+public sealed record SshEntryPortUnknown(string Port, string User, Socket Client, IReadOnlyList<string> Known);

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Concentrator.Testing;
+
+namespace Concentrator.IntegrationTests.Security;
+
+/// <summary>
+/// SSH entry through the system's OpenSSH: a real sshd on a loopback port with a test config, host key and authorized
+/// key made here, whose ForceCommand is our built `concentrator ssh-entry`; a real `ssh -tt` lands on the named port
+/// as ssh:root (the tests run as root; sshd needs root to switch users), and the port's ACL applies.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SshEntryTests : IntegrationTest
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static void Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)}: {error}");
+    }
+
+    private static string Dotnet() =>
+        Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? self
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "dotnet")).First(File.Exists);
+
+    [Fact]
+    public void Ssh_lands_on_the_named_port_as_ssh_user_and_the_acl_applies()
+    {
+        var dir = Track(new TempDirectory("sshentry")).FullName;
+        var socket = Path.Combine(dir, "ssh-entry.sock");
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.security { ssh-entry-socket = "{{socket}}" }
+            concentrator.ports {
+              switch-1 { device = "sim:echo", acl { read-write = ["ssh:root"] }, listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+              locked { device = "sim:echo", acl { read-write = ["ssh:alice"] }, listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+            }
+            """));
+        daemon.WaitOnline("switch-1");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, File.GetUnixFileMode(socket));
+
+        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir, "host_key"));
+        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir, "user_key"));
+        File.Copy(Path.Combine(dir, "user_key.pub"), Path.Combine(dir, "authorized_keys"));
+        Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory
+        var sshPort = FreeTcpPort.Next();
+        var config = Path.Combine(dir, "sshd_config");
+        File.WriteAllText(config, $"""
+            Port {sshPort}
+            ListenAddress 127.0.0.1
+            HostKey {dir}/host_key
+            PidFile {dir}/sshd.pid
+            AuthorizedKeysFile {dir}/authorized_keys
+            PermitRootLogin prohibit-password
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            ForceCommand {Dotnet()} {DaemonProcess.ExecutablePath} ssh-entry --socket {socket}
+
+            """);
+        var sshd = Track(ChildProcess.Start("/usr/sbin/sshd", ["-D", "-e", "-f", config]));
+        sshd.WaitFor("Server listening on 127.0.0.1", Timeout);
+
+        ChildProcess Ssh(string port) => Track(ChildProcess.Start("ssh", ["-tt", "-i", Path.Combine(dir, "user_key"), "-p", $"{sshPort}",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+            "root@127.0.0.1", port]));
+
+        var console = Ssh("switch-1");
+        daemon.WaitFor("session \\d+ on port switch-1: .* connected as ssh:root \\(raw, read-write\\)", Timeout);
+        console.Write("typed over ssh\r");
+        console.WaitFor("typed over ssh", Timeout);
+        console.Write("\u0005c.");      // the escape command to disconnect, as on telnet
+        console.WaitFor("disconnecting", Timeout);
+        Assert.Equal(0, console.WaitForExit(Timeout));
+
+        var locked = Ssh("locked");
+        locked.WaitFor("ssh:root may not use port locked", Timeout);
+        locked.WaitForExit(Timeout);
+
+        var unknown = Ssh("no-such-port");
+        unknown.WaitFor("no port named 'no-such-port'; ports: locked, switch-1", Timeout);
+        unknown.WaitForExit(Timeout);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using Concentrator.Devices;
+using Concentrator.Ports.Admission;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Security;
+
+namespace Concentrator.Ports.Tests.Security;
+
+public sealed class AccessControlTests
+{
+    private static readonly AccessControlList Acl = new(["alice", "@ops", "cert:ci-runner", "ssh:bob"], ["*"]);
+
+    private static Principal Who(string name, params string[] groups) => new(name, IPAddress.Loopback, groups);
+
+    [Fact]
+    public void Entries_match_names_groups_certificates_ssh_users_and_anyone()
+    {
+        Assert.Equal(AclGrant.ReadWrite, Acl.Grant(Who("alice")));
+        Assert.Equal(AclGrant.ReadWrite, Acl.Grant(Who("carol", "dev", "ops")));
+        Assert.Equal(AclGrant.ReadWrite, Acl.Grant(Who("cert:ci-runner")));
+        Assert.Equal(AclGrant.ReadWrite, Acl.Grant(Who("ssh:bob")));
+        Assert.Equal(AclGrant.ReadOnly, Acl.Grant(Who("bob"))); // a user "bob" is not "ssh:bob"
+        Assert.Equal(AclGrant.ReadOnly, Acl.Grant(Principal.Anonymous(null)));
+        Assert.Equal(AclGrant.None, new AccessControlList(["alice"], []).Grant(Who("@alice")));
+        Assert.Null(AccessControlList.Problem("cert:CN with spaces"));
+        Assert.NotNull(AccessControlList.Problem("al ice"));
+        Assert.NotNull(AccessControlList.Problem("@"));
+    }
+
+    private static ListenerSettings Listener(SessionAccess access) =>
+        new(IPAddress.Loopback, 7000, ListenerProtocol.Telnet, access, false, 1 << 20, OverflowPolicy.Disconnect);
+
+    private static PortSettings Port(AccessControlList acl, int maxSessions = 16, bool kickOld = false) => new(
+        "con", "sim:echo", DeviceBackend.Auto, LineSettings.Default, [Listener(SessionAccess.ReadWrite)], null, TimeSpan.Zero,
+        maxSessions, kickOld, WritePolicy.Shared, 0, null, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), Acl: acl);
+
+    [Fact]
+    public void The_acl_narrows_the_listener_access_and_refuses_outsiders_with_one_line_before_kick_old_evicts_anyone()
+    {
+        var admission = new PortAdmission(Port(new AccessControlList(["alice"], ["bob"]), maxSessions: 1, kickOld: true));
+        var full = new PortOccupancy(1, 3, false);
+        Assert.Equal(new Admit(SessionRole.ReadWrite, Evict: 3), admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadWrite), Who("alice")), full));
+        Assert.Equal(new Admit(SessionRole.ReadOnly, Evict: 3), admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadWrite), Who("bob")), full));
+        Assert.Equal(new Admit(SessionRole.ReadOnly, Evict: 3), admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadOnly), Who("alice")), full));
+        var refused = Assert.IsType<Refuse>(admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadWrite), Who("mallory")), full));
+        Assert.Equal("concentrator: mallory may not use port con\r\n", refused.Line);
+        var anonymous = Assert.IsType<Refuse>(admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadWrite), Principal.Anonymous(null)), full));
+        Assert.Equal("concentrator: an anonymous client may not use port con\r\n", anonymous.Line);
+    }
+}
