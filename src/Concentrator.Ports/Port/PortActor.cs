@@ -408,8 +408,12 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                     Context.Stop(evicted.Key);
                 }
 
-                // Effective access = the listener's narrowed by the ACL: the session is a read-only one from here on.
-                Join(Sender, admit.Role == SessionRole.ReadOnly ? listener with { Access = SessionAccess.ReadOnly } : listener, join, admit);
+                // Effective access = the listener's narrowed by the ACL: such a session is a read-only one from here on.
+                // A lease narrows only for as long as it lasts, so it is left out of that (PortActor.Leases.cs re-decides).
+                var request = new AdmissionRequest(listener, join.Principal);
+                var narrowedForGood = admit.Role == SessionRole.ReadOnly &&
+                    !_admission.MayWrite(request, Occupancy(oldest?.Value.Id) with { Lease = null });
+                Join(Sender, narrowedForGood ? listener with { Access = SessionAccess.ReadOnly } : listener, join, admit);
                 break;
         }
     }

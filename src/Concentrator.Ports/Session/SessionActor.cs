@@ -123,8 +123,11 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         }
 
         handshake.PipeTo(Self, success: () => HandshakeDone.Instance,
-            failure: e => new HandshakeFailed(e is OperationCanceledException or SessionChannelException { InnerException: OperationCanceledException }
-                ? "handshake timeout" : e.GetBaseException().Message));
+            failure: e => new HandshakeFailed(((e as AggregateException)?.InnerException ?? e) switch
+            {
+                OperationCanceledException or SessionChannelException { InnerException: OperationCanceledException } => "handshake timeout",
+                var cause => cause.Message, // the channel's own words, e.g. "handshake failed: <TLS alert>"
+            }));
     }
 
     /// <summary>The channel's handshake, then the port's admission decision. The client is not read here.</summary>

@@ -28,7 +28,7 @@ public sealed class DashboardServedTests : IntegrationTest
         socket.Options.SetRequestHeader("Origin", daemon.ApiUrl.GetLeftPart(UriPartial.Authority));
         using var cancel = new CancellationTokenSource(Timeout);
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{daemon.ApiPort}/api/ports/echo/terminal"), cancel.Token);
-        daemon.WaitFor("session 1 on port echo: .* connected \\(web, read-write\\)");
+        daemon.WaitFor("session 1 on port echo: .* connected .*\\(web, read-write\\)");
         await socket.SendAsync("through the browser's path"u8.ToArray(), WebSocketMessageType.Binary, true, cancel.Token);
 
         var received = new StringBuilder();
