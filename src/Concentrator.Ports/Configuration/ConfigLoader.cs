@@ -392,9 +392,9 @@ public static partial class ConfigLoader
         private List<string> ReadTags(string port, HoconValue? value)
         {
             var tags = new List<string>();
-            if (value is null)
+            if (value is null || IsEmptyList(value))
             {
-                return tags;
+                return tags; // Akka's HOCON does not see "[]" as a list
             }
 
             if (!value.IsArray())

@@ -80,6 +80,21 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Tags_are_read_and_an_empty_list_is_no_tags()
+    {
+        var result = Load("""
+            concentrator.ports {
+              a { device = "sim:echo", tags = ["rack-3", "board:rpi4"], listeners = [{ port = 7000 }] }
+              b { device = "sim:echo", tags = [], listeners = [{ port = 7001 }] }
+            }
+            """);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(["rack-3", "board:rpi4"], result.Settings!.Ports.Single(p => p.Name == "a").TagList);
+        Assert.Empty(result.Settings.Ports.Single(p => p.Name == "b").TagList);
+    }
+
+    [Fact]
     public void Backpressure_is_for_read_write_listeners_only()
     {
         var error = SingleError("""
