@@ -18,6 +18,15 @@ public sealed class TcpClientSession : IDisposable
         return new TcpClientSession(socket);
     }
 
+    /// <summary>Connects from <paramref name="localAddress"/> (e.g. 127.0.0.2: another machine, as the daemon sees it).</summary>
+    public static TcpClientSession ConnectFrom(string localAddress, int port, string host = "127.0.0.1")
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(localAddress), 0));
+        socket.Connect(host, port);
+        return new TcpClientSession(socket);
+    }
+
     public Socket Socket => _socket;
 
     public void Send(ReadOnlySpan<byte> data)
