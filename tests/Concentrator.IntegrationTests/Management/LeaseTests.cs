@@ -263,4 +263,46 @@ public sealed class LeaseTests : IntegrationTest
             }
         }
     }
+
+    [Fact]
+    public async Task The_event_stream_shows_the_current_leases_then_every_change()
+    {
+        var (_, daemon, api, _) = Serve();
+        using var http = new HttpClient { BaseAddress = daemon.ApiUrl, Timeout = Timeout };
+        using var response = await http.GetAsync("/api/leases/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var cancel = new CancellationTokenSource(Timeout);
+
+        async Task<(string Event, string Data)> NextAsync()
+        {
+            string? name = null;
+            while (await reader.ReadLineAsync(cancel.Token) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                {
+                    name = line["event: ".Length..];
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    return (name!, line["data: ".Length..]);
+                }
+            }
+
+            throw new EndOfStreamException();
+        }
+
+        var current = await NextAsync();
+        Assert.Equal(("current", "[]"), current);
+
+        var lease = (await AcquireAsync(api, """{"port":"lab","ttl":"10m"}""")).Json;
+        var granted = await NextAsync();
+        Assert.Equal("granted", granted.Event);
+        Assert.Contains(lease.GetProperty("lease").GetString()!, granted.Data, StringComparison.Ordinal);
+        Assert.DoesNotContain(lease.GetProperty("token").GetString()!, granted.Data, StringComparison.Ordinal);
+
+        await WithLeaseTokenAsync(daemon, HttpMethod.Delete, $"/api/leases/{lease.GetProperty("lease").GetString()}", lease.GetProperty("token").GetString()!);
+        Assert.Equal("released", (await NextAsync()).Event);
+    }
 }
