@@ -166,10 +166,10 @@ public static class LeaseEndpoints
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         var current = JsonSerializer.Serialize(watch.Current.Select(LeaseView.From).ToList(), ApiJsonContext.Default.ListLeaseView);
-        await response.WriteAsync($"event: current\ndata: {current}\n\n", cancel).ConfigureAwait(false);
-        await response.Body.FlushAsync(cancel).ConfigureAwait(false);
         try
         {
+            await response.WriteAsync($"event: current\ndata: {current}\n\n", cancel).ConfigureAwait(false);
+            await response.Body.FlushAsync(cancel).ConfigureAwait(false);
             await foreach (var e in watch.Events.ReadAllAsync(cancel).ConfigureAwait(false))
             {
                 var view = LeaseEventView.From(e);

@@ -76,7 +76,7 @@ internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
                 return Failed<T>(ExitCodes.Failure, $"cannot reach the daemon's API at {_http.BaseAddress}: {why} " +
                     "(is `concentrator serve` running with concentrator.api enabled? --api URL names another address)");
             }
-            catch (TaskCanceledException)
+            catch (OperationCanceledException)
             {
                 return Failed<T>(ExitCodes.Failure, $"the daemon's API at {_http.BaseAddress} did not answer within {limit.TotalSeconds:0} s");
             }
