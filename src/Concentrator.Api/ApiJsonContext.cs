@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Concentrator.Api.Health;
+using Concentrator.Api.Leases;
 using Concentrator.Api.Ports;
 using Concentrator.Api.Reload;
 using Concentrator.Api.Sessions;
@@ -27,6 +28,15 @@ namespace Concentrator.Api;
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
+[JsonSerializable(typeof(LeaseAcquireRequest))]
+[JsonSerializable(typeof(LeaseRenewRequest))]
+[JsonSerializable(typeof(LeaseRevokeRequest))]
+[JsonSerializable(typeof(LeaseGrantView))]
+[JsonSerializable(typeof(LeaseView))]
+[JsonSerializable(typeof(List<LeaseView>))]
+[JsonSerializable(typeof(LeaseListView))]
+[JsonSerializable(typeof(LeaseEventView))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(List<string>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

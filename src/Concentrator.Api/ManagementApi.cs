@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Concentrator.Api.Auth;
 using Concentrator.Api.Health;
+using Concentrator.Api.Leases;
 using Concentrator.Api.Metrics;
 using Concentrator.Api.Ports;
 using Concentrator.Api.Reload;
@@ -79,6 +80,7 @@ public static class ManagementApi
 
         PortEndpoints.Map(app);
         SessionEndpoints.Map(app);
+        LeaseEndpoints.Map(app);
         ReloadEndpoints.Map(app);
         HealthEndpoints.Map(app);
         MetricsEndpoints.Map(app);

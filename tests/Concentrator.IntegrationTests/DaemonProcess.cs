@@ -16,12 +16,16 @@ public sealed partial class DaemonProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
     private readonly string? _configPath;
+    private readonly string? _leaseStore;
+    private readonly string? _workingDirectory;
 
-    private DaemonProcess(Process process, string? configPath, int apiPort)
+    private DaemonProcess(Process process, string? configPath, int apiPort, string? leaseStore, string? workingDirectory)
     {
         _process = process;
         _configPath = configPath;
         ApiPort = apiPort;
+        _leaseStore = leaseStore;
+        _workingDirectory = workingDirectory;
     }
 
     /// <summary>The daemon's management API port: 7900 for the embedded default, a free port for a test's own config.</summary>
@@ -37,7 +41,10 @@ public sealed partial class DaemonProcess : IDisposable
 
     /// <summary>
     /// Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null). A config that does not
-    /// set the API's port gets a free one, so daemons of tests running in parallel never fight over 7900.
+    /// set the API's port gets a free one, so daemons of tests running in parallel never fight over 7900; one that does
+    /// not set <c>leases</c> gets a lease store of its own in the temp directory (deleted on dispose), so they never share
+    /// a lease database either. The embedded default (whose store is leases.db in the working directory) runs in a
+    /// temp directory of its own unless the test names one.
     /// </summary>
     public static DaemonProcess Start(string? hocon, params string[] extraArgs) =>
         Start(hocon, new Dictionary<string, string>(), workingDirectory: null, extraArgs);
@@ -50,6 +57,8 @@ public sealed partial class DaemonProcess : IDisposable
         params string[] extraArgs)
     {
         string? configPath = null;
+        string? leaseStore = null;
+        string? ownDirectory = null;
         var apiPort = 7900;
         var args = new List<string> { ExecutablePath, "serve" };
         if (hocon is not null)
@@ -66,8 +75,21 @@ public sealed partial class DaemonProcess : IDisposable
                 hocon += $"\nconcentrator.api.port = {apiPort}\n"; // merged into the test's own api section, if any
             }
 
+            if (!LeasesRegex().IsMatch(hocon))
+            {
+                leaseStore = Path.Combine(Path.GetTempPath(), $"leases-{Guid.NewGuid():N}.db");
+                hocon += LeaseStoreLine(leaseStore);
+            }
+
             File.WriteAllText(configPath, hocon);
             args.AddRange(["--config", configPath]);
+        }
+
+        else if (workingDirectory is null)
+        {
+            ownDirectory = Path.Combine(Path.GetTempPath(), $"concentrator-test-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(ownDirectory);
+            workingDirectory = ownDirectory;
         }
 
         args.AddRange(extraArgs);
@@ -93,7 +115,7 @@ public sealed partial class DaemonProcess : IDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var daemon = new DaemonProcess(process, configPath, apiPort);
+        var daemon = new DaemonProcess(process, configPath, apiPort, leaseStore, ownDirectory);
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
         process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
         try
@@ -227,12 +249,33 @@ public sealed partial class DaemonProcess : IDisposable
         {
             File.Delete(_configPath);
         }
+
+        if (_leaseStore is not null)
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
+            {
+                File.Delete(_leaseStore + suffix);
+            }
+        }
+
+        if (_workingDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_workingDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     /// <summary>Replaces the config file (keeping the API on <see cref="ApiPort"/>), for a reload to pick up.</summary>
     public void RewriteConfig(string hocon) =>
         File.WriteAllText(_configPath ?? throw new InvalidOperationException("the embedded default has no file to rewrite"),
-            hocon + $"\nconcentrator.api.port = {ApiPort}\n");
+            hocon + $"\nconcentrator.api.port = {ApiPort}\n" + (_leaseStore is null ? "" : LeaseStoreLine(_leaseStore)));
+
+    private static string LeaseStoreLine(string path) => $"\nconcentrator.leases.store = \"sqlite:{path}\"\n";
 
     /// <summary>Sends SIGHUP: the daemon reloads its config.</summary>
     public void Hangup() => _ = Kill(_process.Id, Sighup);
@@ -243,6 +286,10 @@ public sealed partial class DaemonProcess : IDisposable
     /// <summary>The API port a config sets itself: "api { ... port = N" or "api.port = N" (not "/tmp/api-x ... port = N").</summary>
     [GeneratedRegex(@"(^|[\s.{])api\s*(\{[^}]*?\bport|\.port)\s*=\s*(?<port>\d+)", RegexOptions.Multiline)]
     private static partial Regex ApiPortRegex();
+
+    /// <summary>Whether a config sets anything about leases itself ("leases { ... }" or "leases.store = ...").</summary>
+    [GeneratedRegex(@"(^|[\s.{])leases\s*[.{=:]", RegexOptions.Multiline)]
+    private static partial Regex LeasesRegex();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

@@ -11,6 +11,9 @@ public static class ExitCodes
     /// <summary>Bad command line or bad configuration: nothing was started.</summary>
     public const int Usage = 2;
 
+    /// <summary><c>lease acquire</c>: nothing was granted within --wait (the port or every tagged port stayed leased).</summary>
+    public const int NotGranted = 3;
+
     /// <summary>A management verb named a port or session the daemon does not have.</summary>
     public const int NotFound = 4;
 }

@@ -8,6 +8,7 @@ using Concentrator.Api.Auth;
 using Concentrator.Api.Reload;
 using Concentrator.Devices;
 using Concentrator.Hosting;
+using Concentrator.Leases.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Hosting;
 using Concentrator.Ports.Listener;
@@ -190,6 +191,7 @@ public static partial class ServeCommand
                 loggers.AddLogger<AkkaLogBridge>();
             });
             akka.AddConcentratorPorts(settings, listeners);
+            akka.AddConcentratorLeases(settings); // after the ports: it tells them their lease through the ports supervisor
         });
         builder.Services.AddManagement(settings, management.Source, management.Access);
         if (web is null)

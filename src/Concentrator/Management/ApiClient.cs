@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Concentrator.Management;
 
 /// <summary>What the daemon answered: the value (and its JSON as sent) on success, else an exit code and a message.</summary>
-internal sealed record ApiAnswer<T>(T? Value, string Json, int ExitCode, string? Error) where T : class
+internal sealed record ApiAnswer<T>(T? Value, string Json, int ExitCode, string? Error, int Status = 0) where T : class
 {
     public bool Ok => Error is null;
 }
@@ -25,7 +25,7 @@ internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = Timeout };
+    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
     public Task<ApiAnswer<T>> GetAsync<T>(string path, JsonTypeInfo<T> type) where T : class =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), type);
@@ -36,22 +36,39 @@ internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
     public Task<ApiAnswer<T>> PostAsync<T>(string path, JsonTypeInfo<T> type) where T : class =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("", Encoding.UTF8, "application/json") }, type);
 
-    private async Task<ApiAnswer<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type) where T : class
+    /// <summary>
+    /// A request with a JSON body (none when null); <paramref name="leaseToken"/> sends <c>Authorization: Lease TOKEN</c>
+    /// instead of the API token; <paramref name="timeout"/> replaces the usual 30 s (an acquire waits up to its --wait).
+    /// </summary>
+    public Task<ApiAnswer<T>> SendAsync<T>(HttpMethod method, string path, string? json, JsonTypeInfo<T> type, string? leaseToken = null,
+        TimeSpan? timeout = null) where T : class =>
+        SendAsync(new HttpRequestMessage(method, path) { Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json") },
+            type, leaseToken, timeout);
+
+    private async Task<ApiAnswer<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, string? leaseToken = null,
+        TimeSpan? timeout = null) where T : class
     {
         using (request)
         {
-            if (token is not null)
+            if (leaseToken is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Lease", leaseToken);
+            }
+            else if (token is not null)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
+
+            var limit = timeout ?? Timeout;
 
             string body;
             HttpStatusCode status;
             try
             {
-                using var response = await _http.SendAsync(request).ConfigureAwait(false);
+                using var cancel = new CancellationTokenSource(limit);
+                using var response = await _http.SendAsync(request, cancel.Token).ConfigureAwait(false);
                 status = response.StatusCode;
-                body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                body = await response.Content.ReadAsStringAsync(cancel.Token).ConfigureAwait(false);
             }
             catch (HttpRequestException e)
             {
@@ -59,9 +76,9 @@ internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
                 return Failed<T>(ExitCodes.Failure, $"cannot reach the daemon's API at {_http.BaseAddress}: {why} " +
                     "(is `concentrator serve` running with concentrator.api enabled? --api URL names another address)");
             }
-            catch (TaskCanceledException)
+            catch (OperationCanceledException)
             {
-                return Failed<T>(ExitCodes.Failure, $"the daemon's API at {_http.BaseAddress} did not answer within {Timeout.TotalSeconds:0} s");
+                return Failed<T>(ExitCodes.Failure, $"the daemon's API at {_http.BaseAddress} did not answer within {limit.TotalSeconds:0} s");
             }
 
             if ((int)status is >= 200 and < 300)
@@ -82,7 +99,7 @@ internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
                 HttpStatusCode.BadRequest => ExitCodes.Usage,
                 _ => ExitCodes.Failure,
             };
-            return Failed<T>(exit, $"{Describe(body, status)} (HTTP {(int)status})", body);
+            return Failed<T>(exit, $"{Describe(body, status)} (HTTP {(int)status})", body) with { Status = (int)status };
         }
     }
 

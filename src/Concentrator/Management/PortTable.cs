@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Concentrator.Api.Leases;
 using Concentrator.Api.Ports;
 using Concentrator.Api.Sessions;
 
@@ -27,6 +28,22 @@ internal static class PortTable
             s.Id, s.Peer, s.Principal, s.Role, s.Transport, Ago(now - s.Since),
             s.BytesIn.ToString(CultureInfo.InvariantCulture), s.BytesOut.ToString(CultureInfo.InvariantCulture),
             s.Dropped.ToString(CultureInfo.InvariantCulture),
+        }));
+
+    public static string Leases(IEnumerable<LeaseView> leases) => Table(
+        ["ID", "PORT", "HOLDER", "FOR-HOST", "EPOCH", "EXPIRES", "ENDPOINT"],
+        leases.Select(l => new[]
+        {
+            l.Id, l.Port, l.Holder, l.ForHost ?? "-", l.Epoch.ToString(CultureInfo.InvariantCulture),
+            l.Expires.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture), l.Endpoint ?? "-",
+        }));
+
+    public static string Waiters(IEnumerable<LeaseWaiterView> waiters) => Table(
+        ["WAITING-FOR", "HOLDER", "PRIORITY", "UNTIL"],
+        waiters.Select(w => new[]
+        {
+            w.Target, w.Holder, w.Priority.ToString(CultureInfo.InvariantCulture),
+            w.WaitsUntil.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         }));
 
     private static string Ago(TimeSpan t) =>
