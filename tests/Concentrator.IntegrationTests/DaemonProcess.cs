@@ -42,7 +42,7 @@ public sealed partial class DaemonProcess : IDisposable
     /// <summary>
     /// Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null). A config that does not
     /// set the API's port gets a free one, so daemons of tests running in parallel never fight over 7900; one that does
-    /// not set <c>leases</c> gets a lease store of its own in the temp directory (deleted on dispose), so they never share
+    /// not set <c>leases.store</c> gets a lease store of its own in the temp directory (deleted on dispose), so they never share
     /// a lease database either. The embedded default (whose store is leases.db in the working directory) runs in a
     /// temp directory of its own unless the test names one.
     /// </summary>
@@ -75,7 +75,7 @@ public sealed partial class DaemonProcess : IDisposable
                 hocon += $"\nconcentrator.api.port = {apiPort}\n"; // merged into the test's own api section, if any
             }
 
-            if (!LeasesRegex().IsMatch(hocon))
+            if (!LeaseStoreRegex().IsMatch(hocon))
             {
                 leaseStore = Path.Combine(Path.GetTempPath(), $"leases-{Guid.NewGuid():N}.db");
                 hocon += LeaseStoreLine(leaseStore);
@@ -287,9 +287,9 @@ public sealed partial class DaemonProcess : IDisposable
     [GeneratedRegex(@"(^|[\s.{])api\s*(\{[^}]*?\bport|\.port)\s*=\s*(?<port>\d+)", RegexOptions.Multiline)]
     private static partial Regex ApiPortRegex();
 
-    /// <summary>Whether a config sets anything about leases itself ("leases { ... }" or "leases.store = ...").</summary>
-    [GeneratedRegex(@"(^|[\s.{])leases\s*[.{=:]", RegexOptions.Multiline)]
-    private static partial Regex LeasesRegex();
+    /// <summary>Whether a config sets the lease store itself ("leases { ... store = ..." or "leases.store = ..."), like <see cref="ApiPortRegex"/>.</summary>
+    [GeneratedRegex(@"(^|[\s.{])leases\s*(\{[^}]*?\bstore|\.store)\s*[=:]", RegexOptions.Multiline)]
+    private static partial Regex LeaseStoreRegex();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
