@@ -67,15 +67,28 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         await WaitUntil(() => device.GetTermios().FlowControl == FlowControl.XonXoff, TimeSpan.FromSeconds(2),
             () => $"the pty did not get XON/XOFF: {device.GetTermios()}");
 
-        // The machine says XOFF: the tty stops sending, so the daemon's write to the device blocks.
+        // The machine says XOFF: the tty stops sending, so the daemon's writes to the device block. The line discipline
+        // takes the XOFF asynchronously, so probe until a byte sent through the daemon is held.
         device.Write([0x13]);
+        var probes = 0;
+        while (true)
+        {
+            Assert.True(probes++ < 20, "the tty never stopped on XOFF");
+            await py.WriteAsync("?"u8.ToArray());
+            if (device.ReadAvailable(TimeSpan.FromMilliseconds(300)).Length == 0)
+            {
+                break; // held: the daemon's write to the device is stuck behind XOFF
+            }
+        }
+
         var payload = RandomBytes(new Random(19), 4096);
         await py.WriteAsync(payload);
-        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300))); // held: nothing passes XOFF
+        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300))); // still held
 
         // Turning flow control off must not queue behind that stuck write: it is what releases it.
         await py.OkAsync(new { op = "set", name = "xonxoff", value = false }, TimeSpan.FromSeconds(5));
-        Assert.Equal(payload, await device.ReadExactlyAsync(payload.Length, Timeout));
+        byte[] held = [(byte)'?', .. payload]; // the last probe, then the payload, in order
+        Assert.Equal(held, await device.ReadExactlyAsync(held.Length, Timeout));
         Assert.Equal(FlowControl.None, device.GetTermios().FlowControl);
     }
 
