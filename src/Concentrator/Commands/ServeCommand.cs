@@ -199,9 +199,12 @@ public static partial class ServeCommand
             return ((HostApplicationBuilder)builder).Build();
         }
 
-        web.Services.AddConcentratorDashboard(); // the dashboard and browser terminal share the API's Kestrel
+        // The dashboard and browser terminal share the API's Kestrel, and its principals (tokens, via /login).
+        web.Services.AddSingleton<Concentrator.Web.Access.IDashboardAuthorizer, ApiTokenDashboardAuthorizer>();
+        web.Services.AddConcentratorDashboard();
         var app = web.AddManagementApi(settings.Api, management.ApiSocket!).Build();
         app.MapManagementApi().MapConcentratorDashboard();
+        app.MapDashboardLogin();
         return app;
     }
 

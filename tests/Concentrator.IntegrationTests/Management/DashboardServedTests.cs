@@ -15,6 +15,7 @@ public sealed class DashboardServedTests : IntegrationTest
     {
         var daemon = Track(DaemonProcess.Start($$"""
             concentrator.ports.echo { device = "sim:echo", listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+            concentrator.api.allow-anonymous-actions = on
             """));
         daemon.WaitOnline("echo");
         using var http = new HttpClient { BaseAddress = daemon.ApiUrl, Timeout = Timeout };
@@ -42,5 +43,58 @@ public sealed class DashboardServedTests : IntegrationTest
                 received.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
             }
         }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // tokens file modes are POSIX
+    public async Task The_dashboard_runs_as_the_api_token_it_was_signed_in_with()
+    {
+        var dir = Track(new TempDirectory("dash-tokens"));
+        var tokens = Path.Combine(dir.FullName, "tokens.conf");
+        var admin = Cli.Run("token", "add", "alice", "--role", "admin", "--tokens-file", tokens).Stdout.Trim();
+        var reader = Cli.Run("token", "add", "grafana", "--role", "read", "--tokens-file", tokens).Stdout.Trim();
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports.echo { device = "sim:echo", listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+            concentrator.api { tokens-file = "{{tokens}}", allow-anonymous-actions = off }
+            """));
+        daemon.WaitOnline("echo");
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = daemon.ApiUrl, Timeout = Timeout };
+
+        // Signing in keeps the token in an HttpOnly, SameSite=Strict cookie; a wrong token is refused.
+        var bad = await http.PostAsync(new Uri("/login", UriKind.Relative), new FormUrlEncodedContent([new("token", "cct_wrong")]));
+        Assert.Equal(HttpStatusCode.Unauthorized, bad.StatusCode);
+        var signIn = await http.PostAsync(new Uri("/login", UriKind.Relative), new FormUrlEncodedContent([new("token", admin)]));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        // Terminal sessions: anonymous loopback watches, the read token watches, the admin token writes.
+        Assert.Equal("read-only", await TerminalRole(daemon, cookie: null, sessionId: 1));
+        Assert.Equal("read-only", await TerminalRole(daemon, $"{ApiTokenCookie}={reader}", sessionId: 2));
+        Assert.Equal("read-write", await TerminalRole(daemon, cookie.Split(';')[0], sessionId: 3));
+        daemon.WaitFor("session 3 on port echo: .* connected as alice");
+
+        var foreign = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Cookie", $"{ApiTokenCookie}=cct_forged" } } };
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(foreign)).StatusCode);
+    }
+
+    private const string ApiTokenCookie = "concentrator_token";
+
+    private static async Task<string> TerminalRole(DaemonProcess daemon, string? cookie, int sessionId)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Origin", daemon.ApiUrl.GetLeftPart(UriPartial.Authority));
+        if (cookie is not null)
+        {
+            socket.Options.SetRequestHeader("Cookie", cookie);
+        }
+
+        using var cancel = new CancellationTokenSource(Timeout);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{daemon.ApiPort}/api/ports/echo/terminal"), cancel.Token);
+        daemon.WaitFor($"session {sessionId} on port echo: .* connected .*\\(web, read-(only|write)\\)");
+        var line = System.Text.RegularExpressions.Regex.Match(daemon.Output, $"session {sessionId} on port echo: .* connected .*\\(web, (read-only|read-write)\\)");
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancel.Token);
+        return line.Groups[1].Value;
     }
 }
