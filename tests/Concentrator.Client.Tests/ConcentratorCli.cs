@@ -1,3 +1,4 @@
+using Concentrator.Testing;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -139,19 +140,7 @@ public sealed partial class ConcentratorCli : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        ChildProcesses.KillAndDispose(_process);
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -1,3 +1,4 @@
+using Concentrator.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -232,19 +233,7 @@ public sealed partial class DaemonProcess : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        ChildProcesses.KillAndDispose(_process);
         if (_configPath is not null)
         {
             File.Delete(_configPath);

@@ -1,3 +1,4 @@
+using Concentrator.Testing;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -109,18 +110,6 @@ public sealed class ChildProcess : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        ChildProcesses.KillAndDispose(_process);
     }
 }
