@@ -36,7 +36,16 @@ internal sealed record LatencyStats(int Samples, double P50Us, double P99Us, dou
     }
 }
 
-internal sealed record ThroughputResult(long Bytes, double Seconds, double MBps, double ServerCpuMsPerMB, bool Verified, string? Error);
+internal sealed record ThroughputResult(long Bytes, double Seconds, double MBps, double ServerCpuMsPerMB, bool Verified, string? Error)
+{
+    /// <summary>Rate and server CPU per MB from what one verified transfer measured; verified when nothing failed.</summary>
+    public static ThroughputResult Of(long received, double seconds, long serverCpuTicks, string? error)
+    {
+        var mb = received / 1e6;
+        var cpuMs = serverCpuTicks * 1000.0 / ProcFs.TicksPerSecond;
+        return new ThroughputResult(received, seconds, mb / seconds, mb > 0 ? cpuMs / mb : double.NaN, error is null, error);
+    }
+}
 
 internal sealed record FanOutResult(
     int Clients, bool WithStalledClient, long BytesPerClient, double AggregateMBps, double SlowestReaderMBps, double WriterMBps, double SlowestLagMs,
@@ -240,11 +249,9 @@ internal static class Measure
         }
 
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        var cpuMs = (ProcFs.CpuTicks(serverPid) - cpu0) * 1000.0 / ProcFs.TicksPerSecond;
+        var cpuTicks = ProcFs.CpuTicks(serverPid) - cpu0;
         writer.Join(TimeSpan.FromSeconds(5));
-        error ??= writerError?.Message;
-        var mb = received / 1e6;
-        return new ThroughputResult(received, seconds, mb / seconds, mb > 0 ? cpuMs / mb : double.NaN, error is null, error);
+        return ThroughputResult.Of(received, seconds, cpuTicks, error ?? writerError?.Message);
     }
 
     /// <summary>

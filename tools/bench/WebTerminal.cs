@@ -174,11 +174,9 @@ internal static class WebTerminal
         }
 
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        var cpuMs = (ProcFs.CpuTicks(serverPid) - cpu0) * 1000.0 / ProcFs.TicksPerSecond;
+        var cpuTicks = ProcFs.CpuTicks(serverPid) - cpu0;
         writer.Join(TimeSpan.FromSeconds(5));
-        error ??= writerError?.Message;
-        var mb = received / 1e6;
-        return new ThroughputResult(received, seconds, mb / seconds, mb > 0 ? cpuMs / mb : double.NaN, error is null, error);
+        return ThroughputResult.Of(received, seconds, cpuTicks, error ?? writerError?.Message);
     }
 
     /// <summary>
