@@ -17,6 +17,7 @@ namespace Concentrator.Api;
     Converters = [typeof(LowercaseEnumConverter<DeviceState>)])]
 [JsonSerializable(typeof(PortView))]
 [JsonSerializable(typeof(List<PortView>))]
+[JsonSerializable(typeof(Concentrator.Api.Cluster.ClusterStatusView))]
 [JsonSerializable(typeof(SessionView))]
 [JsonSerializable(typeof(List<SessionView>))]
 [JsonSerializable(typeof(LineStateView))]

@@ -7,7 +7,10 @@ using Concentrator.Api.Metrics;
 using Concentrator.Api.Ports;
 using Concentrator.Api.Reload;
 using Concentrator.Api.Sessions;
+using Concentrator.Api.Cluster;
+using Concentrator.Leases.Service;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Management;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -16,6 +19,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Concentrator.Api;
@@ -33,6 +37,9 @@ public static class ManagementApi
         services.AddSingleton(source);
         services.AddSingleton(access);
         services.AddSingleton<PortsSupervisorClient>();
+        // A cluster registers its own before this (requests routed to the owner node, the other nodes' ports).
+        services.TryAddSingleton<ILeaseRequests, LocalLeaseRequests>();
+        services.TryAddSingleton<IOtherNodes, SingleHost>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService<ReloadOnHangup>();
         return services;
@@ -81,6 +88,7 @@ public static class ManagementApi
         PortEndpoints.Map(app);
         SessionEndpoints.Map(app);
         LeaseEndpoints.Map(app);
+        ClusterEndpoints.Map(app);
         ReloadEndpoints.Map(app);
         HealthEndpoints.Map(app);
         MetricsEndpoints.Map(app);

@@ -41,7 +41,7 @@ public static class LeaseEndpoints
     }
 
     private static async Task<Results<Created<LeaseGrantView>, ValidationProblem, ProblemHttpResult>> AcquireAsync(HttpRequest request,
-        ClaimsPrincipal user, IRequiredActor<LeaseServiceKey> service, CancellationToken cancel)
+        ClaimsPrincipal user, ILeaseRequests service, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.LeaseAcquireRequest, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -84,7 +84,7 @@ public static class LeaseEndpoints
         };
     }
 
-    private static async Task<Results<Ok<LeaseListView>, ProblemHttpResult>> ListAsync(IRequiredActor<LeaseServiceKey> service, CancellationToken cancel) =>
+    private static async Task<Results<Ok<LeaseListView>, ProblemHttpResult>> ListAsync(ILeaseRequests service, CancellationToken cancel) =>
         await AskAsync(service, ListLeases.Instance, DefaultTimeout, cancel).ConfigureAwait(false) switch
         {
             LeaseList list => TypedResults.Ok(new LeaseListView(list.Leases.Select(LeaseView.From).ToList(),
@@ -93,7 +93,7 @@ public static class LeaseEndpoints
         };
 
     private static async Task<Results<Ok<LeaseView>, ValidationProblem, ProblemHttpResult>> RenewAsync(string id, HttpRequest request,
-        IRequiredActor<LeaseServiceKey> service, CancellationToken cancel)
+        ILeaseRequests service, CancellationToken cancel)
     {
         if (LeaseToken(request) is not { } token)
         {
@@ -127,7 +127,7 @@ public static class LeaseEndpoints
     }
 
     private static async Task<Results<Ok<LeaseView>, ProblemHttpResult>> ReleaseAsync(string id, HttpRequest request,
-        IRequiredActor<LeaseServiceKey> service, CancellationToken cancel)
+        ILeaseRequests service, CancellationToken cancel)
     {
         if (LeaseToken(request) is not { } token)
         {
@@ -142,7 +142,7 @@ public static class LeaseEndpoints
     }
 
     private static async Task<Results<Ok<LeaseView>, ValidationProblem, ProblemHttpResult>> RevokeAsync(string id, HttpRequest request,
-        ClaimsPrincipal user, IRequiredActor<LeaseServiceKey> service, CancellationToken cancel)
+        ClaimsPrincipal user, ILeaseRequests service, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.LeaseRevokeRequest, new LeaseRevokeRequest(), cancel)
             .ConfigureAwait(false);
@@ -189,17 +189,9 @@ public static class LeaseEndpoints
         }
     }
 
-    private static async Task<object?> AskAsync(IRequiredActor<LeaseServiceKey> service, object message, TimeSpan timeout, CancellationToken cancel)
-    {
-        try
-        {
-            return await service.ActorRef.Ask<object>(message, timeout, cancel).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-    }
+    /// <summary>This node's lease service on a single host; in a cluster, the node that owns the port.</summary>
+    private static Task<object?> AskAsync(ILeaseRequests service, object message, TimeSpan timeout, CancellationToken cancel) =>
+        service.AskAsync(message, timeout, cancel);
 
     /// <summary>The lease token of <c>Authorization: Lease TOKEN</c>, or null.</summary>
     private static string? LeaseToken(HttpRequest request)

@@ -28,23 +28,48 @@ public static class PortEndpoints
 
     public static ProblemHttpResult NoSuchPort(string name) => ApiProblems.NotFound("name", $"no port named '{name}'");
 
-    private static async Task<Results<Ok<List<PortView>>, ProblemHttpResult>> ListAsync(PortsSupervisorClient supervisor, CancellationToken cancel) =>
-        await supervisor.AskAsync(ListPorts.Instance, cancel).ConfigureAwait(false) switch
+    /// <summary>This node's ports, then (in a cluster) those of every other reachable node, each with its node.</summary>
+    private static async Task<Results<Ok<List<PortView>>, ProblemHttpResult>> ListAsync(PortsSupervisorClient supervisor, IOtherNodes others,
+        CancellationToken cancel)
+    {
+        var elsewhere = others.ListAsync(cancel);
+        if (await supervisor.AskAsync(ListPorts.Instance, cancel).ConfigureAwait(false) is not PortList list)
         {
-            PortList list => TypedResults.Ok(list.Ports.Select(PortView.From).ToList()),
+            return ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer());
+        }
+
+        var views = list.Ports.Select(p => PortView.From(p, others.LocalNode)).ToList();
+        views.AddRange((await elsewhere.ConfigureAwait(false)).SelectMany(n => n.Ports.Select(p => PortView.From(p, n.Node))));
+        return TypedResults.Ok(views.OrderBy(v => v.Name, StringComparer.Ordinal).ToList());
+    }
+
+    private static async Task<Results<Ok<PortView>, ProblemHttpResult>> GetAsync(string name, PortsSupervisorClient supervisor, IOtherNodes others,
+        CancellationToken cancel) =>
+        await AskPortAsync(name, new GetPort(name), supervisor, others, cancel).ConfigureAwait(false) switch
+        {
+            (PortSnapshot port, var node) => TypedResults.Ok(PortView.From(port, node)),
+            (PortNotFound, _) => NoSuchPort(name),
             _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
         };
 
-    private static async Task<Results<Ok<PortView>, ProblemHttpResult>> GetAsync(string name, PortsSupervisorClient supervisor, CancellationToken cancel) =>
-        await supervisor.AskAsync(new GetPort(name), cancel).ConfigureAwait(false) switch
+    /// <summary>
+    /// A request for one port: this node's supervisor, or — when the port is not here — the node that has it (in a
+    /// cluster), so any node's API acts on any port. The answer comes with the node that gave it.
+    /// </summary>
+    internal static async Task<(object? Answer, string? Node)> AskPortAsync(string port, object request, PortsSupervisorClient supervisor,
+        IOtherNodes others, CancellationToken cancel)
+    {
+        var answer = await supervisor.AskAsync(request, cancel).ConfigureAwait(false);
+        if (answer is PortNotFound && await others.AskOwnerAsync(port, request, cancel).ConfigureAwait(false) is { } remote)
         {
-            PortSnapshot port => TypedResults.Ok(PortView.From(port)),
-            PortNotFound => NoSuchPort(name),
-            _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
-        };
+            return (remote.Answer, remote.Node);
+        }
+
+        return (answer, others.LocalNode);
+    }
 
     private static async Task<Results<Ok<LineStateView>, ValidationProblem, ProblemHttpResult>> SetLineAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, PortsSupervisorClient supervisor, CancellationToken cancel)
+        ClaimsPrincipal user, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.LineChangeRequest, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -59,7 +84,7 @@ public static class PortEndpoints
         }
 
         // The port answers once the device has applied the change, with the values actually in effect.
-        return await supervisor.AskAsync(new SetLine(name, change, ApiPolicies.Who(user)), cancel).ConfigureAwait(false) switch
+        return (await AskPortAsync(name, new SetLine(name, change, ApiPolicies.Who(user)), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
         {
             PortLineState state => TypedResults.Ok(LineStateView.From(state)),
             LineChanged changed => TypedResults.Ok(LineStateView.From(changed.State)),
@@ -69,7 +94,7 @@ public static class PortEndpoints
     }
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> SendBreakAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, PortsSupervisorClient supervisor, CancellationToken cancel)
+        ClaimsPrincipal user, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.BreakRequest, new BreakRequest(), cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -83,7 +108,8 @@ public static class PortEndpoints
             return ApiProblems.BadRequest("durationMs", $"durationMs = {ms}: expected 1 to {BreakRequest.MaxMs}");
         }
 
-        return await supervisor.AskAsync(new SendBreakTo(name, TimeSpan.FromMilliseconds(ms), ApiPolicies.Who(user)), cancel).ConfigureAwait(false) switch
+        return (await AskPortAsync(name, new SendBreakTo(name, TimeSpan.FromMilliseconds(ms), ApiPolicies.Who(user)), supervisor, others, cancel)
+            .ConfigureAwait(false)).Answer switch
         {
             Done done => TypedResults.Ok(new ActionDone(done.What)),
             PortNotFound => NoSuchPort(name),
@@ -93,7 +119,7 @@ public static class PortEndpoints
     }
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> GrantWriteLockAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, PortsSupervisorClient supervisor, CancellationToken cancel)
+        ClaimsPrincipal user, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.WriteLockGrant, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -114,7 +140,7 @@ public static class PortEndpoints
             return ApiProblems.BadRequest("session", $"session {session} belongs to port '{port}', not '{name}'");
         }
 
-        return await supervisor.AskAsync(new ForceWriteLock(name, number, ApiPolicies.Who(user)), cancel).ConfigureAwait(false) switch
+        return (await AskPortAsync(name, new ForceWriteLock(name, number, ApiPolicies.Who(user)), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
         {
             Done done => TypedResults.Ok(new ActionDone(done.What)),
             PortNotFound => NoSuchPort(name),

@@ -20,6 +20,7 @@ namespace Concentrator.Api.Ports;
 /// <param name="Listeners">Where the port is served, e.g. "rfc2217 on 127.0.0.1:7000".</param>
 /// <param name="ListenersDown">Listeners that stopped accepting on their own.</param>
 /// <param name="Sessions">Connected sessions, oldest first.</param>
+/// <param name="Node">The cluster node that has the port (null on a single host).</param>
 public sealed record PortView(
     string Name,
     [property: JsonConverter(typeof(LowercaseEnumConverter<DeviceState>))] DeviceState State,
@@ -33,11 +34,12 @@ public sealed record PortView(
     IReadOnlyList<string> Tags,
     IReadOnlyList<string> Listeners,
     IReadOnlyList<string> ListenersDown,
-    IReadOnlyList<SessionView> Sessions)
+    IReadOnlyList<SessionView> Sessions,
+    string? Node = null)
 {
-    public static PortView From(PortSnapshot p) => new(p.Name, p.State, p.StateSince, p.StateDetail, p.Device, p.KernelNode,
+    public static PortView From(PortSnapshot p, string? node = null) => new(p.Name, p.State, p.StateSince, p.StateDetail, p.Device, p.KernelNode,
         LineView.From(p.Line), ModemView.From(p.Modem), CountersView.From(p.Counters), p.Tags, p.Listeners, p.ListenersDown,
-        [.. p.Sessions.Select(SessionView.From)]);
+        [.. p.Sessions.Select(SessionView.From)], node);
 }
 
 /// <summary>Line settings in the config's words: <c>{"baud":9600,"dataBits":8,"parity":"even","stopBits":"1","flowControl":"none"}</c>.</summary>

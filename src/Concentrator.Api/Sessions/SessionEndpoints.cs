@@ -22,8 +22,8 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<Ok<List<SessionView>>, ProblemHttpResult>> ListAsync(string name, PortsSupervisorClient supervisor,
-        CancellationToken cancel) =>
-        await supervisor.AskAsync(new GetPort(name), cancel).ConfigureAwait(false) switch
+        IOtherNodes others, CancellationToken cancel) =>
+        (await PortEndpoints.AskPortAsync(name, new GetPort(name), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
         {
             PortSnapshot port => TypedResults.Ok(port.Sessions.Select(SessionView.From).ToList()),
             PortNotFound => PortEndpoints.NoSuchPort(name),
@@ -31,14 +31,15 @@ public static class SessionEndpoints
         };
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> KickAsync(string id, ClaimsPrincipal user,
-        PortsSupervisorClient supervisor, CancellationToken cancel)
+        PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
     {
         if (!SessionSnapshot.TryParseId(id, out var port, out var number))
         {
             return ApiProblems.BadRequest("id", $"id = \"{id}\": expected a session id PORT:NUMBER, e.g. lab:3 (see GET /api/ports/PORT/sessions)");
         }
 
-        return await supervisor.AskAsync(new KickSession(port, number, ApiPolicies.Who(user)), cancel).ConfigureAwait(false) switch
+        return (await PortEndpoints.AskPortAsync(port, new KickSession(port, number, ApiPolicies.Who(user)), supervisor, others, cancel)
+            .ConfigureAwait(false)).Answer switch
         {
             Done done => TypedResults.Ok(new ActionDone(done.What)),
             PortNotFound => ApiProblems.NotFound("id", $"no port named '{port}' (session id {id})"),

@@ -31,13 +31,13 @@ public static partial class ConfigLoader
 
     private static readonly string[] ApiKeys = ["enabled", "bind", "port", "tokens-file", "allow-anonymous-actions"];
 
-    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "leases", "api", "security"];
+    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "leases", "api", "security", "cluster"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
 
-    /// <summary>Loads a config file.</summary>
-    public static ConfigResult LoadFile(string path)
+    /// <summary>Loads a config file; <paramref name="witness"/> (serve --witness) makes this node a witness of its cluster.</summary>
+    public static ConfigResult LoadFile(string path, bool witness = false)
     {
         string text;
         try
@@ -49,11 +49,11 @@ public static partial class ConfigLoader
             return ConfigResult.Failed(new ConfigError(path, null, null, null, $"cannot read the file: {e.Message}"));
         }
 
-        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", witness);
     }
 
     /// <summary>Parses and validates HOCON text; <paramref name="source"/> names it in messages.</summary>
-    public static ConfigResult Load(string hocon, string source, string baseDirectory)
+    public static ConfigResult Load(string hocon, string source, string baseDirectory, bool witness = false)
     {
         Config config;
         try
@@ -65,14 +65,14 @@ public static partial class ConfigLoader
             return ConfigResult.Failed(new ConfigError(source, null, null, null, $"not valid HOCON: {e.Message}"));
         }
 
-        var reader = new Reader(source, baseDirectory);
+        var reader = new Reader(source, baseDirectory, witness);
         var settings = reader.Read(config);
         return reader.Errors.Count == 0 && settings is not null
             ? new ConfigResult(settings, config, [])
             : new ConfigResult(null, config, reader.Errors);
     }
 
-    private sealed partial class Reader(string source, string baseDirectory)
+    private sealed partial class Reader(string source, string baseDirectory, bool witness)
     {
         public List<ConfigError> Errors { get; } = [];
 
@@ -102,6 +102,17 @@ public static partial class ConfigLoader
             var leases = ReadLeases(section.Items.GetValueOrDefault("leases"));
             var api = ReadApi(section.Items.GetValueOrDefault("api"));
             var security = ReadSecurity(section.Items.GetValueOrDefault("security"));
+            var cluster = ReadCluster(section.Items.GetValueOrDefault("cluster"));
+            if (witness)
+            {
+                if (cluster is null)
+                {
+                    Error(null, "concentrator.cluster", null, "serve --witness needs a cluster { node-name, bind, seeds } to vote in");
+                    return null;
+                }
+
+                cluster = cluster with { Witness = true };
+            }
 
             HoconObject? defaults = null;
             if (section.Items.TryGetValue("defaults", out var defaultsValue))
@@ -123,6 +134,12 @@ public static partial class ConfigLoader
                 : new Dictionary<string, HoconValue>();
             if (portItems.Count == 0 && discovery is null)
             {
+                if (cluster is { Witness: true })
+                {
+                    // A witness serves no ports: it only votes in the cluster.
+                    return new ConcentratorSettings(source, [], null, leases) { Api = api, Security = security, Cluster = cluster };
+                }
+
                 if (!section.Items.ContainsKey("discovery"))
                 {
                     Error(null, "concentrator.ports", null, "no ports configured (and no discovery { match = ... })");
@@ -152,7 +169,12 @@ public static partial class ConfigLoader
             CheckSharedLogs(ports);
             CheckApiAddress(api, ports);
             CheckPasswordListeners(ports, discovery, security);
-            return new ConcentratorSettings(source, ports, discovery, leases) { Api = api, Security = security };
+            if (cluster is { Witness: true } && ports.Count > 0)
+            {
+                Error(null, "concentrator.cluster.witness", "on", $"a witness serves no ports, but {ports.Count} are configured");
+            }
+
+            return new ConcentratorSettings(source, ports, discovery, leases) { Api = api, Security = security, Cluster = cluster };
         }
 
         /// <summary>leases { store = "sqlite:leases.db" | "postgresql://...", max-ttl, max-wait, max-waiters, retry-interval }.</summary>

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Concentrator.Api;
 using Concentrator.Api.Auth;
 using Concentrator.Api.Reload;
+using Concentrator.Cluster.Hosting;
 using Concentrator.Devices;
 using Concentrator.Hosting;
 using Concentrator.Leases.Hosting;
@@ -38,6 +39,10 @@ public static partial class ServeCommand
             HelpName = "FILE",
         };
         var check = new Option<bool>("--check") { Description = "Validate the config, print what would be served and exit; nothing binds" };
+        var witness = new Option<bool>("--witness")
+        {
+            Description = "Serve no ports: only vote in the cluster (concentrator.cluster), so two port hosts keep a majority when one dies",
+        };
         var logFormat = new WordOption<LogFormat>("--log-format",
             "The daemon log on stdout: text (one short line per event) or json (one JSON object per line)", "text",
             new Dictionary<string, LogFormat> { ["text"] = LogFormat.Text, ["json"] = LogFormat.Json });
@@ -45,15 +50,15 @@ public static partial class ServeCommand
             "Run the daemon: validate the whole config, bind every listener, serve until SIGINT/SIGTERM. " +
             "Nothing binds unless the whole config is valid.")
         {
-            config, check, logFormat.Option,
+            config, check, witness, logFormat.Option,
         };
-        command.SetAction((parse, _) => RunAsync(parse.GetValue(config), parse.GetValue(check), logFormat.GetValue(parse)));
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(config), parse.GetValue(check), parse.GetValue(witness), logFormat.GetValue(parse)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configPath, bool check, LogFormat logFormat)
+    private static async Task<int> RunAsync(string? configPath, bool check, bool witness, LogFormat logFormat)
     {
-        var source = SourceOf(configPath);
+        var source = SourceOf(configPath, witness);
         var result = source.Load();
         if (!result.IsValid)
         {
@@ -193,6 +198,8 @@ public static partial class ServeCommand
             akka.AddConcentratorPorts(settings, listeners);
             akka.AddConcentratorLeases(settings); // after the ports: it tells them their lease through the ports supervisor
         });
+        // After AddAkka: the cluster part starts once the ports and the lease service run, and stops before them.
+        builder.Services.AddConcentratorCluster(settings, typeof(AkkaLogBridge));
         builder.Services.AddManagement(settings, management.Source, management.Access);
         if (web is null)
         {
@@ -209,16 +216,16 @@ public static partial class ServeCommand
     }
 
     /// <summary>The config file (its full path, so a reload reads the same file) or the embedded default, readable again for a reload.</summary>
-    private static ConfigSource SourceOf(string? configPath)
+    private static ConfigSource SourceOf(string? configPath, bool witness)
     {
         if (configPath is null)
         {
             var directory = Environment.CurrentDirectory;
-            return new ConfigSource(EmbeddedName, () => ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, directory));
+            return new ConfigSource(EmbeddedName, () => ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, directory, witness));
         }
 
         var path = Path.GetFullPath(configPath);
-        return new ConfigSource(path, () => ConfigLoader.LoadFile(path));
+        return new ConfigSource(path, () => ConfigLoader.LoadFile(path, witness));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Plan}")]
@@ -246,6 +253,11 @@ public static partial class ServeCommand
         }
 
         text.AppendLine($"  api: {settings.Api}");
+        if (settings.Cluster is { } cluster)
+        {
+            text.AppendLine($"  cluster: {cluster}");
+        }
+
         if (settings.Discovery is { } discovery)
         {
             text.AppendLine($"  discovery: every {discovery.Match}, TCP ports from {discovery.BasePort} " +

@@ -1,0 +1,92 @@
+using Akka.Configuration;
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Cluster.Membership;
+
+/// <summary>The cluster actor system's HOCON, from <c>concentrator.cluster</c>.</summary>
+public static class ClusterConfig
+{
+    /// <summary>Every node's cluster actor system has this name: Akka only joins systems of the same name.</summary>
+    public const string SystemName = "concentrator-cluster";
+
+    /// <summary>Role of members that serve ports; witnesses have <see cref="WitnessRole"/> instead.</summary>
+    public const string PortsRole = "ports";
+
+    public const string WitnessRole = "witness";
+
+    /// <summary>A member's node name travels as its role "node:NAME", so every member knows every other's name from gossip.</summary>
+    public const string NameRolePrefix = "node:";
+
+    public static string AddressOf(string host, int port) => $"akka.tcp://{SystemName}@{host}:{port}";
+
+    public static Config Build(ClusterSettings cluster, Type? loggerType)
+    {
+        // Seeds other than this node; a node whose only seed is itself joins itself (ClusterNode) without seed-node-timeout.
+        var self = $"{cluster.Bind.Host}:{cluster.Bind.Port}";
+        var others = cluster.Seeds.Where(s => $"{s.Host}:{s.Port}" != self).ToList();
+        var seeds = others.Count == 0 ? "" : string.Join(", ", cluster.Seeds.Select(s => Quote(AddressOf(s.Host, s.Port))));
+        var roles = string.Join(", ", Quote(cluster.Witness ? WitnessRole : PortsRole), Quote(NameRolePrefix + cluster.NodeName));
+        var tls = cluster.Tls is { } t
+            ? $$"""
+              enable-ssl = true
+              ssl {
+                suppress-validation = {{(t.SuppressValidation ? "on" : "off")}}
+                certificate {
+                  path = {{Quote(t.Certificate)}}
+                  password = {{Quote(t.Password)}}
+                  flags = [ "default-flag-set" ]
+                }
+              }
+              """
+            : "enable-ssl = false";
+        var loggers = loggerType is null ? "" : $"akka.loggers = [{Quote(loggerType.AssemblyQualifiedName!)}]";
+        // Gossip and failure detection are tuned for a handful of nodes on one LAN: unreachable after
+        // heartbeat-pause (the inventory hides the node at once), downed by keep-majority after down-after.
+        return ConfigurationFactory.ParseString($$"""
+            {{loggers}}
+            {{Serialization.ClusterMessages.Hocon()}}
+            akka {
+              loglevel = INFO
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              actor.provider = cluster
+              remote {
+                log-remote-lifecycle-events = off
+                dot-netty.tcp {
+                  hostname = {{Quote(cluster.Bind.Host)}}
+                  port = {{cluster.Bind.Port}}
+                  {{tls}}
+                }
+              }
+              cluster {
+                seed-nodes = [{{seeds}}]
+                roles = [{{roles}}]
+                min-nr-of-members = 1
+                log-info-verbose = off
+                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                split-brain-resolver {
+                  active-strategy = keep-majority
+                  stable-after = {{(int)cluster.DownAfter.TotalMilliseconds}}ms
+                  down-all-when-unstable = on
+                }
+                failure-detector {
+                  heartbeat-interval = 1s
+                  acceptable-heartbeat-pause = {{(int)cluster.HeartbeatPause.TotalMilliseconds}}ms
+                }
+                # A node the cluster downed ends only this actor system; ClusterNode starts a new one that rejoins.
+                run-coordinated-shutdown-when-down = on
+                distributed-data {
+                  gossip-interval = 500ms
+                  notify-subscribers-interval = 200ms
+                }
+              }
+              coordinated-shutdown {
+                exit-clr = off
+                run-by-clr-shutdown-hook = off
+              }
+            }
+            """);
+    }
+
+    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}
