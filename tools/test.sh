@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 # docker-compose (docker-compose.yml). The build needs nodejs and npm: src/Concentrator.Web restores xterm.js with `npm ci`.
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2) # the cluster partition test: a network namespace and blackhole routes
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)

@@ -55,7 +55,17 @@ public sealed partial class DaemonProcess : IDisposable
     /// directory (the test's when null).
     /// </summary>
     public static DaemonProcess Start(string? hocon, IReadOnlyDictionary<string, string> environment, string? workingDirectory,
-        params string[] extraArgs)
+        params string[] extraArgs) => StartWith(["dotnet"], hocon, environment, workingDirectory, extraArgs);
+
+    /// <summary>
+    /// Like <see cref="Start(string?, string[])"/>, inside the network namespace <paramref name="netns"/> (ip netns exec
+    /// replaces itself with the daemon, so the process is the daemon's). Its loopback is the namespace's own.
+    /// </summary>
+    public static DaemonProcess StartInNetworkNamespace(string netns, string hocon, params string[] extraArgs) =>
+        StartWith(["ip", "netns", "exec", netns, "dotnet"], hocon, new Dictionary<string, string>(), null, extraArgs);
+
+    private static DaemonProcess StartWith(string[] launcher, string? hocon, IReadOnlyDictionary<string, string> environment,
+        string? workingDirectory, string[] extraArgs)
     {
         string? configPath = null;
         string? leaseStore = null;
@@ -94,7 +104,7 @@ public sealed partial class DaemonProcess : IDisposable
         }
 
         args.AddRange(extraArgs);
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -102,7 +112,7 @@ public sealed partial class DaemonProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? "",
         };
-        foreach (var a in args)
+        foreach (var a in launcher.Skip(1).Concat(args))
         {
             info.ArgumentList.Add(a);
         }
