@@ -86,7 +86,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         }
     }
 
-    /// <summary>Changes a reload cannot make while the daemon runs: the API's own listener and discovery.</summary>
+    /// <summary>Changes a reload cannot make while the daemon runs: the API's own listener, discovery and cluster membership.</summary>
     private List<string> NeedRestart(ConcentratorSettings next)
     {
         var notes = new List<string>();
@@ -101,8 +101,18 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
             notes.Add("concentrator.discovery changed: discovery keeps its old settings until a restart");
         }
 
+        if (!SameCluster(started.Cluster, next.Cluster))
+        {
+            notes.Add("concentrator.cluster changed: this node keeps its cluster name, address, seeds and role until a restart");
+        }
+
         return notes;
     }
+
+    private static bool SameCluster(ClusterSettings? a, ClusterSettings? b) =>
+        a is null ? b is null
+            : b is not null && a with { Seeds = [], Tls = null } == b with { Seeds = [], Tls = null } && a.Seeds.SequenceEqual(b.Seeds) &&
+              a.Tls == b.Tls;
 
     private static bool SameDiscovery(DiscoverySettings? a, DiscoverySettings? b) =>
         a is null ? b is null

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using Concentrator.Ports.Configuration;
+using Concentrator.Testing;
+
+namespace Concentrator.Ports.Tests.Configuration;
+
+/// <summary>concentrator.cluster { ... }: read, defaulted and validated like every other section; absent = a single host.</summary>
+public sealed class ClusterConfigTests
+{
+    private const string Port = """concentrator.ports.p { device = "sim:echo", listeners = [ { port = 7001 } ] }""";
+
+    private static ConfigResult Load(string cluster, string ports = Port, bool witness = false) =>
+        ConfigLoader.Load(ports + "\n" + cluster, "test.conf", "/etc/concentrator", witness);
+
+    [Fact]
+    public void Without_the_section_the_daemon_is_a_single_host()
+    {
+        Assert.Null(Load("").Settings!.Cluster);
+    }
+
+    [Fact]
+    public void Reads_every_key()
+    {
+        var result = Load("""
+            concentrator.cluster {
+              node-name = "rack-a", bind = "10.0.0.5:4053", seeds = ["10.0.0.5:4053", "rack-b.lab:4053"],
+              down-after = 20s, heartbeat-pause = 5s
+            }
+            """);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var cluster = result.Settings!.Cluster!;
+        Assert.Equal("rack-a", cluster.NodeName);
+        Assert.Equal(new DnsEndPoint("10.0.0.5", 4053), cluster.Bind);
+        Assert.Equal([new DnsEndPoint("10.0.0.5", 4053), new DnsEndPoint("rack-b.lab", 4053)], cluster.Seeds);
+        Assert.Equal(TimeSpan.FromSeconds(20), cluster.DownAfter);
+        Assert.Equal(TimeSpan.FromSeconds(5), cluster.HeartbeatPause);
+        Assert.False(cluster.Witness);
+        Assert.Null(cluster.Tls);
+    }
+
+    [Fact]
+    public void Defaults_are_loopback_4053_no_seeds_and_the_host_name()
+    {
+        var cluster = Load("concentrator.cluster { }").Settings!.Cluster!;
+        Assert.Equal(new DnsEndPoint("127.0.0.1", ClusterSettings.DefaultPort), cluster.Bind);
+        Assert.Empty(cluster.Seeds);
+        Assert.Equal(Dns.GetHostName(), cluster.NodeName);
+        Assert.Equal(ClusterSettings.DefaultDownAfter, cluster.DownAfter);
+    }
+
+    [Theory]
+    [InlineData("concentrator.cluster.bind = \"0.0.0.0:4053\"", "concentrator.cluster.bind", "0.0.0.0:4053")]
+    [InlineData("concentrator.cluster.bind = \"127.0.0.1\"", "concentrator.cluster.bind", "127.0.0.1")]
+    [InlineData("concentrator.cluster.bind = \"127.0.0.1:70000\"", "concentrator.cluster.bind", "127.0.0.1:70000")]
+    [InlineData("concentrator.cluster.seeds = [\"nowhere\"]", "concentrator.cluster.seeds", "nowhere")]
+    [InlineData("concentrator.cluster.seeds = \"10.0.0.5:4053\"", "concentrator.cluster.seeds", "10.0.0.5:4053")]
+    [InlineData("concentrator.cluster.node-name = \"rack a\"", "concentrator.cluster.node-name", "rack a")]
+    [InlineData("concentrator.cluster.down-after = 500ms", "concentrator.cluster.down-after", "500ms")]
+    [InlineData("concentrator.cluster.heartbeat-pause = soon", "concentrator.cluster.heartbeat-pause", "soon")]
+    [InlineData("concentrator.cluster.witnes = on", "concentrator.cluster.witnes", "on")]
+    [InlineData("concentrator.cluster.tls { certificate = \"/nonexistent/node.pfx\" }", "concentrator.cluster.tls.certificate", "/nonexistent/node.pfx")]
+    [InlineData("concentrator.cluster = 4053", "concentrator.cluster", "4053")]
+    public void Problems_name_the_key_and_value(string cluster, string key, string value)
+    {
+        var result = Load(cluster);
+        Assert.False(result.IsValid);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(key, error.Key);
+        Assert.Equal(value, error.Value);
+        Assert.Equal("test.conf", error.File);
+    }
+
+    [Fact]
+    public void A_witness_serves_no_ports_and_needs_a_cluster()
+    {
+        var witness = Load("concentrator.cluster { node-name = w, witness = on }", ports: "");
+        Assert.True(witness.IsValid, string.Join("\n", witness.Errors));
+        Assert.Empty(witness.Settings!.Ports);
+        Assert.True(witness.Settings.Cluster!.Witness);
+
+        Assert.True(Load("concentrator.cluster { node-name = w }", ports: "", witness: true).Settings!.Cluster!.Witness); // serve --witness
+        Assert.Contains("serves no ports", Load("concentrator.cluster.witness = on").Errors.Single().Problem, StringComparison.Ordinal);
+        Assert.Contains("needs a cluster", Load("", witness: true).Errors.Single().Problem, StringComparison.Ordinal);
+        Assert.Contains("no ports configured", Load("concentrator.cluster { }", ports: "").Errors.Single().Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes
+    public void Tls_takes_a_pkcs12_file_with_its_password_and_refuses_one_others_can_read()
+    {
+        using var dir = new TempDirectory("cluster-tls");
+        var pfx = Path.Combine(dir.FullName, "node.pfx");
+        var pass = Path.Combine(dir.FullName, "node.pass");
+        File.WriteAllText(pass, "s3cret\n");
+        Openssl(dir.FullName, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+            "-days", "1", "-subj", "/CN=rack-a");
+        Openssl(dir.FullName, "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "node.pfx", "-passout", "pass:s3cret");
+        File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var tls = $$"""concentrator.cluster.tls { certificate = "{{pfx}}", password-file = "{{pass}}" }""";
+
+        var result = Load(tls);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal(pfx, result.Settings!.Cluster!.Tls!.Certificate);
+        Assert.Equal("s3cret", result.Settings.Cluster.Tls.Password);
+        Assert.DoesNotContain("s3cret", result.Settings.Cluster.Tls.ToString(), StringComparison.Ordinal);
+
+        File.WriteAllText(pass, "wrong\n");
+        Assert.Contains("wrong password", Load(tls).Errors.Single().Problem, StringComparison.Ordinal);
+
+        File.WriteAllText(pass, "s3cret\n");
+        File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        Assert.Contains("chmod 600", Load(tls).Errors.Single().Problem, StringComparison.Ordinal);
+    }
+
+    private static void Openssl(string directory, params string[] args)
+    {
+        var info = new ProcessStartInfo("openssl") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+    }
+}
