@@ -109,7 +109,7 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
         LeaseAnswer? last = null;
         foreach (var (address, port) in free)
         {
-            var gateway = system.ActorSelection($"{ClusterConfig.AddressOf(Host(address), Port(address))}/user/{NodeGateway.Name}");
+            var gateway = system.ActorSelection($"{ClusterConfig.AddressOf(system, address)}/user/{NodeGateway.Name}");
             try
             {
                 var answer = await gateway.Ask<LeaseAnswer>(request with { Port = port, Tags = null, Wait = TimeSpan.Zero }, OwnerTimeout)
@@ -166,10 +166,6 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
         var state = _cluster.State;
         return ClusterView.From("", state.Members.FirstOrDefault(m => m.UniqueAddress.Equals(_cluster.SelfUniqueAddress)), state);
     }
-
-    private static string Host(string hostPort) => hostPort[..hostPort.LastIndexOf(':')];
-
-    private static int Port(string hostPort) => int.Parse(hostPort[(hostPort.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed class Waiter(string key, AcquireLease request, DateTime deadline, long arrival, IActorRef replyTo)
     {

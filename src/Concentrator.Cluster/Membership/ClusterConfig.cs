@@ -17,14 +17,23 @@ public static class ClusterConfig
     /// <summary>A member's node name travels as its role "node:NAME", so every member knows every other's name from gossip.</summary>
     public const string NameRolePrefix = "node:";
 
-    public static string AddressOf(string host, int port) => $"akka.tcp://{SystemName}@{host}:{port}";
+    /// <summary>A node's Akka address; TLS between nodes changes the protocol (akka.ssl.tcp).</summary>
+    public static string AddressOf(bool tls, string host, int port) => $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{SystemName}@{host}:{port}";
+
+    /// <summary>The address of the node at <paramref name="hostPort"/>, speaking the same protocol as <paramref name="system"/>.</summary>
+    public static string AddressOf(Akka.Actor.ActorSystem system, string hostPort)
+    {
+        var colon = hostPort.LastIndexOf(':');
+        var protocol = ((Akka.Actor.ExtendedActorSystem)system).Provider.DefaultAddress.Protocol;
+        return $"{protocol}://{SystemName}@{hostPort[..colon]}:{hostPort[(colon + 1)..]}";
+    }
 
     public static Config Build(ClusterSettings cluster, Type? loggerType)
     {
         // Seeds other than this node; a node whose only seed is itself joins itself (ClusterNode) without seed-node-timeout.
         var self = $"{cluster.Bind.Host}:{cluster.Bind.Port}";
         var others = cluster.Seeds.Where(s => $"{s.Host}:{s.Port}" != self).ToList();
-        var seeds = others.Count == 0 ? "" : string.Join(", ", cluster.Seeds.Select(s => Quote(AddressOf(s.Host, s.Port))));
+        var seeds = others.Count == 0 ? "" : string.Join(", ", cluster.Seeds.Select(s => Quote(AddressOf(cluster.Tls is not null, s.Host, s.Port))));
         var roles = string.Join(", ", Quote(cluster.Witness ? WitnessRole : PortsRole), Quote(NameRolePrefix + cluster.NodeName));
         var tls = cluster.Tls is { } t
             ? $$"""
@@ -34,7 +43,6 @@ public static class ClusterConfig
                 certificate {
                   path = {{Quote(t.Certificate)}}
                   password = {{Quote(t.Password)}}
-                  flags = [ "default-flag-set" ]
                 }
               }
               """

@@ -8,8 +8,7 @@ internal static class ClusterNodeCalls
 {
     public static Task<object> Ask(ActorSystem system, string hostPort, object request, TimeSpan timeout, CancellationToken cancel)
     {
-        var colon = hostPort.LastIndexOf(':');
-        var path = $"{ClusterConfig.AddressOf(hostPort[..colon], int.Parse(hostPort[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture))}/user/{NodeGateway.Name}";
+        var path = $"{ClusterConfig.AddressOf(system, hostPort)}/user/{NodeGateway.Name}";
         return system.ActorSelection(path).Ask<object>(request, timeout, cancel);
     }
 }
