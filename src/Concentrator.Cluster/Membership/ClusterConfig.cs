@@ -83,6 +83,9 @@ public static class ClusterConfig
                 }
                 # A node the cluster downed ends only this actor system; ClusterNode starts a new one that rejoins.
                 run-coordinated-shutdown-when-down = on
+                # The proxy's "no singleton after 30 s" warning fires at every start, before the cluster formed; a tag
+                # request that finds no singleton is answered when its wait ends (TagRequester) and says why.
+                singleton-proxy.log-singleton-identification-failure = off
                 distributed-data {
                   gossip-interval = 500ms
                   notify-subscribers-interval = 200ms

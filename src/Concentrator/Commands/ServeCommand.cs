@@ -111,6 +111,14 @@ public static partial class ServeCommand
             return ExitCodes.Failure;
         }
 
+        if (settings.Cluster is { } cluster && ClusterBindProblem(cluster) is { } problem)
+        {
+            listeners.Dispose();
+            apiSocket?.Dispose();
+            Console.Error.WriteLine($"concentrator: concentrator.cluster.bind {cluster.Bind.Host}:{cluster.Bind.Port}: {problem}; nothing was started");
+            return ExitCodes.Failure;
+        }
+
         using (listeners)
         using (apiSocket) // Kestrel owns it once it serves; disposing twice is harmless
         {
@@ -213,6 +221,25 @@ public static partial class ServeCommand
         app.MapManagementApi().MapConcentratorDashboard();
         app.MapDashboardLogin();
         return app;
+    }
+
+    /// <summary>
+    /// Whether the cluster transport can listen where configured. Akka binds it when the cluster part starts, after
+    /// the host started; a quick trial bind first turns "address in use" into a plain error before anything serves.
+    /// </summary>
+    private static string? ClusterBindProblem(Concentrator.Ports.Configuration.ClusterSettings cluster)
+    {
+        try
+        {
+            var addresses = System.Net.IPAddress.TryParse(cluster.Bind.Host, out var ip) ? [ip] : System.Net.Dns.GetHostAddresses(cluster.Bind.Host);
+            using var trial = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            trial.Bind(new System.Net.IPEndPoint(addresses[0], cluster.Bind.Port));
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the address is in use" : e.Message;
+        }
     }
 
     /// <summary>The config file (its full path, so a reload reads the same file) or the embedded default, readable again for a reload.</summary>
