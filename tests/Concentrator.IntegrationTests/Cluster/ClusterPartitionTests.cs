@@ -67,6 +67,13 @@ public sealed class ClusterPartitionTests : IntegrationTest
         await WaitAsync(async () => (await PortsAsync(a)).Contains("pc"), "C rejoins and A lists its port again");
         AssertBothWays(deviceC, session, "after");
         await WaitAsync(async () => (await AcquireOnC(ns, apiC, "pc")).Status == 201, "C grants again once back in the majority");
+
+        // One holder per port across both sides, each the first grant of its port: nothing was granted twice.
+        using var leases = JsonDocument.Parse(await Http.GetStringAsync(new Uri(a.ApiUrl, "/api/leases")));
+        var held = leases.RootElement.GetProperty("leases").EnumerateArray()
+            .Select(l => (Port: l.GetProperty("port").GetString(), Holder: l.GetProperty("holder").GetString(), Epoch: l.GetProperty("epoch").GetInt64()))
+            .OrderBy(l => l.Port, StringComparer.Ordinal).ToList();
+        Assert.Equal([("pa", "majority-job", 1L), ("pc", "minority-job", 1L)], held);
         Assert.False(c.HasExited, c.Output);
     }
 
