@@ -227,6 +227,23 @@ internal static class ProcFs
         return 0;
     }
 
+    /// <summary>The numeric fields of /proc/PID/status (sizes in KiB, e.g. VmRSS, RssAnon, RssFile; Threads).</summary>
+    public static Dictionary<string, long> Status(int pid)
+    {
+        var fields = new Dictionary<string, long>();
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var value = colon < 0 ? "" : line[(colon + 1)..].Trim().Split(' ')[0];
+            if (colon > 0 && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+            {
+                fields[line[..colon]] = n;
+            }
+        }
+
+        return fields;
+    }
+
     /// <summary>The TCP ports in LISTEN state on any IPv4/IPv6 address.</summary>
     public static HashSet<int> ListeningPorts()
     {

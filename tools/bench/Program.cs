@@ -8,7 +8,8 @@ using Concentrator.Testing;
 namespace Concentrator.Bench;
 
 internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false,
-    bool ApiPollOnly = false, bool TlsOnly = false)
+    bool ApiPollOnly = false, bool TlsOnly = false, bool MemoryOnly = false, IReadOnlyDictionary<string, string>? DaemonEnvironment = null,
+    int[]? MemoryPorts = null, int MemoryRounds = 3)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -37,6 +38,10 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         var leases = false;
         var apiPollOnly = false;
         var tlsOnly = false;
+        var memoryOnly = false;
+        int[]? memoryPorts = null;
+        var memoryRounds = 3;
+        var daemonEnv = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -65,6 +70,19 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                 case "--only-api-poll":
                     apiPollOnly = true;
                     break;
+                case "--memory-only":
+                    memoryOnly = true;
+                    break;
+                case "--memory-ports" when i + 1 < args.Length:
+                    memoryPorts = args[++i].Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+                    break;
+                case "--memory-rounds" when i + 1 < args.Length:
+                    memoryRounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--daemon-env" when i + 1 < args.Length && args[i + 1].Contains('=', StringComparison.Ordinal):
+                    var pair = args[++i];
+                    daemonEnv[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -72,19 +90,21 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly);
+        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only] [--only-api-poll] [--tls-only]\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only] [--only-api-poll] [--tls-only] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
         "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).\n" +
         "  --only-api-poll: only the rows measured while a client polls the management API.\n" +
-        "  --tls-only: only the TLS-beside-plain rows.";
+        "  --tls-only: only the TLS-beside-plain rows.\n" +
+        "  --memory-only: only idle memory: 1, 64 and 256 ports with one idle client each, ours and ser2net in turn (RSS, threads, CPU).\n" +
+        "  --daemon-env NAME=VALUE: set in our daemon's environment (e.g. DOTNET_GCgen0size=0x200000), to measure runtime knobs.";
 
     public static int Main(string[] args)
     {
@@ -152,7 +172,7 @@ internal static class Program
 
         var specs = new List<ServerSpec>
         {
-            new("concentrator", "concentrator (raw)", true, n => Servers.StartConcentrator(daemon, n, "raw", 250)),
+            new("concentrator", "concentrator (raw)", true, n => Servers.StartConcentrator(daemon, n, "raw", 250, o.DaemonEnvironment)),
         };
         var rfcSpecs = new List<ServerSpec>
         {
@@ -170,6 +190,11 @@ internal static class Program
         if (socat is not null)
         {
             specs.Add(new("socat", "socat floor", false, n => Servers.StartSocat(socat, n)));
+        }
+
+        if (o.MemoryOnly)
+        {
+            return MemoryBench.Run(o, specs.Where(s => s.Key is "concentrator" or "ser2net").ToList());
         }
 
         var report = new Report();

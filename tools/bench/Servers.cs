@@ -69,7 +69,8 @@ internal static partial class Servers
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Our daemon: <c>dotnet concentrator.dll serve --config FILE</c>, one port per device, listeners of <paramref name="protocol"/>.</summary>
-    public static ServerInstance StartConcentrator(string daemonDll, int portCount, string protocol, int maxSessions)
+    public static ServerInstance StartConcentrator(string daemonDll, int portCount, string protocol, int maxSessions,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var server = new ServerInstance();
         try
@@ -93,7 +94,7 @@ internal static partial class Servers
             var config = Path.Combine(Path.GetTempPath(), $"bench-concentrator-{Guid.NewGuid():N}.conf");
             File.WriteAllText(config, hocon.ToString());
             server.AddTempFile(config);
-            var process = ManagedProcess.Start("dotnet", [daemonDll, "serve", "--config", config]);
+            var process = ManagedProcess.Start("dotnet", [daemonDll, "serve", "--config", config], environment);
             server.AddProcess(process);
             process.WaitUntil(o => OnlineRegex().Matches(o).Select(m => m.Groups[1].Value).Distinct().Count() >= portCount,
                 StartTimeout, $"'port pN: online' for all {portCount} port(s)");

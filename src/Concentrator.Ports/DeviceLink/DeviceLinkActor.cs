@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Metrics;
 
 namespace Concentrator.Ports.DeviceLink;
 
@@ -20,11 +21,15 @@ namespace Concentrator.Ports.DeviceLink;
 /// </remarks>
 public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 {
-    /// <summary>How often modem inputs are read on devices that have them (RFC 2217 reports changes).</summary>
+    /// <summary>
+    /// How often modem inputs are read on devices that have them, while some session wants them (<see cref="WatchModem"/>:
+    /// an RFC 2217 client that asked for modem state); a port nobody watches never reads them after the open.
+    /// </summary>
     private static readonly TimeSpan ModemPollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly PortSettings _settings;
     private readonly IActorRef _port;
+    private readonly PortMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Lock _gate = new();
     private bool _stopped;
@@ -32,6 +37,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private DevicePump? _pump;
     private ModemStatus? _modem;
     private bool _modemPollPending;
+    private bool _modemWanted; // some session wants modem-input changes (told by the port)
+    private bool _modemReadable; // the open device has modem inputs
     private int _attempt;
     private DevicePathWatcher? _watcher;
     private LineSettings? _inEffect; // as the device last reported them; tells a flow-control-only change apart
@@ -40,15 +47,16 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public DeviceLinkActor(PortSettings settings, IActorRef port)
+    public DeviceLinkActor(PortSettings settings, IActorRef port, PortMetrics? metrics = null)
     {
         _settings = settings;
         _port = port;
+        _metrics = metrics;
         Become(WaitingForSettings);
     }
 
-    public static Props Props(PortSettings settings, IActorRef port) =>
-        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port));
+    public static Props Props(PortSettings settings, IActorRef port, PortMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, metrics));
 
     protected override void PreStart() => _port.Tell(new LinkReady());
 
@@ -81,10 +89,14 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             _attempt = 0;
             _inEffect = opened.InEffect;
             _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
-            if ((opened.Device.Capabilities & DeviceCapabilities.ModemStatus) != 0)
+            _modemReadable = (opened.Device.Capabilities & DeviceCapabilities.ModemStatus) != 0;
+            if (opened.Modem is { } modem)
             {
-                Timers.StartPeriodicTimer("modem", PollModem.Instance, TimeSpan.Zero, ModemPollInterval);
+                _modem = modem; // read once at open, so the port's snapshot shows the lines even if nobody watches them
+                _port.Tell(new DeviceModemStatus(modem));
             }
+
+            UpdateModemPoll();
 
             Become(Online);
         });
@@ -107,6 +119,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private void GoOffline(string reason)
     {
         Timers.Cancel("modem");
+        _modemReadable = false;
         _modemPollPending = false;
         _modem = null;
         var lostNode = _pump?.Device.KernelNode;
@@ -137,6 +150,22 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         var max = _settings.ReopenMaxBackoff.TotalMilliseconds;
         var delay = Math.Min(max, min * Math.Pow(2, Math.Min(attempt, 30)));
         return TimeSpan.FromMilliseconds(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+
+    /// <summary>Polls the modem inputs while the device has them and some session wants them; otherwise not at all.</summary>
+    private void UpdateModemPoll()
+    {
+        if (_modemReadable && _modemWanted)
+        {
+            if (!Timers.IsTimerActive("modem"))
+            {
+                Timers.StartPeriodicTimer("modem", PollModem.Instance, TimeSpan.Zero, ModemPollInterval);
+            }
+        }
+        else
+        {
+            Timers.Cancel("modem");
+        }
     }
 
     private void StopWatching()
@@ -199,8 +228,14 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             }
 
             _modemPollPending = true;
+            _metrics?.ModemPolled();
             var self = Self;
             Pump.Enqueue(d => d.ReadModemStatus(), (status, _) => self.Tell(new ModemRead(status)));
+        });
+        Receive<WatchModem>(watch =>
+        {
+            _modemWanted = watch.Watch;
+            UpdateModemPoll();
         });
         Receive<ModemRead>(read =>
         {
@@ -269,6 +304,9 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             case PauseReading pause:
                 _readingPaused = pause.Pause; // applied to the pump when the device is open
                 break;
+            case WatchModem watch:
+                _modemWanted = watch.Watch; // applied when the device is open
+                break;
             case SetControlLines or SendBreak or PurgeDevice:
                 break; // the port tracks control lines and applies them at reopen; a break or purge of an absent device is moot
             default:
@@ -284,11 +322,13 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         {
             var device = SerialDeviceFactory.Open(settings.Device, settings.Backend, open.Line);
             LineSettings inEffect;
+            ModemStatus? modem;
             try
             {
                 inEffect = device.Apply(open.Line);
                 device.SetDtr(open.Dtr);
                 device.SetRts(open.Rts);
+                modem = (device.Capabilities & DeviceCapabilities.ModemStatus) != 0 ? device.ReadModemStatus() : null;
             }
             catch
             {
@@ -307,7 +347,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
                 _opened = device;
             }
 
-            return new Opened(device, inEffect);
+            return new Opened(device, inEffect, modem);
         }).PipeTo(Self, success: o => o, failure: e => new OpenFailed(Describe(e)));
     }
 
@@ -334,7 +374,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         _log.Debug("device link for {0} stopped", _settings.Name);
     }
 
-    private sealed record Opened(ISerialDevice Device, LineSettings InEffect);
+    private sealed record Opened(ISerialDevice Device, LineSettings InEffect, ModemStatus? Modem);
 
     private sealed record OpenFailed(string Reason);
 

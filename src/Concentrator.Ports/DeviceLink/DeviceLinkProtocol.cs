@@ -41,6 +41,12 @@ public sealed record LineSettingsApplied(LineSettings InEffect, IActorRef? Reply
 /// <summary>Link -> port: the device's modem status inputs changed (only for devices that can read them).</summary>
 public sealed record DeviceModemStatus(ModemStatus Status);
 
+/// <summary>
+/// Port -> link: read the modem inputs (and report changes as <see cref="DeviceModemStatus"/>) while some session wants
+/// them; stop when none does. On a USB adapter every read is a round trip to the device.
+/// </summary>
+public sealed record WatchModem(bool Watch);
+
 /// <summary>Port -> link: drive a control output; the result is best effort (a pty has no DTR/RTS).</summary>
 public sealed record SetControlLines(bool? Dtr, bool? Rts, bool? Break);
 

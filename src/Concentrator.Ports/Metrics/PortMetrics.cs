@@ -27,6 +27,10 @@ public sealed class PortMetrics
     private static readonly Counter<long> DeviceReopens =
         Meter.CreateCounter<long>("concentrator.device.reopens", "{reopen}", "Times the device came back online after going offline");
 
+    private static readonly Counter<long> DeviceModemPolls =
+        Meter.CreateCounter<long>("concentrator.device.modem_polls", "{read}",
+            "Times the device's modem inputs were polled (only while an RFC 2217 client wants modem state; a USB round trip each)");
+
     private static readonly Gauge<int> PortOnline =
         Meter.CreateGauge<int>("concentrator.port.online", null, "1 while the port's device is online, else 0");
 
@@ -67,6 +71,8 @@ public sealed class PortMetrics
     public void Written(int bytes) => DeviceWritten.Add(bytes, _port);
 
     public void Reopened() => DeviceReopens.Add(1, _port);
+
+    public void ModemPolled() => DeviceModemPolls.Add(1, _port);
 
     public void Online(bool online) => PortOnline.Record(online ? 1 : 0, _port);
 

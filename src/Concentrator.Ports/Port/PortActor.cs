@@ -31,6 +31,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, ListenerSettings> _joining = []; // connected, not yet admitted
     private readonly Dictionary<IPEndPoint, IActorRef> _listeners = [];
     private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
+    private readonly HashSet<IActorRef> _modemWatchers = []; // sessions that want modem-input changes (the device is read only then)
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
     private readonly PortMetrics _metrics;
@@ -97,6 +98,19 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             {
                 Sender.Tell(new PauseReading(true));
             }
+
+            if (_modemWatchers.Count > 0)
+            {
+                Sender.Tell(new WatchModem(true));
+            }
+        });
+        Receive<WatchModemLines>(watch =>
+        {
+            var known = _sessions.ContainsKey(Sender) || _joining.ContainsKey(Sender);
+            if (known && (watch.Watch ? _modemWatchers.Add(Sender) : _modemWatchers.Remove(Sender)) && _modemWatchers.Count == (watch.Watch ? 1 : 0))
+            {
+                _link?.Tell(new WatchModem(watch.Watch));
+            }
         });
         Receive<DeviceOnline>(OnDeviceOnline);
         Receive<DeviceOffline>(OnDeviceOffline);
@@ -135,6 +149,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t =>
         {
             _joining.Remove(t.ActorRef);
+            StopWatchingModem(t.ActorRef);
             Leave(t.ActorRef);
             ListenerStopped(t.ActorRef);
         });
@@ -171,7 +186,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.</summary>
-    private void StartLink() => _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self), $"{LinkName}-{++_linkGeneration}");
+    private void StartLink() => _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self, _metrics), $"{LinkName}-{++_linkGeneration}");
 
     private void StartListener(ListenerSettings listener, Socket socket)
     {
@@ -284,6 +299,14 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The device is read only while no backpressure session is behind; the bytes wait in the device meanwhile.</summary>
+    private void StopWatchingModem(IActorRef session)
+    {
+        if (_modemWatchers.Remove(session) && _modemWatchers.Count == 0)
+        {
+            _link?.Tell(new WatchModem(false));
+        }
+    }
+
     private void UpdateReadingPause()
     {
         var pause = _behind.Count > 0;
@@ -467,6 +490,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             UpdateReadingPause();
         }
+
+        StopWatchingModem(session);
 
         _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
         _droppedByPastSessions += entry.Counters.Dropped;

@@ -92,6 +92,12 @@ public sealed record PortLineState(LineSettings Line, bool Dtr, bool Rts, bool B
 /// <summary>Port -> sessions: the modem status inputs changed.</summary>
 public sealed record ModemStatusChanged(ModemStatus Modem);
 
+/// <summary>
+/// Session -> port: this session wants to hear of modem-input changes (an RFC 2217 client with COM-PORT-OPTION on and
+/// a non-zero SET-MODEMSTATE-MASK), or no longer does. The device's modem inputs are read only while someone wants them.
+/// </summary>
+public sealed record WatchModemLines(bool Watch);
+
 /// <summary>What a session asks of the write lock (escape commands f, a, s).</summary>
 public enum WriteLockAction { Force, Ask, Release }
 

@@ -17,6 +17,7 @@ internal sealed class ComPortNegotiator(bool readOnly)
     private readonly Queue<object> _pending = new();
     private readonly ModemStateNotifier _notifier = new();
     private bool _waiting;
+    private bool _enabled;
     private PortLineState? _last;
 
     /// <summary>The line-state mask a client set; we report no line-state events, but echo the mask as RFC 2217 asks.</summary>
@@ -28,12 +29,23 @@ internal sealed class ComPortNegotiator(bool readOnly)
     /// <summary>Commands waiting for an answer from the port.</summary>
     public int Backlog => _pending.Count;
 
+    /// <summary>
+    /// Whether this client is to hear of modem-input changes: COM-PORT-OPTION is on and its SET-MODEMSTATE-MASK (255
+    /// until it sets one, as RFC 2217 says) lets something through.
+    /// </summary>
+    public bool WantsModemLines => _enabled && _notifier.Mask != 0;
+
     /// <summary>The client turned COM-PORT-OPTION off: nothing it asked for earlier may keep our output paused.</summary>
-    public void OnDisabled() => OutputSuspended = false;
+    public void OnDisabled()
+    {
+        OutputSuspended = false;
+        _enabled = false;
+    }
 
     /// <summary>Takes a command (or <see cref="Concentrator.Telnet.ComPortEnabled"/>); returns a request for the port, if one is due now.</summary>
     public object? Submit(object command, IBufferWriter<byte> toClient)
     {
+        _enabled |= command is Concentrator.Telnet.ComPortEnabled;
         _pending.Enqueue(command);
         return _waiting ? null : Advance(toClient);
     }

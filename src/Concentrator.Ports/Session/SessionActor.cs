@@ -53,6 +53,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private readonly ArrayBufferWriter<byte> _toClient = new(256);
     private readonly List<object> _items = [];
     private readonly ComPortNegotiator? _comPort;
+    private bool _watchingModem; // told the port this client wants modem-input changes
     private readonly EscapeSequence? _escape;
     private readonly List<object> _scanned = [];
     private readonly List<ReadOnlyMemory<byte>> _batch = []; // reused per send: the fast path allocates no lists
@@ -212,6 +213,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             if (_comPort is not null)
             {
                 Request(_comPort.OnLineState(state, _toClient));
+                SyncModemInterest(); // a SET-MODEMSTATE-MASK is applied in turn with the commands before it
                 FlushReplies();
                 ResumeReading();
             }
@@ -392,9 +394,11 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
                     break;
                 case ComPortEnabled or ComPortCommand when _comPort is not null:
                     Request(_comPort.Submit(item, _toClient));
+                    SyncModemInterest();
                     break;
                 case ComPortDisabled when _comPort is not null:
                     _comPort.OnDisabled();
+                    SyncModemInterest();
                     break;
                 case EscapeCommand command:
                     OnEscapeCommand(command.Letter);
@@ -487,6 +491,16 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         if (!role.Initial || (was && !role.CanWrite))
         {
             Notice(role.Reason);
+        }
+    }
+
+    /// <summary>Tells the port when this client starts or stops wanting modem-input changes (the device is read only then).</summary>
+    private void SyncModemInterest()
+    {
+        if (_comPort is not null && _comPort.WantsModemLines != _watchingModem)
+        {
+            _watchingModem = _comPort.WantsModemLines;
+            _port.Tell(new WatchModemLines(_watchingModem));
         }
     }
 
