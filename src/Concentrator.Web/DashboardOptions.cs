@@ -23,6 +23,12 @@ public sealed class DashboardOptions
     /// <summary>How long changes to one port are gathered before its snapshot is fetched and pushed.</summary>
     public TimeSpan ChangeCoalescing { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// In a cluster: how long membership and inventory changes are gathered before the nodes strip and the other
+    /// nodes' ports are pushed (the replicated inventory changes with every port and session change on any node).
+    /// </summary>
+    public TimeSpan ClusterCoalescing { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Open dashboards (event streams) at once; more are answered 503.</summary>
     public int MaxEventSubscribers { get; set; } = 64;
 

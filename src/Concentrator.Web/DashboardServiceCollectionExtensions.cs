@@ -28,6 +28,7 @@ public static class DashboardServiceCollectionExtensions
         services.TryAddSingleton<EmbeddedAssets>();
         services.TryAddSingleton<PortsGateway>();
         services.TryAddSingleton<PortEventHub>();
+        services.TryAddSingleton<ClusterFeed>(); // does nothing unless a ClusterNode is registered (concentrator.cluster)
         return services;
     }
 }

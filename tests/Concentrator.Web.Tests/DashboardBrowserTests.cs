@@ -54,6 +54,8 @@ public sealed class DashboardBrowserTests(DashboardHost host, BrowserFixture bro
         await Expect(Row(page, "demo")).ToContainTextAsync("rack-1");
         await Expect(Row(page, "bench")).ToContainTextAsync("9600 8N1");
         await Expect(page.Locator("#feed")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#cluster")).ToBeHiddenAsync(); // a single host: no nodes strip, no node on the rows
+        await Expect(page.Locator(".node-of")).ToHaveCountAsync(0);
 
         // Filter by tag: clicking a tag shows only the ports that carry it.
         await Row(page, "bench").Locator(".tag", new() { HasText = "rack-2" }).ClickAsync();

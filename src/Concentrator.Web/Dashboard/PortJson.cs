@@ -54,6 +54,7 @@ public sealed record LineChangeJson(int? Baud);
 [JsonSerializable(typeof(PortJson))]
 [JsonSerializable(typeof(List<PortJson>))]
 [JsonSerializable(typeof(HelloJson))]
+[JsonSerializable(typeof(ClusterJson))]
 [JsonSerializable(typeof(ActionResultJson))]
 [JsonSerializable(typeof(LineChangeJson))]
 [JsonSerializable(typeof(string))]

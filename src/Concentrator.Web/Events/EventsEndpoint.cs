@@ -13,8 +13,9 @@ namespace Concentrator.Web.Events;
 /// <summary>
 /// <c>GET /api/events</c>: the dashboard's live feed as server-sent events. First <c>hello</c> (who the caller is,
 /// which controls to show) and <c>ports</c> (every port), then <c>port</c> (one port's new snapshot) and
-/// <c>removed</c> (a port's name) as they happen; a comment line when idle so a vanished browser is noticed. The
-/// browser's EventSource reconnects by itself and gets the full list again.
+/// <c>removed</c> (a port's name) as they happen; in a cluster also <c>cluster</c> (the nodes and the other nodes'
+/// ports, <see cref="ClusterFeed"/>) at once and whenever it changes; a comment line when idle so a vanished browser
+/// is noticed. The browser's EventSource reconnects by itself and gets the full list again.
 /// </summary>
 internal static class EventsEndpoint
 {
@@ -56,6 +57,11 @@ internal static class EventsEndpoint
             await WriteEventAsync(response, "hello", JsonSerializer.Serialize(hello, DashboardJsonContext.Default.HelloJson), cancellation).ConfigureAwait(false);
             var ports = list.Ports.Select(PortJson.From).ToList();
             await WriteEventAsync(response, "ports", JsonSerializer.Serialize(ports, DashboardJsonContext.Default.ListPortJson), cancellation).ConfigureAwait(false);
+            if (services.GetRequiredService<ClusterFeed>().Current() is { } cluster)
+            {
+                await WriteEventAsync(response, "cluster", cluster, cancellation).ConfigureAwait(false);
+            }
+
             await response.Body.FlushAsync(cancellation).ConfigureAwait(false);
 
             while (!cancellation.IsCancellationRequested)
@@ -73,6 +79,11 @@ internal static class EventsEndpoint
                         ? WriteEventAsync(response, "port", json, cancellation)
                         : WriteEventAsync(response, "removed", JsonSerializer.Serialize(update.Port, DashboardJsonContext.Default.String), cancellation))
                         .ConfigureAwait(false);
+                }
+
+                if (mailbox.TakeCluster() is { } nodes)
+                {
+                    await WriteEventAsync(response, "cluster", nodes, cancellation).ConfigureAwait(false);
                 }
 
                 await response.Body.FlushAsync(cancellation).ConfigureAwait(false);

@@ -61,6 +61,15 @@ public sealed class PortEventHub(IServiceProvider services, PortsGateway ports, 
         }
     }
 
+    /// <summary>From the <see cref="ClusterFeed"/>: the nodes strip and the other nodes' ports changed.</summary>
+    internal void PostCluster(string json)
+    {
+        foreach (var mailbox in _subscribers.Keys)
+        {
+            mailbox.PostCluster(json);
+        }
+    }
+
     private void Post(PortUpdate update)
     {
         foreach (var mailbox in _subscribers.Keys)

@@ -17,6 +17,7 @@ internal sealed class UpdateMailbox
     });
 
     private Dictionary<string, PortUpdate> _pending = new(StringComparer.Ordinal);
+    private string? _cluster;
 
     public void Post(PortUpdate update)
     {
@@ -26,6 +27,28 @@ internal sealed class UpdateMailbox
         }
 
         _signal.Writer.TryWrite(true);
+    }
+
+    /// <summary>In a cluster: the latest nodes-and-remote-ports JSON, replacing one still waiting.</summary>
+    public void PostCluster(string json)
+    {
+        lock (_lock)
+        {
+            _cluster = json;
+        }
+
+        _signal.Writer.TryWrite(true);
+    }
+
+    /// <summary>Takes the waiting cluster JSON, if any (call after <see cref="TakeAll"/>).</summary>
+    public string? TakeCluster()
+    {
+        lock (_lock)
+        {
+            var json = _cluster;
+            _cluster = null;
+            return json;
+        }
     }
 
     /// <summary>Waits until something is pending (false after <paramref name="timeout"/>), without taking it.</summary>

@@ -1,9 +1,13 @@
 // The dashboard: a table of ports kept up to date from the server's event feed (/api/events, server-sent events).
 // The server pushes a port's snapshot when it changes; this page never polls. Actions are same-origin POSTs.
+// In a cluster the feed also carries `cluster` events: the members (the nodes strip) and the other nodes' ports,
+// shown as read-only rows under this node's own (their actions are on their own node's dashboard).
 
 const ports = new Map();   // name -> snapshot, as the server last sent it
 const rows = new Map();    // name -> <tr>
 let hello = { principal: '?', canOperate: false, canWrite: false };
+let cluster = null;            // the last cluster event; null on a single host
+const remoteRows = new Map();  // "node/name" -> <tr> of another node's port
 
 const tbody = document.querySelector('#ports tbody');
 const filter = document.getElementById('filter');
@@ -12,6 +16,9 @@ const empty = document.getElementById('empty');
 const summary = document.getElementById('summary');
 const who = document.getElementById('who');
 const toastBox = document.getElementById('toast');
+const clusterBox = document.getElementById('cluster');
+const clusterBanner = document.getElementById('cluster-banner');
+const nodesList = document.getElementById('nodes');
 
 const BAUDS = [300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 
@@ -87,7 +94,7 @@ function matches(port, text) {
   return text.toLowerCase().split(/\s+/).filter(Boolean).every(word => {
     if (word.startsWith('tag:')) return port.tags.some(t => t.toLowerCase() === word.slice(4));
     return port.name.toLowerCase().includes(word) ||
-      port.device.toLowerCase().includes(word) ||
+      (port.device ?? '').toLowerCase().includes(word) ||
       port.tags.some(t => t.toLowerCase().includes(word));
   });
 }
@@ -100,10 +107,16 @@ function applyFilter() {
     row.hidden = !visible;
     if (visible) shown++;
   }
-  empty.hidden = shown > 0 || ports.size === 0;
+  for (const row of remoteRows.values()) {
+    const visible = matches(row.port, text);
+    row.hidden = !visible;
+    if (visible) shown++;
+  }
+  empty.hidden = shown > 0 || ports.size + remoteRows.size === 0;
   const online = [...ports.values()].filter(p => p.state === 'online').length;
   const sessions = [...ports.values()].reduce((n, p) => n + p.sessions.length, 0);
   summary.textContent = `${ports.size} port${ports.size === 1 ? '' : 's'}, ${online} online, ${sessions} session${sessions === 1 ? '' : 's'}` +
+    (cluster ? ` here, ${remoteRows.size} on other nodes` : '') +
     (text ? ` — ${shown} shown` : '');
 }
 
@@ -120,7 +133,8 @@ filter.value = new URLSearchParams(location.search).get('q') ?? '';
 function portCell(p) {
   return h('td', { class: 'port' },
     h('div', { class: 'name' }, p.name),
-    h('div', { class: 'sub mono device', title: 'device (kernel node)' }, p.device, p.kernelNode && p.kernelNode !== p.device ? ` → ${p.kernelNode}` : ''));
+    h('div', { class: 'sub mono device', title: 'device (kernel node)' }, p.device, p.kernelNode && p.kernelNode !== p.device ? ` → ${p.kernelNode}` : ''),
+    cluster ? h('div', { class: 'sub node-of' }, 'node ', h('strong', {}, cluster.self), ' (this node)') : null);
 }
 
 function stateCell(p) {
@@ -237,7 +251,7 @@ function renderRow(p) {
     row.append(...cells, actionsCell(p.name));
     rows.set(p.name, row);
     const after = [...rows.keys()].filter(n => n > p.name).sort()[0];
-    tbody.insertBefore(row, after ? rows.get(after) : null);
+    tbody.insertBefore(row, after ? rows.get(after) : tbody.querySelector('tr.remote')); // other nodes' ports stay last
   } else {
     const actions = row.lastElementChild;
     row.replaceChildren(...cells, actions);
@@ -250,8 +264,82 @@ function renderAll() {
   tbody.replaceChildren();
   rows.clear();
   for (const name of [...ports.keys()].sort()) renderRow(ports.get(name));
+  if (cluster) renderRemote();
   applyFilter();
 }
+
+// --- the cluster: the nodes strip and the other nodes' ports ---------------------------------------------
+
+/** A link target from another node's claim: only http(s) URLs. */
+function safeUrl(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function renderNodes() {
+  clusterBox.hidden = false;
+  const banner = !cluster.joined
+    ? 'not joined to the cluster (joining or rejoining): no new leases, and no other node\'s ports are shown'
+    : !cluster.majority ? 'cut off from the majority: no new leases' : null;
+  clusterBanner.hidden = !banner;
+  clusterBanner.textContent = banner ?? '';
+  nodesList.replaceChildren(...cluster.nodes.map(n => {
+    const link = n.self ? null : safeUrl(n.dashboard);
+    return h('li', {
+      class: [n.self && 'self', !n.reachable && 'unreachable'].filter(Boolean).join(' ') || null,
+      dataset: { node: n.name, status: n.status },
+      title: `cluster address ${n.address}`,
+    },
+    h('strong', {}, n.name),
+    n.self ? h('span', { class: 'badge self' }, 'this node') : null,
+    h('span', { class: `badge status ${n.status.replace(/\s+/g, '-')}` }, n.status),
+    n.reachable ? h('span', { class: 'muted reach' }, 'reachable') : h('span', { class: 'badge unreachable reach' }, 'unreachable'),
+    n.witness
+      ? h('span', { class: 'badge witness', title: 'a voting member without ports' }, 'witness')
+      : h('span', { class: 'muted count' }, n.ports === null ? 'ports unknown' : `${n.ports} port${n.ports === 1 ? '' : 's'}`),
+    link ? h('a', { href: link, class: 'node-dashboard', title: `${n.name}'s own dashboard` }, 'dashboard ↗') : null);
+  }));
+}
+
+function remoteCells(p) {
+  const muted = (text, title) => h('td', { class: 'muted', title }, text);
+  const link = safeUrl(p.dashboard);
+  const on = link ? `${link}?q=${encodeURIComponent(p.name)}` : null;
+  return [
+    h('td', { class: 'port' },
+      h('div', { class: 'name' }, p.name),
+      h('div', { class: 'sub node-of' }, 'node ', on ? h('a', { href: on, title: `${p.node}'s own dashboard` }, p.node) : h('strong', {}, p.node))),
+    h('td', {},
+      h('span', { class: `badge ${p.state}` }, p.state),
+      p.leaseHolder ? h('div', { class: 'sub', title: `leased until ${new Date(p.leaseExpires).toLocaleString()}` }, `leased by ${p.leaseHolder}`) : null),
+    muted('—', `line settings are on ${p.node}'s dashboard`),
+    tagsCell(p),
+    p.sessions === 0 ? muted('none') : h('td', {}, `${p.sessions} session${p.sessions === 1 ? '' : 's'}`),
+    muted('—'),
+    muted('—'),
+    h('td', { class: 'open' }, on
+      ? h('a', { href: on, class: 'elsewhere', title: `terminal, monitor and log are on ${p.node}'s own dashboard` }, `on ${p.node} ↗`)
+      : h('span', { class: 'muted' }, `on ${p.node}`)),
+    h('td', { class: 'ops muted', title: `actions are on ${p.node}'s own dashboard` }, '—'),
+  ];
+}
+
+/** The other nodes' ports (from the cluster's inventory): read-only rows after this node's own, rebuilt on each event. */
+function renderRemote() {
+  for (const row of remoteRows.values()) row.remove();
+  remoteRows.clear();
+  for (const p of cluster.ports) {
+    const row = h('tr', { class: `remote ${p.state}`, dataset: { port: p.name, node: p.node } }, ...remoteCells(p));
+    row.port = p;
+    remoteRows.set(`${p.node}/${p.name}`, row);
+    tbody.append(row);
+  }
+}
+
 
 setInterval(() => {
   for (const el of tbody.querySelectorAll('[data-since]')) el.textContent = ago(el.dataset.since);
@@ -276,6 +364,15 @@ function connect() {
     for (const p of JSON.parse(e.data)) ports.set(p.name, p);
     renderAll();
     setFeed('live', 'live');
+  });
+  events.addEventListener('cluster', e => {
+    const next = JSON.parse(e.data);
+    const first = cluster?.self !== next.self;
+    cluster = next;
+    if (first) for (const p of ports.values()) renderRow(p); // this node's rows now name their node
+    renderNodes();
+    renderRemote();
+    applyFilter();
   });
   events.addEventListener('port', e => {
     const p = JSON.parse(e.data);
