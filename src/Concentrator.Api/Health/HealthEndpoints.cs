@@ -18,7 +18,8 @@ public static class HealthEndpoints
     {
         services.AddHealthChecks()
             .AddCheck<ActorSystemHealthCheck>("actor-system")
-            .AddCheck<PortsHealthCheck>("ports");
+            .AddCheck<PortsHealthCheck>("ports")
+            .AddCheck<ClusterHealthCheck>("cluster");
         return services;
     }
 

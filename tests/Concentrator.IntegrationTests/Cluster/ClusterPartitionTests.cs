@@ -55,6 +55,12 @@ public sealed class ClusterPartitionTests : IntegrationTest
         // (The probe names no real port: a grant before C notices the cut would make the session read-only.)
         await WaitAsync(async () => (await AcquireOnC(ns, apiC, "no-such-port")).Status == 503, "C refuses new leases once cut off");
         Assert.Contains("majority", (await AcquireOnC(ns, apiC, "pc")).Body, StringComparison.Ordinal);
+        using (var health = JsonDocument.Parse(ns.Exec("curl", "-s", $"http://127.0.0.1:{apiC}/healthz").Output))
+        {
+            // Degraded, not unhealthy: its ports still serve (a load balancer keeps sending it clients).
+            Assert.Equal("degraded", health.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("status").GetString());
+        }
+
         await WaitAsync(async () => !(await PortsAsync(a)).Contains("pc"), "A hides C's port");
         var onA = await Http.PostAsJsonAsync(new Uri(a.ApiUrl, "/api/leases"), new { port = "pa", ttl = "1m", holder = "majority-job" });
         Assert.Equal(HttpStatusCode.Created, onA.StatusCode);
