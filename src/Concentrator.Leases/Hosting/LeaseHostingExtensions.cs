@@ -28,7 +28,7 @@ public static class LeaseHostingExtensions
         return builder.WithActors((system, registry) =>
         {
             var ports = registry.TryGet<PortsSupervisorKey>(out var supervisor) ? supervisor : ActorRefs.Nobody;
-            var options = new LeaseServiceOptions(LeaseStores.Create(leases.Store), LeaseLimits.From(leases),
+            var options = new LeaseServiceOptions(LeaseStores.Create(leases.Store, settings.Cluster?.NodeName), LeaseLimits.From(leases),
                 LeasablePorts.From(settings.Ports), ports, leases.RetryInterval, clock);
             registry.Register<LeaseServiceKey>(system.ActorOf(LeaseService.Props(options), "leases"));
         });

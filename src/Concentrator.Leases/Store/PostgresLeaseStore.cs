@@ -8,8 +8,10 @@ namespace Concentrator.Leases.Store;
 
 /// <summary>
 /// Leases in a PostgreSQL database (<c>store = "postgresql://user:pass@host:port/db"</c>): for a site that already
-/// runs and backs up PostgreSQL, and later for a cluster whose nodes share one database (each node writes only its own
-/// ports' rows). Pooled connections; migrations take an advisory lock so two daemons starting together never race.
+/// runs and backs up PostgreSQL, and for a cluster whose nodes share one database: each node keeps its tables in a
+/// schema of its own (<c>?schema=NAME</c>, or its node name), because a node takes every lease it finds as one of its
+/// ports' (and ends those of ports it does not have). Pooled connections; migrations take an advisory lock so two
+/// daemons starting together never race.
 /// </summary>
 public sealed class PostgresLeaseStore : SqlLeaseStore
 {
@@ -18,9 +20,12 @@ public sealed class PostgresLeaseStore : SqlLeaseStore
 
     private readonly string _connectionString;
     private readonly string _name;
+    private readonly string? _schema;
     private NpgsqlDataSource? _source;
 
-    public PostgresLeaseStore(string url)
+    /// <param name="url">postgresql://user:pass@host:port/db[?sslmode=..&amp;schema=..]</param>
+    /// <param name="schema">The schema when the URL names none (a cluster node's name); null: the database's default.</param>
+    public PostgresLeaseStore(string url, string? schema = null)
     {
         if (!PostgresUrl.TryParse(url, out var parts, out var problem))
         {
@@ -51,7 +56,17 @@ public sealed class PostgresLeaseStore : SqlLeaseStore
                 case "application_name":
                     builder.ApplicationName = value;
                     break;
+                case "schema":
+                    schema = value;
+                    break;
             }
+        }
+
+        if (schema is not null)
+        {
+            builder.SearchPath = schema;
+            _schema = schema;
+            _name += $" (schema {schema})";
         }
 
         _connectionString = builder.ConnectionString;
@@ -64,6 +79,8 @@ public sealed class PostgresLeaseStore : SqlLeaseStore
     protected override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
 
     protected override string MigrationLock => $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
+
+    protected override string? CreateSchema => _schema is null ? null : $"CREATE SCHEMA IF NOT EXISTS \"{_schema}\"";
 
     protected override async Task<DbConnection> ConnectAsync(CancellationToken cancellationToken)
     {

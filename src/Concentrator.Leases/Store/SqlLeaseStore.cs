@@ -23,6 +23,9 @@ public abstract class SqlLeaseStore : ILeaseStore
     /// <summary>A statement run first in the migration transaction so two daemons never migrate at once ("" when not needed).</summary>
     protected virtual string MigrationLock => "";
 
+    /// <summary>SQL that creates the schema the tables live in, run under the migration lock; null: none.</summary>
+    protected virtual string? CreateSchema => null;
+
     /// <summary>An open connection (kept or pooled by the subclass).</summary>
     protected abstract Task<DbConnection> ConnectAsync(CancellationToken cancellationToken);
 
@@ -147,6 +150,11 @@ public abstract class SqlLeaseStore : ILeaseStore
         if (MigrationLock.Length > 0)
         {
             await ExecuteAsync(connection, transaction, MigrationLock, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (CreateSchema is { } createSchema)
+        {
+            await ExecuteAsync(connection, transaction, createSchema, cancellationToken).ConfigureAwait(false);
         }
 
         await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS lease_schema (version INTEGER NOT NULL)", cancellationToken)

@@ -7,7 +7,7 @@ namespace Concentrator.Ports.Configuration;
 public static class PostgresUrl
 {
     /// <summary>Query parameters the URL may carry (libpq's names).</summary>
-    public static readonly IReadOnlyList<string> QueryKeys = ["sslmode", "connect_timeout", "application_name"];
+    public static readonly IReadOnlyList<string> QueryKeys = ["sslmode", "connect_timeout", "application_name", "schema"];
 
     /// <summary>libpq's sslmode values.</summary>
     public static readonly IReadOnlyList<string> SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
@@ -68,12 +68,30 @@ public static class PostgresUrl
                 return false;
             }
 
+            if (key == "schema" && !IsSchemaName(value))
+            {
+                problem = $"schema={value}: expected a lower-case name of letters, digits and _ (e.g. rack_a)";
+                return false;
+            }
+
             query.Add(new(key, value));
         }
 
         parts = new Parts(uri.Host.Trim('[', ']'), uri.IsDefaultPort || uri.Port < 0 ? 5432 : uri.Port, database, user,
             userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : null, query);
         return true;
+    }
+
+    /// <summary>A schema name we create and put on the search path without quoting surprises: [a-z_][a-z0-9_]*, at most 63.</summary>
+    public static bool IsSchemaName(string name) =>
+        name.Length is > 0 and <= 63 && (name[0] is >= 'a' and <= 'z' or '_') && name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_');
+
+    /// <summary>A node name made into a schema name: lower case, anything else as _ (rack-a → rack_a).</summary>
+    public static string SchemaNameOf(string nodeName)
+    {
+        var name = new string([.. nodeName.ToLowerInvariant().Select(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' ? c : '_')]);
+        name = name.Length > 0 && name[0] is >= '0' and <= '9' ? "_" + name : name;
+        return name.Length == 0 ? "_" : name[..Math.Min(name.Length, 63)];
     }
 
     /// <summary>The URL with its password replaced by ***, for logs and error messages.</summary>

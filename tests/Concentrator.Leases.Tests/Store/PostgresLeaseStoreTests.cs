@@ -1,3 +1,4 @@
+using Concentrator.Leases.Domain;
 using Concentrator.Leases.Store;
 using Concentrator.Leases.Tests.Support;
 using Concentrator.Ports.Configuration;
@@ -17,6 +18,39 @@ public sealed class PostgresLeaseStoreTests(PostgresServer server) : LeaseStoreC
     {
         Assert.True(PostgresUrl.TryParse(_url, out var parts, out _));
         server.Admin(sql, parts.Database);
+    }
+
+    [Fact]
+    public async Task Cluster_nodes_sharing_one_database_keep_their_leases_apart_in_a_schema_each()
+    {
+        var url = server.NewDatabaseUrl();
+        var t0 = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        var lease = new Lease("A", "rpi-1", "ci", null, "token-A", 3, null, 0, TimeSpan.FromHours(1), "10.0.0.5:7001", t0, t0.AddHours(1),
+            TimeSpan.FromHours(1));
+        await using (var rackA = (PostgresLeaseStore)LeaseStores.Create(new LeaseStoreLocation(LeaseStoreKind.PostgreSql, url), "rack-a"))
+        {
+            Assert.Contains("schema rack_a", rackA.Name, StringComparison.Ordinal);
+            await rackA.OpenAsync(t0.AddDays(-1), default);
+            await rackA.WriteAsync([new LeaseChange(LeaseEventKind.Granted, lease, t0, "ci", null)], default);
+        }
+
+        // rack-b opens the same database: nothing of rack-a's (it would end a lease of a port it does not have).
+        await using (var rackB = (PostgresLeaseStore)LeaseStores.Create(new LeaseStoreLocation(LeaseStoreKind.PostgreSql, url), "rack-b"))
+        {
+            var b = await rackB.OpenAsync(t0.AddDays(-1), default);
+            Assert.Empty(b.Leases);
+            Assert.Empty(b.Epochs);
+        }
+
+        // A schema named in the URL wins over the node name.
+        await using (var named = new PostgresLeaseStore(url + "?schema=rack_a", "other"))
+        {
+            var a = await named.OpenAsync(t0.AddDays(-1), default);
+            Assert.Equal("A", Assert.Single(a.Leases).Lease.Id);
+        }
+
+        Assert.False(PostgresUrl.TryParse(url + "?schema=Rack-A", out _, out var problem));
+        Assert.Contains("schema=Rack-A", problem, StringComparison.Ordinal);
     }
 
     [Fact]
