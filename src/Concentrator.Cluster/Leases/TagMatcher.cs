@@ -24,6 +24,7 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
     private long _arrivals;
     private long _generation;
     private bool _trying;
+    private bool _haveInventory;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -49,6 +50,7 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
         Receive<Changed>(changed =>
         {
             _entries = changed.Get(InventoryKeys.Inventory).Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            _haveInventory = true;
             _generation++;
             TryNext();
         });
@@ -72,7 +74,9 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
     private void TryNext()
     {
         ExpireWaiters();
-        if (_trying)
+        // A matcher that just started (the singleton moved) has not seen the inventory yet: an empty one would answer
+        // "no port has these tags" to every waiter the requesters send again. They wait for the first Changed.
+        if (_trying || !_haveInventory)
         {
             return;
         }
