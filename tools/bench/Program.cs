@@ -9,7 +9,7 @@ namespace Concentrator.Bench;
 
 internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false,
     bool ApiPollOnly = false, bool TlsOnly = false, bool MemoryOnly = false, IReadOnlyDictionary<string, string>? DaemonEnvironment = null,
-    int[]? MemoryPorts = null, int MemoryRounds = 3)
+    int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -42,6 +42,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         int[]? memoryPorts = null;
         var memoryRounds = 3;
         var daemonEnv = new Dictionary<string, string>();
+        var cluster = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -54,6 +55,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                     break;
                 case "--leases":
                     leases = true;
+                    break;
+                case "--cluster":
+                    cluster = true;
                     break;
                 case "--web-only":
                     webOnly = true;
@@ -90,16 +94,18 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds);
+        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds, cluster);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--web-only] [--only-api-poll] [--tls-only] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
+        "  --cluster: three daemons forming a cluster on loopback: lease latency through the owner, another node and the tag\n" +
+        "    singleton; kill -9 to inventory drop; restart to rejoin; double grants in the owners' audit trails.\n" +
         "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).\n" +
         "  --only-api-poll: only the rows measured while a client polls the management API.\n" +
         "  --tls-only: only the TLS-beside-plain rows.\n" +
@@ -138,6 +144,11 @@ internal static class Program
         using var signals = ProcessRegistry.InstallSignalHandlers();
         try
         {
+            if (options.Cluster)
+            {
+                return ClusterBench.Run(options);
+            }
+
             return Run(options);
         }
         finally
@@ -576,7 +587,7 @@ internal static class Program
         }
     }
 
-    private static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
@@ -608,7 +619,7 @@ internal static class Program
     }
 
     /// <summary>The Release daemon next to the sources; built once when missing (the bench itself builds nothing else).</summary>
-    private static string? EnsureDaemon(string root)
+    internal static string? EnsureDaemon(string root)
     {
         var dll = Path.Combine(root, "src", "Concentrator", "bin", "Release", "net10.0", "concentrator.dll");
         if (File.Exists(dll))

@@ -24,6 +24,7 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
     private long _arrivals;
     private long _generation;
     private bool _trying;
+    private bool _haveInventory;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -49,6 +50,7 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
         Receive<Changed>(changed =>
         {
             _entries = changed.Get(InventoryKeys.Inventory).Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            _haveInventory = true;
             _generation++;
             TryNext();
         });
@@ -72,7 +74,9 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
     private void TryNext()
     {
         ExpireWaiters();
-        if (_trying)
+        // A matcher that just started (the singleton moved) has not seen the inventory yet: an empty one would answer
+        // "no port has these tags" to every waiter the requesters send again. They wait for the first Changed.
+        if (_trying || !_haveInventory)
         {
             return;
         }
@@ -98,12 +102,14 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
         waiter.TriedAt = _generation;
         waiter.Trying = true;
         _trying = true;
-        var free = matches.Where(m => m.Port.Lease is null).Select(m => (m.Node.Address, m.Port.Name)).ToList();
-        AskOwnersAsync(Context.System, waiter.Request, free).PipeTo(Self, success: answer => new Tried(waiter, answer),
+        // Free ones first, but the leased ones too: the inventory lags the owners by a gossip round, so a port released a
+        // moment ago still shows its lease; only the owner knows whether it is free now.
+        var candidates = matches.Select(m => (m.Node.Address, m.Port.Name)).ToList();
+        AskOwnersAsync(Context.System, waiter.Request, candidates).PipeTo(Self, success: answer => new Tried(waiter, answer),
             failure: _ => new Tried(waiter, null));
     }
 
-    /// <summary>Asks owners of free matching ports, one after another, for a lease at once; the first grant wins.</summary>
+    /// <summary>Asks owners of matching ports, one after another, for a lease at once; the first grant wins.</summary>
     private static async Task<LeaseAnswer?> AskOwnersAsync(ActorSystem system, AcquireLease request, IReadOnlyList<(string Address, string Port)> free)
     {
         LeaseAnswer? last = null;

@@ -9,9 +9,13 @@ namespace Concentrator.Management;
 /// <summary>The text tables of <c>concentrator ports</c> and <c>concentrator sessions</c>: one row each, columns padded.</summary>
 internal static class PortTable
 {
-    public static string Ports(IEnumerable<PortView> ports) => Table(
-        ["NAME", "STATE", "DEVICE", "LINE", "SESSIONS", "TAGS"],
-        ports.Select(p => new[]
+    /// <summary>One row per port; a NODE column first when any port has a node (a cluster: the API lists every node's ports).</summary>
+    public static string Ports(IEnumerable<PortView> ports)
+    {
+        var list = ports.ToList();
+        var clustered = list.Any(p => p.Node is not null);
+        string[] header = ["NAME", "STATE", "DEVICE", "LINE", "SESSIONS", "TAGS"];
+        var rows = list.Select(p => new[]
         {
             p.Name,
             p.State.ToString().ToLowerInvariant(),
@@ -19,7 +23,11 @@ internal static class PortTable
             p.Line.ToString(),
             p.Sessions.Count.ToString(CultureInfo.InvariantCulture),
             string.Join(",", p.Tags),
-        }));
+        });
+        return clustered
+            ? Table(["NODE", .. header], list.Zip(rows, (p, row) => new[] { p.Node ?? "-" }.Concat(row).ToArray()))
+            : Table(header, rows);
+    }
 
     public static string Sessions(IEnumerable<SessionView> sessions, DateTimeOffset now) => Table(
         ["ID", "PEER", "PRINCIPAL", "ROLE", "TRANSPORT", "CONNECTED", "IN", "OUT", "DROPPED"],
