@@ -32,11 +32,13 @@ public sealed class ClusterPartitionTests : IntegrationTest
         string Port(string name, VirtualSerialDevice device, int tcp) =>
             $$"""concentrator.ports.{{name}} { device = "{{device.LinkPath}}", listeners = [{ protocol = raw, port = {{tcp}} }], tags = [lab] }""";
         const string Actions = "concentrator.api.allow-anonymous-actions = on";
+        var stores = Track(new TempDirectory("partition-leases"));
+        string Store(string node) => $"concentrator.leases.store = \"sqlite:{Path.Combine(stores.FullName, node + ".db")}\"";
 
-        var a = Track(DaemonProcess.Start(string.Join("\n", Cluster("rack-a", ns.OutsideAddress, clusterA), Port("pa", deviceA, tcpA), Actions)));
-        var witness = Track(DaemonProcess.Start(string.Join("\n", Cluster("witness", ns.OutsideAddress, clusterW), Actions), "--witness"));
+        var a = Track(DaemonProcess.Start(string.Join("\n", Cluster("rack-a", ns.OutsideAddress, clusterA), Port("pa", deviceA, tcpA), Actions, Store("a"))));
+        var witness = Track(DaemonProcess.Start(string.Join("\n", Cluster("witness", ns.OutsideAddress, clusterW), Actions, Store("w")), "--witness"));
         var c = Track(DaemonProcess.StartInNetworkNamespace(ns.Name,
-            string.Join("\n", Cluster("rack-c", ns.InsideAddress, clusterC), Port("pc", deviceC, tcpC), Actions, $"concentrator.api.port = {apiC}")));
+            string.Join("\n", Cluster("rack-c", ns.InsideAddress, clusterC), Port("pc", deviceC, tcpC), Actions, Store("c"), $"concentrator.api.port = {apiC}")));
         foreach (var node in new[] { a, witness, c })
         {
             node.WaitFor("cluster: node .* is up", Timeout);
@@ -80,6 +82,9 @@ public sealed class ClusterPartitionTests : IntegrationTest
             .Select(l => (Port: l.GetProperty("port").GetString(), Holder: l.GetProperty("holder").GetString(), Epoch: l.GetProperty("epoch").GetInt64()))
             .OrderBy(l => l.Port, StringComparer.Ordinal).ToList();
         Assert.Equal([("pa", "majority-job", 1L), ("pc", "minority-job", 1L)], held);
+        var trails = new[] { "a", "c" }.SelectMany(n => LeaseAuditTrail.Read(Path.Combine(stores.FullName, n + ".db"))).ToList();
+        Assert.Equal(2, LeaseAuditTrail.Grants(trails));
+        Assert.Empty(LeaseAuditTrail.DoubleGrants(trails)); // from the owners' own audit trails
         Assert.False(c.HasExited, c.Output);
     }
 
