@@ -23,6 +23,13 @@ public sealed class InventorySnapshot
         return new InventorySnapshot([.. entries.Values.Where(e => visible.Contains(e.Address)).OrderBy(e => e.Node, StringComparer.Ordinal)]);
     }
 
+    /// <summary>Port names that more than one visible node lists ("name: node, node"); names must be unique across the cluster.</summary>
+    public IReadOnlyList<string> Conflicts() =>
+    [
+        .. Nodes.SelectMany(n => n.Ports.Select(p => (Port: p.Name, n.Node))).GroupBy(x => x.Port, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(x => x.Node))}"),
+    ];
+
     /// <summary>The node that owns <paramref name="port"/>, or null when no visible node has it.</summary>
     public NodeInventory? OwnerOf(string port) => Nodes.FirstOrDefault(n => n.Ports.Any(p => p.Name == port));
 

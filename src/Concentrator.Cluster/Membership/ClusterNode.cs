@@ -37,6 +37,7 @@ public sealed partial class ClusterNode : IHostedService
     private volatile bool _stopping;
     private LocalNode? _node;
     private TimeSpan _restartDelay = TimeSpan.FromSeconds(1);
+    private string _conflicts = "";
 
     public ClusterNode(ClusterSettings settings, Func<Task<LocalNode>> local, ILoggerFactory loggers, Type? loggerType)
     {
@@ -183,12 +184,20 @@ public sealed partial class ClusterNode : IHostedService
 
     private void OnEntries(IReadOnlyDictionary<string, NodeInventory> entries)
     {
+        InventorySnapshot inventory;
         lock (_gate)
         {
             _entries = entries;
-            _inventory = InventorySnapshot.Visible(entries, _view);
+            _inventory = inventory = InventorySnapshot.Visible(entries, _view);
         }
 
+        var conflicts = string.Join("; ", inventory.Conflicts());
+        if (conflicts.Length > 0 && conflicts != _conflicts)
+        {
+            LogConflicts(_log, conflicts); // requests for such a port go to one of them: rename one
+        }
+
+        _conflicts = conflicts;
         Changed?.Invoke();
     }
 
@@ -200,6 +209,9 @@ public sealed partial class ClusterNode : IHostedService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cluster: node {Node} left the cluster (downed or removed); its ports and sessions carry on, membership restarts in {Seconds:0} s")]
     private static partial void LogRejoining(ILogger logger, string node, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cluster: port names must be unique across the cluster, but several nodes list {Conflicts}")]
+    private static partial void LogConflicts(ILogger logger, string conflicts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "cluster: membership could not restart: {Problem}; trying again")]
     private static partial void LogRestartFailed(ILogger logger, string problem);
