@@ -151,9 +151,16 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         {
             var replyTo = write.ReplyTo;
             var data = write.Data;
+            var now = Pump.TryWriteNow(data); // non-blocking: what the device takes at once skips the command thread
+            if (now == data.Length)
+            {
+                replyTo.Tell(new WriteCompleted(data.Length, Discarded: false));
+                return;
+            }
+
             Pump.Enqueue(d =>
             {
-                d.Write(data);
+                d.Write(data.AsSpan(now));
                 return true;
             }, (_, error) => replyTo.Tell(new WriteCompleted(data.Length, error is not null)));
         });
