@@ -23,8 +23,12 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     /// <summary>How often modem inputs are read on devices that have them (RFC 2217 reports changes).</summary>
     private static readonly TimeSpan ModemPollInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Writes up to this size are tried at once on the link; bigger ones stream through the command thread.</summary>
+    private const int InlineWriteLimit = 1024;
+
     private readonly PortSettings _settings;
     private readonly IActorRef _port;
+    private readonly Action<byte[]>? _onData;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Lock _gate = new();
     private bool _stopped;
@@ -40,15 +44,19 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public DeviceLinkActor(PortSettings settings, IActorRef port)
+    /// <param name="settings">The port's settings (device path, backend, reopen backoff).</param>
+    /// <param name="port">The port actor: told of every state change.</param>
+    /// <param name="onData">Called on the reader thread with each chunk read; without it the port is told <see cref="DeviceOutput"/>.</param>
+    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]>? onData = null)
     {
         _settings = settings;
         _port = port;
+        _onData = onData;
         Become(WaitingForSettings);
     }
 
-    public static Props Props(PortSettings settings, IActorRef port) =>
-        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port));
+    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]>? onData = null) =>
+        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, onData));
 
     protected override void PreStart() => _port.Tell(new LinkReady());
 
@@ -69,7 +77,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             var self = Self;
             var port = _port;
             DevicePump? pump = null;
-            pump = new DevicePump(opened.Device, data => port.Tell(new DeviceOutput(data)), e => self.Tell(new Faulted(pump!, e)));
+            pump = new DevicePump(opened.Device, _onData ?? (data => port.Tell(new DeviceOutput(data))), e => self.Tell(new Faulted(pump!, e)));
             _pump = pump;
             lock (_gate)
             {
@@ -151,7 +159,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         {
             var replyTo = write.ReplyTo;
             var data = write.Data;
-            var now = Pump.TryWriteNow(data); // non-blocking: what the device takes at once skips the command thread
+            // Small writes (keystrokes) go out at once, non-blocking, sparing them the hop to the command thread.
+            var now = data.Length <= InlineWriteLimit ? Pump.TryWriteNow(data) : 0;
             if (now == data.Length)
             {
                 replyTo.Tell(new WriteCompleted(data.Length, Discarded: false));
