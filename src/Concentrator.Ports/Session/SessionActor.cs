@@ -30,6 +30,9 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
 {
     private const int ReadBufferSize = 16 * 1024;
 
+    /// <summary>A client that fills its read buffer is streaming: its buffer grows to this, so each chunk costs less.</summary>
+    private const int MaxReadBufferSize = 64 * 1024;
+
     /// <summary>
     /// Client chunks on their way to the device before the client is read again: enough to keep the device busy
     /// while the next chunk is read, few enough that a slow device paces the client through TCP.
@@ -49,7 +52,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private readonly IActorRef _port;
     private readonly ISessionProtocol _protocol;
     private readonly SessionOutput _output;
-    private readonly byte[] _readBuffer = new byte[ReadBufferSize];
+    private byte[] _readBuffer = new byte[ReadBufferSize];
     private readonly ArrayBufferWriter<byte> _toClient = new(256);
     private readonly List<object> _items = [];
     private readonly ComPortNegotiator? _comPort;
@@ -370,6 +373,11 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         _counters.AddIn(read.Count);
         _items.Clear();
         _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
+        if (read.Count == _readBuffer.Length && _readBuffer.Length < MaxReadBufferSize)
+        {
+            _readBuffer = new byte[MaxReadBufferSize]; // decoding copied the bytes out
+        }
+
         ProcessItems(_items);
         FlushReplies();
         PumpSend(); // a FLOWCONTROL-RESUME may have released held output
