@@ -13,8 +13,8 @@ namespace Concentrator.Ports.Session;
 /// the session actor (replies, notices, replay) and the port's device reader thread, which hands every device chunk
 /// here (<see cref="Deliver"/>). A raw session's small chunk meeting an idle queue is sent on that thread (read()
 /// then a non-blocking sendmsg(), no actor hop: the latency path); a bigger one is queued for the actor to send, so
-/// the reader reads on while the actor sends batches (the throughput path). Other protocols encode per session, so
-/// their chunks go to the actor.
+/// the reader reads on while the actor sends batches (the throughput path). Other protocols encode per session, and
+/// TLS and WebSocket channels only send asynchronously, so their chunks go to the actor.
 /// Chunks are held until the port says where the replay ends (<see cref="Release"/>). Every member takes the
 /// lock and nothing under it waits.
 /// </summary>
@@ -58,7 +58,8 @@ internal sealed class SessionOutput : IDeviceOutputSink
         _counters = counters;
         _metrics = metrics;
         _showNotices = showNotices;
-        _inline = protocol is RawProtocol;
+        // Inline only where a send can complete without waiting: TLS and WebSocket sends are asynchronous anyway.
+        _inline = protocol is RawProtocol && channel is TcpChannel;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
     }
 
