@@ -23,8 +23,8 @@ namespace Concentrator.Ports.Session;
 /// <see cref="Draining"/> (last words out, bounded in time, then stop). While running it reads the client with one
 /// receive outstanding and reads again only after the device has taken the previous bytes (so a fast client is paced
 /// by a slow device and nothing it sent is lost), and writes to the client through <see cref="SessionOutput"/>: a
-/// bounded queue with one send outstanding (so a slow client delays only itself), which a raw session's device
-/// output reaches straight from the port's reader thread.
+/// bounded queue with one send outstanding (so a slow client delays only itself), which device output reaches
+/// straight from the port's reader thread.
 /// </summary>
 public sealed partial class SessionActor : ReceiveActor, IWithTimers
 {
@@ -195,7 +195,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     /// <summary>The console: device output to the client, client input to the device, port events as notices.</summary>
     private void Running()
     {
-        Receive<DeviceOutput>(output => Send(output.Data)); // telnet and RFC 2217: encoded here, in device order
+        Receive<DeviceOutput>(output => Send(output.Data)); // chunks not sent on the reader thread, in device order
         Receive<OutputStart>(start =>
         {
             _output.Release(start.Replay.Length == 0 ? ReadOnlyMemory<byte>.Empty : _protocol.Encode(_output.Fit(start.Replay)));
