@@ -92,7 +92,7 @@ internal static class Program
         "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).\n" +
         "  --only-api-poll: only the rows measured while a client polls the management API.\n" +
         "  --tls-only: only the TLS-beside-plain rows.\n" +
-        "  --only-single-port: only the raw TCP latency (gapped and back-to-back) and throughput rows.";
+        "  --only-single-port: only the single-port latency (gapped and back-to-back) and throughput rows, raw TCP and RFC 2217.";
 
     public static int Main(string[] args)
     {
@@ -189,13 +189,16 @@ internal static class Program
 
         if (o.SinglePortOnly)
         {
-            foreach (var spec in specs)
+            foreach (var (prefix, telnet, list) in new[] { ("", false, specs), ("rfc-", true, rfcSpecs) })
             {
-                SinglePort(o, report, spec, "", telnet: false);
+                foreach (var spec in list)
+                {
+                    SinglePort(o, report, spec, prefix, telnet);
+                }
             }
 
             Console.WriteLine();
-            Console.WriteLine(report.Markdown(o, specs.Select(s => s.Key).ToHashSet(), onlyPrefix: "", onlyKeys: SinglePortKeys));
+            Console.WriteLine(report.Markdown(o, specs.Select(s => s.Key).ToHashSet(), onlyKeys: [.. SinglePortKeys, .. SinglePortKeys.Select(k => "rfc-" + k)]));
             return report.Failures == 0 ? 0 : 3;
         }
 
