@@ -23,9 +23,6 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     /// <summary>How often modem inputs are read on devices that have them (RFC 2217 reports changes).</summary>
     private static readonly TimeSpan ModemPollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Writes up to this size are tried at once on the link; bigger ones stream through the command thread.</summary>
-    private const int InlineWriteLimit = 1024;
-
     private readonly PortSettings _settings;
     private readonly IActorRef _port;
     private readonly Action<byte[]>? _onData;
@@ -152,6 +149,9 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         _watcher?.Dispose();
         _watcher = null;
     }
+
+    /// <summary>Writes up to this size are tried at once on the link; bigger ones stream through the command thread.</summary>
+    private const int InlineWriteLimit = 1024;
 
     private void Online()
     {
