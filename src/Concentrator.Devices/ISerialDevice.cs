@@ -37,6 +37,13 @@ public interface ISerialDevice : IDisposable
     /// <summary>Writes all bytes, blocking while the device's output buffer is full. Throws <see cref="DeviceFaultException"/>.</summary>
     void Write(ReadOnlySpan<byte> data);
 
+    /// <summary>
+    /// Writes what the device takes now, without ever waiting, and returns how many bytes that was (0 when its
+    /// buffer is full, or when the backend has no such path). Called only while no <see cref="Write"/> runs.
+    /// Throws <see cref="DeviceFaultException"/>.
+    /// </summary>
+    int TryWrite(ReadOnlySpan<byte> data) => 0;
+
     /// <summary>Turns the break condition on or off. False when the device cannot send a break.</summary>
     bool SetBreak(bool on);
 

@@ -214,6 +214,31 @@ public sealed class SharingTests : IntegrationTest
     }
 
     [Fact]
+    public async Task A_replay_session_joining_while_the_device_prints_gets_every_byte_once_and_in_order()
+    {
+        int tcp = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"scrollback = 4MiB\nlisteners = [ {{ port = {tcp}, protocol = raw, replay = on, output-queue = 8MiB }} ]");
+        // Numbered lines: a chunk lost or shown twice where the replay meets live output would break the sequence.
+        var stream = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 400_000).Select(i => $"{i:D7}\n")));
+        var written = 0;
+        var machine = Task.Run(() =>
+        {
+            for (var at = 0; at < stream.Length; at += 4096)
+            {
+                device.Write(stream.AsSpan(at, Math.Min(4096, stream.Length - at)));
+                Volatile.Write(ref written, at);
+                Thread.Sleep(1); // a console printing over time, so the session joins mid-stream
+            }
+        });
+        Eventually.True(() => Volatile.Read(ref written) > stream.Length / 4, Timeout, () => "the machine never started printing");
+
+        var late = Connect(daemon, tcp, 1);
+        Assert.False(machine.IsCompleted, "the session joined after the machine finished; nothing was live");
+        Assert.Equal(Encoding.ASCII.GetString(stream), Encoding.ASCII.GetString(late.ReadExactly(stream.Length, Timeout)));
+        await machine.WaitAsync(Timeout);
+    }
+
+    [Fact]
     public void Max_sessions_refuses_with_one_line_and_kick_old_makes_room()
     {
         int busy = FreeTcpPort.Next();

@@ -126,7 +126,7 @@ internal static class Measure
         }
     }
 
-    /// <summary>One byte at a time: the machine writes, the client reads (or the reverse); time per byte.</summary>
+    /// <summary>One byte at a time: the machine writes, the client reads (or the reverse); time per byte. A zero gap sends each byte as soon as the previous one arrived.</summary>
     public static LatencyStats Latency(VirtualSerialDevice device, BenchConn client, bool deviceToClient, int samples, int warmup, TimeSpan gap)
     {
         var result = new List<double>(samples);
@@ -170,7 +170,10 @@ internal static class Measure
                 result.Add(Stopwatch.GetElapsedTime(t0, t1).TotalMicroseconds);
             }
 
-            Thread.Sleep(gap);
+            if (gap > TimeSpan.Zero)
+            {
+                Thread.Sleep(gap);
+            }
         }
 
         return LatencyStats.From(result);

@@ -9,7 +9,7 @@ namespace Concentrator.Bench;
 
 internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false,
     bool ApiPollOnly = false, bool TlsOnly = false, bool MemoryOnly = false, IReadOnlyDictionary<string, string>? DaemonEnvironment = null,
-    int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false)
+    int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false, bool SinglePortOnly = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -19,6 +19,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
     public int LatencySamples => Full ? 2000 : 250;
     public int LatencyWarmup => 50;
     public TimeSpan LatencyGap => TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Back-to-back latency: each byte is sent as soon as the previous one arrived (no gap).</summary>
+    public TimeSpan BackToBackGap => TimeSpan.Zero;
     public long ThroughputBytes => (Full ? 64L : 8L) << 20;
     public int[] FanOutClients => Full ? [1, 10, 100] : [1, 10];
     public long FanOutBytes => (Full ? 16L : 3L) << 20;
@@ -43,6 +46,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         var memoryRounds = 3;
         var daemonEnv = new Dictionary<string, string>();
         var cluster = false;
+        var singlePortOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -87,6 +91,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                     var pair = args[++i];
                     daemonEnv[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
                     break;
+                case "--only-single-port":
+                    singlePortOnly = true;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -94,14 +101,15 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
             }
         }
 
-        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds, cluster);
+        return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds, cluster,
+            singlePortOnly);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--only-single-port] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
         "  --cluster: three daemons forming a cluster on loopback: lease latency through the owner, another node and the tag\n" +
@@ -109,6 +117,7 @@ internal static class Program
         "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).\n" +
         "  --only-api-poll: only the rows measured while a client polls the management API.\n" +
         "  --tls-only: only the TLS-beside-plain rows.\n" +
+        "  --only-single-port: only the single-port latency (gapped and back-to-back) and throughput rows, raw TCP and RFC 2217.\n" +
         "  --memory-only: only idle memory: 1, 64 and 256 ports with one idle client each, ours and ser2net in turn (RSS, threads, CPU).\n" +
         "  --daemon-env NAME=VALUE: set in our daemon's environment (e.g. DOTNET_GCgen0size=0x200000), to measure runtime knobs.";
 
@@ -212,6 +221,21 @@ internal static class Program
         if (o.ApiPollOnly)
         {
             ApiUnderLoad(o, report, specs[0]); // just the management-API row (its ratios need no other step)
+            return report.Failures == 0 ? 0 : 3;
+        }
+
+        if (o.SinglePortOnly)
+        {
+            foreach (var (prefix, telnet, list) in new[] { ("", false, specs), ("rfc-", true, rfcSpecs) })
+            {
+                foreach (var spec in list)
+                {
+                    SinglePort(o, report, spec, prefix, telnet);
+                }
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(report.Markdown(o, specs.Select(s => s.Key).ToHashSet(), onlyKeys: [.. SinglePortKeys, .. SinglePortKeys.Select(k => "rfc-" + k)]));
             return report.Failures == 0 ? 0 : 3;
         }
 
@@ -373,6 +397,9 @@ internal static class Program
         return report.Failures == 0 ? 0 : 3;
     }
 
+    private static readonly string[] SinglePortKeys =
+        ["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "b2b-d2c-p50", "b2b-d2c-p99", "b2b-c2d-p50", "b2b-c2d-p99", "tp-d2c", "tp-c2d", "cpu-d2c", "cpu-c2d"];
+
     private static void SinglePort(BenchOptions o, Report report, ServerSpec spec, string prefix, bool telnet)
     {
         Step($"{spec.Title}: single port latency + throughput", () =>
@@ -391,6 +418,15 @@ internal static class Program
             report.Raw[$"{spec.Key}/{prefix}latency-device-to-client"] = d2c;
             report.Raw[$"{spec.Key}/{prefix}latency-client-to-device"] = c2d;
             Console.WriteLine($"  latency d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us; c->d p50 {c2d.P50Us:0} us p99 {c2d.P99Us:0} us");
+            var b2bD2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.BackToBackGap);
+            var b2bC2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.BackToBackGap);
+            report.Set($"{prefix}b2b-d2c-p50", spec.Key, b2bD2c.P50Us);
+            report.Set($"{prefix}b2b-d2c-p99", spec.Key, b2bD2c.P99Us);
+            report.Set($"{prefix}b2b-c2d-p50", spec.Key, b2bC2d.P50Us);
+            report.Set($"{prefix}b2b-c2d-p99", spec.Key, b2bC2d.P99Us);
+            report.Raw[$"{spec.Key}/{prefix}latency-back-to-back-device-to-client"] = b2bD2c;
+            report.Raw[$"{spec.Key}/{prefix}latency-back-to-back-client-to-device"] = b2bC2d;
+            Console.WriteLine($"  back-to-back d->c p50 {b2bD2c.P50Us:0} us p99 {b2bD2c.P99Us:0} us; c->d p50 {b2bC2d.P50Us:0} us p99 {b2bC2d.P99Us:0} us");
             foreach (var (dir, toClient) in new[] { ("d2c", true), ("c2d", false) })
             {
                 var t = Measure.Throughput(dev, client, toClient, o.ThroughputBytes, server.MainPid);
@@ -412,7 +448,7 @@ internal static class Program
 
                 Console.WriteLine($"  throughput {dir}: {t.MBps:0.0} MB/s, server CPU {t.ServerCpuMsPerMB:0.0} ms/MB{(t.Verified ? ", verified" : $", FAILED: {t.Error}")}");
             }
-        }, e => Array.ForEach(["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "tp-d2c", "tp-c2d"], k => report.Fail(prefix + k, spec.Key, e)));
+        }, e => Array.ForEach(SinglePortKeys, k => report.Fail(prefix + k, spec.Key, e)));
     }
 
     /// <summary>Device→client throughput and CPU per MB: a browser-terminal WebSocket, then a raw TCP session, on one dashboard host.</summary>
@@ -721,6 +757,10 @@ internal sealed class Report
                 ($"{prefix}lat-d2c-p99", $"{label}: device→client latency p99", "µs", false, "0"),
                 ($"{prefix}lat-c2d-p50", $"{label}: client→device latency p50", "µs", false, "0"),
                 ($"{prefix}lat-c2d-p99", $"{label}: client→device latency p99", "µs", false, "0"),
+                ($"{prefix}b2b-d2c-p50", $"{label}: back-to-back device→client latency p50 ({o.LatencySamples} single bytes, no gap)", "µs", false, "0"),
+                ($"{prefix}b2b-d2c-p99", $"{label}: back-to-back device→client latency p99", "µs", false, "0"),
+                ($"{prefix}b2b-c2d-p50", $"{label}: back-to-back client→device latency p50", "µs", false, "0"),
+                ($"{prefix}b2b-c2d-p99", $"{label}: back-to-back client→device latency p99", "µs", false, "0"),
                 ($"{prefix}tp-d2c", $"{label}: throughput device→client ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
                 ($"{prefix}tp-c2d", $"{label}: throughput client→device ({o.ThroughputBytes >> 20} MiB, verified)", "MB/s", true, "0.0"),
                 ($"{prefix}cpu-d2c", $"{label}: server CPU per MB, device→client", "ms/MB", false, "0.0"),
@@ -794,12 +834,12 @@ internal sealed class Report
         return rows;
     }
 
-    public string Markdown(BenchOptions o, HashSet<string> ran, string onlyPrefix = "")
+    public string Markdown(BenchOptions o, HashSet<string> ran, string onlyPrefix = "", IReadOnlyCollection<string>? onlyKeys = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("| metric | unit | concentrator | ser2net | ser2net chardelay=false | socat floor | ours / ser2net | ours / floor | better |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var (key, metric, unit, higher, format) in Layout(o).Where(r => r.Key.StartsWith(onlyPrefix, StringComparison.Ordinal)))
+        foreach (var (key, metric, unit, higher, format) in Layout(o).Where(r => r.Key.StartsWith(onlyPrefix, StringComparison.Ordinal) && (onlyKeys is null || onlyKeys.Contains(r.Key))))
         {
             string Cell(string server)
             {

@@ -373,6 +373,49 @@ public sealed class PosixSerialDevice : ISerialDevice
         }
     }
 
+    /// <inheritdoc />
+    public unsafe int TryWrite(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || _disposed || !TryAddRefs())
+        {
+            return 0;
+        }
+
+        try
+        {
+            while (true)
+            {
+                nint n;
+                fixed (byte* p = data)
+                {
+                    n = PosixNative.Write(_fd.Fd, p, (nuint)data.Length);
+                }
+
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+
+                if (errno == EAGAIN || _disposed)
+                {
+                    return 0; // full (or closing): the blocking Write on the command thread takes it from here
+                }
+
+                throw Fault(errno, "write");
+            }
+        }
+        finally
+        {
+            ReleaseRefs();
+        }
+    }
+
     /// <summary>Polls the fd for <paramref name="events"/> plus the wake-up eventfd. False when woken by Dispose.</summary>
     private unsafe bool Wait(PollFd* fds, int fd, short events, out short revents)
     {

@@ -30,6 +30,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private readonly PortSettings _settings;
     private readonly IActorRef _port;
     private readonly PortMetrics? _metrics;
+    private readonly Action<byte[]>? _onData;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Lock _gate = new();
     private bool _stopped;
@@ -47,16 +48,21 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public DeviceLinkActor(PortSettings settings, IActorRef port, PortMetrics? metrics = null)
+    /// <param name="settings">The port's settings (device path, backend, reopen backoff).</param>
+    /// <param name="port">The port actor: told of every state change.</param>
+    /// <param name="onData">Called on the reader thread with each chunk read; without it the port is told <see cref="DeviceOutput"/>.</param>
+    /// <param name="metrics">The port's metrics (modem polls are counted), or null.</param>
+    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null)
     {
         _settings = settings;
         _port = port;
+        _onData = onData;
         _metrics = metrics;
         Become(WaitingForSettings);
     }
 
-    public static Props Props(PortSettings settings, IActorRef port, PortMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, metrics));
+    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, onData, metrics));
 
     protected override void PreStart() => _port.Tell(new LinkReady());
 
@@ -77,7 +83,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             var self = Self;
             var port = _port;
             DevicePump? pump = null;
-            pump = new DevicePump(opened.Device, data => port.Tell(new DeviceOutput(data)), e => self.Tell(new Faulted(pump!, e)));
+            pump = new DevicePump(opened.Device, _onData ?? (data => port.Tell(new DeviceOutput(data))), e => self.Tell(new Faulted(pump!, e)));
             _pump = pump;
             lock (_gate)
             {
@@ -174,15 +180,26 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         _watcher = null;
     }
 
+    /// <summary>Writes up to this size are tried at once on the link; bigger ones stream through the command thread.</summary>
+    private const int InlineWriteLimit = 1024;
+
     private void Online()
     {
         Receive<WriteToDevice>(write =>
         {
             var replyTo = write.ReplyTo;
             var data = write.Data;
+            // Small writes (keystrokes) go out at once, non-blocking, sparing them the hop to the command thread.
+            var now = data.Length <= InlineWriteLimit ? Pump.TryWriteNow(data) : 0;
+            if (now == data.Length)
+            {
+                replyTo.Tell(new WriteCompleted(data.Length, Discarded: false));
+                return;
+            }
+
             Pump.Enqueue(d =>
             {
-                d.Write(data);
+                d.Write(data.AsSpan(now));
                 return true;
             }, (_, error) => replyTo.Tell(new WriteCompleted(data.Length, error is not null)));
         });

@@ -18,10 +18,10 @@ public sealed record DeviceOnline(string KernelNode, LineSettings InEffect, Devi
 public sealed record DeviceOffline(string Reason);
 
 /// <summary>
-/// Device output, one immutable chunk. The same instance is sent to every session of the port (no per-session
-/// copy); nobody may mutate <see cref="Data"/>.
+/// Device output, one immutable chunk. The same instance goes to every session of the port (no per-session
+/// copy); nobody may mutate <see cref="Data"/>. <paramref name="Seq"/> numbers the chunks the port is told of.
 /// </summary>
-public sealed record DeviceOutput(byte[] Data);
+public sealed record DeviceOutput(byte[] Data, long Seq = 0);
 
 /// <summary>Port -> link: write client bytes; <see cref="WriteCompleted"/> goes to <paramref name="ReplyTo"/> when done.</summary>
 public sealed record WriteToDevice(byte[] Data, IActorRef ReplyTo);

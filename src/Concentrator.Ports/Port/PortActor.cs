@@ -32,6 +32,9 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly Dictionary<IPEndPoint, IActorRef> _listeners = [];
     private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
     private readonly HashSet<IActorRef> _modemWatchers = []; // sessions that want modem-input changes (the device is read only then)
+    private readonly DeviceOutputHub _output; // device output straight from the reader thread to the sessions
+    private readonly List<(IActorRef Session, long After)> _replayDue = []; // joined before the port took chunk After
+    private long _outputSeq; // the last device chunk taken here
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
     private readonly PortMetrics _metrics;
@@ -51,7 +54,6 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private string? _lastOfflineReason;
     private int _nextSessionId;
     private int _nextConnection;
-    private long _bytesFromDevice;
     private long _bytesToDevice;
     private long _bytesDiscarded;
     private long _droppedByPastSessions;
@@ -76,6 +78,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _admission = new PortAdmission(settings);
         _scrollback = new Scrollback(settings.Scrollback);
         _arbiter = new WriteArbiter<IActorRef>(settings.WritePolicy);
+        _output = new DeviceOutputHub(Self);
 
         Receive<DeviceOutput>(OnDeviceOutput);
         Receive<SessionInput>(OnSessionInput);
@@ -167,7 +170,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveLeases();
         ReceiveWeb();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
-            _bytesFromDevice, _bytesToDevice, _bytesDiscarded)));
+            _output.BytesPublished, _bytesToDevice, _bytesDiscarded)));
     }
 
     public static Props Props(PortSettings settings, IReadOnlyList<Socket> listenSockets, DaemonSecurity? security = null) =>
@@ -186,7 +189,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.</summary>
-    private void StartLink() => _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self, _metrics), $"{LinkName}-{++_linkGeneration}");
+    private void StartLink() =>
+        _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self, _output.Publish, _metrics), $"{LinkName}-{++_linkGeneration}");
 
     private void StartListener(ListenerSettings listener, Socket socket)
     {
@@ -270,11 +274,27 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     private void OnDeviceOutput(DeviceOutput output)
     {
-        _bytesFromDevice += output.Data.Length;
         _metrics.Read(output.Data.Length);
         _scrollback.Append(output.Data);
         _consoleLog?.Device(output.Data);
-        Broadcast(output); // the same immutable chunk for everyone: no per-session copy
+        _outputSeq = output.Seq; // the sessions had it from the reader thread already
+        if (_replayDue.Count > 0)
+        {
+            StartOutputs();
+        }
+    }
+
+    /// <summary>Sessions that joined while chunks up to theirs were on their way here get their replay now.</summary>
+    private void StartOutputs()
+    {
+        foreach (var (session, after) in _replayDue.Where(d => d.After <= _outputSeq).ToList())
+        {
+            _replayDue.Remove((session, after));
+            if (_sessions.TryGetValue(session, out var entry))
+            {
+                session.Tell(new OutputStart(ReplayFor(entry.Listener).Data));
+            }
+        }
     }
 
     private void OnSessionInput(SessionInput input)
@@ -445,16 +465,26 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     {
         var id = ++_nextSessionId;
         var peer = join.Peer;
-        var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow);
+        var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output);
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
         session.Tell(new SessionAdmitted(id, listener.Access == SessionAccess.ReadOnly));
 
-        // Replay goes first, so the session sees the scrollback and then live output with nothing lost between.
-        if (listener.Replay && _scrollback.Length > 0)
+        // Replay goes first, so the session sees the scrollback and then live output with nothing lost between: the
+        // session gets chunks after `after` from the reader thread and holds them until the replay up to `after` came.
+        var after = _output.Subscribe(join.Output);
+        if (!listener.Replay)
         {
-            session.Tell(ReplayFor(listener));
+            session.Tell(new OutputStart([]));
+        }
+        else if (after <= _outputSeq)
+        {
+            session.Tell(new OutputStart(ReplayFor(listener).Data));
+        }
+        else
+        {
+            _replayDue.Add((session, after));
         }
 
         if (_state == DeviceState.Offline)
@@ -485,6 +515,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             return;
         }
 
+        _output.Unsubscribe(entry.Output);
+        _replayDue.RemoveAll(d => d.Session.Equals(session));
         _consoleLog?.Mark($"session {entry.Id} from {entry.Peer} disconnected");
         if (_behind.Remove(session))
         {
@@ -581,5 +613,5 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, SessionCounters Counters,
-        DateTimeOffset ConnectedAt);
+        DateTimeOffset ConnectedAt, IDeviceOutputSink Output);
 }

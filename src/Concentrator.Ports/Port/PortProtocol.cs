@@ -20,7 +20,8 @@ public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings L
 /// <param name="Principal">Who the client is.</param>
 /// <param name="Peer">The client's address as text, for logs and the session list.</param>
 /// <param name="Counters">The session's traffic counters, for snapshots and metrics.</param>
-public sealed record JoinPort(Principal Principal, string Peer, SessionCounters Counters);
+/// <param name="Output">Where the device reader thread hands the session device output once admitted.</param>
+public sealed record JoinPort(Principal Principal, string Peer, SessionCounters Counters, IDeviceOutputSink Output);
 
 /// <summary>Port -> session: admitted as session <paramref name="Id"/>; a <see cref="RoleChanged"/> with the initial role follows.</summary>
 /// <param name="Id">The session's number on its port.</param>
@@ -109,6 +110,12 @@ public sealed record RoleChanged(bool CanWrite, string Reason, bool Initial);
 
 /// <summary>Port -> session: scrollback to show before live output (on connect, or on request).</summary>
 public sealed record Replay(byte[] Data);
+
+/// <summary>
+/// Port -> session, once after admission: the scrollback to replay (empty without replay); device output handed
+/// to the session's <see cref="IDeviceOutputSink"/> since it joined goes out after it.
+/// </summary>
+public sealed record OutputStart(byte[] Replay);
 
 /// <summary>Session -> port: send me the scrollback again (escape command r).</summary>
 public sealed record RequestReplay

@@ -8,7 +8,7 @@ namespace Concentrator.Ports.Session;
 /// the session disconnects. Control chunks (protocol replies, notices) are never dropped; the session stops
 /// reading its client while they pile up, so a client cannot grow them without bound. Under backpressure nothing is
 /// dropped: the session pauses the device instead, so the queue goes past its capacity by at most what was in flight.
-/// Not thread safe: owned by one session actor.
+/// Not thread safe: owned by one <see cref="SessionOutput"/>, used under its lock.
 /// </summary>
 internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
 {

@@ -38,7 +38,7 @@ public sealed partial class SessionActor
     private void Join(Principal principal)
     {
         _principal = principal;
-        _port.Tell(new JoinPort(principal, _channel.Peer, _counters));
+        _port.Tell(new JoinPort(principal, _channel.Peer, _counters, _output));
     }
 
     private void RefuseBeforeJoin(string line, string reason)
@@ -46,7 +46,7 @@ public sealed partial class SessionActor
         Timers.Cancel("handshake");
         LogRefusal("identity", reason);
         _closeReason = "refused: " + reason;
-        _queue.EnqueueControl(Encoding.UTF8.GetBytes(line));
+        _output.EnqueueControl(Encoding.UTF8.GetBytes(line));
         Drain();
     }
 
@@ -78,7 +78,7 @@ public sealed partial class SessionActor
     {
         // Each prompt has its own handshake-timeout: a client that stalls mid-login is closed, a person typing is not rushed.
         Timers.StartSingleTimer("handshake", new HandshakeFailed("login timeout"), _security.HandshakeTimeout);
-        _queue.EnqueueControl(_protocol.EncodeNotice(text));
+        _output.EnqueueControl(_protocol.EncodeNotice(text));
         PumpSend();
         _readClient = true;
         ResumeReading();
@@ -95,6 +95,7 @@ public sealed partial class SessionActor
             Close(f.Reason);
         });
         Receive<SendDone>(OnSendDone);
+        Receive<OutputProgress>(_ => ResumeReading());
         Receive<SendFailed>(f => Close(f.Reason));
         Receive<HandshakeFailed>(f =>
         {
@@ -166,7 +167,7 @@ public sealed partial class SessionActor
     {
         if (text.Length > 0)
         {
-            _queue.EnqueueControl(_protocol.EncodeNotice(text.ToString()));
+            _output.EnqueueControl(_protocol.EncodeNotice(text.ToString()));
             PumpSend();
         }
     }
@@ -206,7 +207,7 @@ public sealed partial class SessionActor
         if (_loginFailures >= login.AttemptsPerConnection || blocked is not null)
         {
             Timers.Cancel("handshake");
-            _queue.EnqueueControl(_protocol.EncodeNotice("Login incorrect\r\n" +
+            _output.EnqueueControl(_protocol.EncodeNotice("Login incorrect\r\n" +
                 (blocked is null ? "" : "concentrator: too many failed logins from your address; try again later\r\n")));
             _closeReason = $"login failed {_loginFailures} time(s)";
             Drain();

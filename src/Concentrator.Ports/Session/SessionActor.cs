@@ -22,13 +22,16 @@ namespace Concentrator.Ports.Session;
 /// <see cref="Running"/> (the console), and
 /// <see cref="Draining"/> (last words out, bounded in time, then stop). While running it reads the client with one
 /// receive outstanding and reads again only after the device has taken the previous bytes (so a fast client is paced
-/// by a slow device and nothing it sent is lost), and writes device output through a bounded queue with one send
-/// outstanding (so a slow client delays only itself). All writes to the client happen in <see cref="PumpSend"/>.
+/// by a slow device and nothing it sent is lost), and writes to the client through <see cref="SessionOutput"/>: a
+/// bounded queue with one send outstanding (so a slow client delays only itself), which device output reaches
+/// straight from the port's reader thread.
 /// </summary>
 public sealed partial class SessionActor : ReceiveActor, IWithTimers
 {
     private const int ReadBufferSize = 16 * 1024;
-    private const int MaxSendBatch = 256 * 1024;
+
+    /// <summary>A client that fills its read buffer is streaming: its buffer grows to this, so each chunk costs less.</summary>
+    private const int MaxReadBufferSize = 64 * 1024;
 
     /// <summary>
     /// Client chunks on their way to the device before the client is read again: enough to keep the device busy
@@ -48,24 +51,20 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private readonly PortSettings _portSettings;
     private readonly IActorRef _port;
     private readonly ISessionProtocol _protocol;
-    private readonly OutputQueue _queue;
-    private readonly byte[] _readBuffer = new byte[ReadBufferSize];
+    private readonly SessionOutput _output;
+    private byte[] _readBuffer = new byte[ReadBufferSize];
     private readonly ArrayBufferWriter<byte> _toClient = new(256);
     private readonly List<object> _items = [];
     private readonly ComPortNegotiator? _comPort;
     private bool _watchingModem; // told the port this client wants modem-input changes
     private readonly EscapeSequence? _escape;
     private readonly List<object> _scanned = [];
-    private readonly List<ReadOnlyMemory<byte>> _batch = []; // reused per send: the fast path allocates no lists
-    private readonly List<ArraySegment<byte>> _segments = [];
     private readonly CancellationTokenSource _handshake = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly bool _showNotices;
     private int _id; // given by the port on admission
-    private bool _sending;
     private bool _reading;
     private bool _inputClosed; // draining: the client is not read again
-    private bool _behind; // overflow = backpressure: the port was asked to pause the device for us
     private int _pendingWrites;
     private bool _canWrite;
     private bool _toldReadOnly;
@@ -95,9 +94,9 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         _metrics = new PortMetrics(portSettings.Name);
         _protocol = SessionProtocols.Create(listener.Protocol, $"Concentrator {typeof(SessionActor).Assembly.GetName().Version?.ToString(3)} port {portSettings.Name}");
         _comPort = listener.Protocol == ListenerProtocol.Rfc2217 ? new ComPortNegotiator(listener.Access == SessionAccess.ReadOnly) : null;
-        _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
         _canWrite = listener.Access == SessionAccess.ReadWrite;
         _showNotices = _protocol.ShowsNotices || portSettings.Notices || _security.Interactive;
+        _output = new SessionOutput(channel, _protocol, listener, Self, port, _counters, _metrics, _showNotices);
         // In-band commands only where a person types: raw and RFC 2217 sessions stay byte-transparent.
         if ((listener.Protocol is ListenerProtocol.Telnet or ListenerProtocol.Web || _security.Interactive) && portSettings.Escape is { } escape && EscapeSequence.TryParse(escape, out var parsed))
         {
@@ -154,7 +153,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         {
             Timers.Cancel("handshake");
             _closeReason = "refused: " + refused.Reason;
-            _queue.EnqueueControl(Encoding.UTF8.GetBytes(refused.Line));
+            _output.EnqueueControl(Encoding.UTF8.GetBytes(refused.Line));
             Drain();
         });
         Receive<SendFailed>(f => Close(f.Reason));
@@ -170,12 +169,12 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         if (_security.Login is not null && _principal is not null)
         {
             // Our clients read the login answer up to this line; a person sees who they are.
-            _queue.EnqueueControl(_protocol.EncodeNotice($"[concentrator: logged in as {_principal.Name}]\r\n"));
+            _output.EnqueueControl(_protocol.EncodeNotice($"[concentrator: logged in as {_principal.Name}]\r\n"));
         }
 
         if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol != ListenerProtocol.Raw)
         {
-            _queue.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
+            _output.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
         }
 
         if (_portSettings.IdleTimeout > TimeSpan.Zero)
@@ -197,7 +196,14 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     /// <summary>The console: device output to the client, client input to the device, port events as notices.</summary>
     private void Running()
     {
-        Receive<DeviceOutput>(output => Send(_protocol.Encode(FitQueue(output.Data))));
+        Receive<DeviceOutput>(output => Send(output.Data)); // chunks not sent on the reader thread, in device order
+        Receive<OutputStart>(start =>
+        {
+            _output.Release(start.Replay.Length == 0 ? ReadOnlyMemory<byte>.Empty : _protocol.Encode(_output.Fit(start.Replay)));
+            PumpSend();
+        });
+        Receive<OutputProgress>(_ => ResumeReading());
+        Receive<OutputPending>(_ => PumpSend());
         Receive<ClientRead>(OnClientRead);
         Receive<ClientControlRead>(OnClientControl);
         Receive<ClientReadFailed>(f =>
@@ -227,7 +233,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             }
         });
         Receive<RoleChanged>(OnRoleChanged);
-        Receive<Replay>(r => Send(_protocol.Encode(FitQueue(r.Data))));
+        Receive<Replay>(r => Send(r.Data));
         Receive<SessionsReport>(r => Notice("connected to port " + _portSettings.Name + ":\r\n" + string.Join("\r\n", r.Lines)));
         Receive<PortStatusChanged>(s =>
         {
@@ -270,6 +276,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     {
         Context.SetReceiveTimeout(null);
         _inputClosed = true;
+        _output.StopData();
         Become(Draining);
         PumpSend();
         if (!StopWhenDrained())
@@ -280,7 +287,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
 
     private bool StopWhenDrained()
     {
-        if (_sending || !_queue.IsEmpty)
+        if (!_output.IsIdle)
         {
             return false;
         }
@@ -301,9 +308,15 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_queue.IsOverCapacity || _comPort?.Backlog > MaxCommandBacklog)
+        if (_output.IsOverCapacity)
         {
-            return; // OnSendDone or the port's answer calls again
+            _output.NotifyWhenSent();
+            return; // OnSendDone, OutputProgress or the port's answer calls again
+        }
+
+        if (_comPort?.Backlog > MaxCommandBacklog)
+        {
+            return;
         }
 
         _reading = true;
@@ -362,6 +375,11 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         _counters.AddIn(read.Count);
         _items.Clear();
         _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
+        if (read.Count == _readBuffer.Length && _readBuffer.Length < MaxReadBufferSize)
+        {
+            _readBuffer = new byte[MaxReadBufferSize]; // decoding copied the bytes out
+        }
+
         ProcessItems(_items);
         FlushReplies();
         PumpSend(); // a FLOWCONTROL-RESUME may have released held output
@@ -535,7 +553,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     {
         if (_toClient.WrittenCount > 0)
         {
-            _queue.EnqueueControl(_toClient.WrittenSpan.ToArray());
+            _output.EnqueueControl(_toClient.WrittenSpan.ToArray());
             _toClient.ResetWrittenCount();
             PumpSend();
         }
@@ -545,124 +563,32 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     {
         if (_showNotices)
         {
-            _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {text}]\r\n"));
+            _output.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {text}]\r\n"));
             PumpSend();
         }
     }
 
-    /// <summary>
-    /// Device data larger than the whole queue can only be kept in part: trim it before encoding, so telnet
-    /// framing (IAC doubling) is never cut. Disconnect-policy sessions get it whole and are closed by the queue.
-    /// </summary>
-    private byte[] FitQueue(byte[] data)
+    /// <summary>Device output or a replay, encoded for this client.</summary>
+    private void Send(byte[] data)
     {
-        var limit = (int)Math.Min(int.MaxValue, _listener.OutputQueueBytes / 2);
-        if (data.Length <= limit || _listener.Overflow != OverflowPolicy.DropOldest)
-        {
-            return data;
-        }
-
-        _queue.CountDropped(data.Length - limit);
-        return data[^limit..];
-    }
-
-    private void Send(ReadOnlyMemory<byte> data)
-    {
-        if (!_queue.Enqueue(data))
-        {
-            _closeReason = $"client too slow: output queue of {_listener.OutputQueueBytes} bytes full";
-            _queue.Clear();
-            Context.Stop(Self);
-            return;
-        }
-
+        _output.Send(_protocol.Encode(_output.Fit(data)));
         PumpSend();
-        if (_listener.Overflow == OverflowPolicy.Backpressure && !_behind && _queue.QueuedBytes > _queue.Capacity)
-        {
-            _behind = true; // nothing is dropped: the device waits until this client took half the queue
-            _port.Tell(new OutputBehind(true));
-        }
     }
 
-    private void CaughtUp()
-    {
-        if (_behind && _queue.QueuedBytes <= _queue.Capacity / 2)
-        {
-            _behind = false;
-            _port.Tell(new OutputBehind(false));
-        }
-    }
-
-    /// <summary>The one place a session writes to its client: what is queued goes out, one batch at a time.</summary>
     private void PumpSend()
     {
-        var sentAny = false;
-        // A client's FLOWCONTROL-SUSPEND holds output while it runs; the last words of a closing session go out regardless.
-        while (!_sending && !_queue.IsEmpty && (_inputClosed || _comPort?.OutputSuspended != true))
-        {
-            var dropped = _queue.TakeDroppedCount();
-            if (dropped > 0)
-            {
-                _counters.AddDropped(dropped);
-                _metrics.Dropped(dropped);
-            }
-
-            if (dropped > 0 && _showNotices)
-            {
-                // Said in-band on telnet sessions only: raw and RFC 2217 clients must never see bytes the device did not send.
-                _queue.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {dropped} bytes dropped, client too slow]\r\n"));
-            }
-
-            _batch.Clear();
-            var total = _queue.DequeueBatch(_batch, MaxSendBatch);
-            var segments = ToSegments(_batch, _segments);
-            int sent;
-            try
-            {
-                sent = _channel.SendNow(segments); // never waits; usually takes everything on plain TCP
-            }
-            catch (SessionChannelException e)
-            {
-                Close(e.Message);
-                return;
-            }
-
-            _counters.AddOut(sent);
-            sentAny |= sent > 0;
-            if (sent < total)
-            {
-                Segments.Skip(segments, sent);
-                _sending = true;
-                _channel.SendAsync([.. segments]).PipeTo(Self, success: () => new SendDone(total - sent),
-                    failure: e => new SendFailed(e.GetBaseException().Message));
-            }
-        }
-
-        if (sentAny)
+        // A client's FLOWCONTROL-SUSPEND holds output; the last words of a closing session go out regardless.
+        _output.Suspended = !_inputClosed && _comPort?.OutputSuspended == true;
+        if (_output.Pump())
         {
             ResumeReading(); // replies that held the client's reading back went out
-            CaughtUp();
         }
-    }
-
-    private static List<ArraySegment<byte>> ToSegments(List<ReadOnlyMemory<byte>> batch, List<ArraySegment<byte>> segments)
-    {
-        segments.Clear();
-        foreach (var chunk in batch)
-        {
-            segments.Add(MemoryMarshal.TryGetArray(chunk, out var segment) ? segment : new ArraySegment<byte>(chunk.ToArray()));
-        }
-
-        return segments;
     }
 
     private void OnSendDone(SendDone done)
     {
-        _sending = false;
-        _counters.AddOut(done.Bytes);
+        _output.SendDone(done.Bytes);
         ResumeReading();
-        PumpSend();
-        CaughtUp(); // also when the rest went out asynchronously
     }
 
     private void Close(string reason)
@@ -676,6 +602,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         try
         {
             _handshake.Cancel();
+            _output.Close(); // before the channel closes: the reader thread sends no more
             _controlChannel?.SendControl(new ClosedControl(_closeReason));
             _channel.Close();
         }
@@ -708,7 +635,4 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
 
     private sealed record ClientReadFailed(string Reason);
 
-    private sealed record SendDone(int Bytes);
-
-    private sealed record SendFailed(string Reason);
 }
