@@ -83,9 +83,11 @@ public sealed class ClusterDashboardTests(BrowserFixture browser, ITestOutputHel
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         output.WriteLine($"screenshot: {path}");
 
-        // The link leads to rack-b's own dashboard, where the port has its terminal.
-        await remote.Locator("a.elsewhere").ClickAsync();
-        await page.WaitForURLAsync(b.ApiUrl + "/?q=pb");
+        // The link leads to rack-b's own dashboard, where the port has its terminal. (Followed by its address: live
+        // updates re-render the row, and a click can land on the row being replaced.)
+        var link = await remote.Locator("a.elsewhere").GetAttributeAsync("href");
+        Assert.Equal(b.ApiUrl + "/?q=pb", link);
+        await page.GotoAsync(link!);
         await Expect(page.Locator("#nodes li.self")).ToHaveAttributeAsync("data-node", "rack-b", new() { Timeout = Timeout });
         await Expect(page.Locator("tr[data-port=\"pb\"] a", new() { HasText = "terminal" })).ToHaveAttributeAsync("href", "/ports/pb/terminal");
         await page.Context.CloseAsync();
