@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Concentrator.IntegrationTests.Management;
@@ -275,20 +274,8 @@ public sealed class ClusterTests(SteadyCluster steady, ITestOutputHelper output)
         view is { } v && v.GetProperty("members").EnumerateArray().Where(m => m.GetProperty("name").GetString() == name)
             .All(m => !m.GetProperty("reachable").GetBoolean() && m.GetProperty("ports").ValueKind == JsonValueKind.Null);
 
-    private static async Task<ApiReply> WithLeaseToken(TestNode node, HttpMethod method, string path, string token, string? json = null)
-    {
-        using var http = new HttpClient { BaseAddress = node.ApiUrl, Timeout = Timeout };
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Lease", token);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using var response = await http.SendAsync(request);
-        return new ApiReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(),
-            response.Headers);
-    }
+    private static Task<ApiReply> WithLeaseToken(TestNode node, HttpMethod method, string path, string token, string? json = null) =>
+        ApiHttp.WithLeaseTokenAsync(node.ApiUrl, method, path, token, json);
 
     /// <summary>
     /// Round trips on one serial session, on a thread of its own, until stopped: 64 bytes client → device, then 64

@@ -31,20 +31,26 @@ public sealed class ApiHttp(Uri baseAddress, string? token = null) : IDisposable
 
     public Task<ApiReply> PutAsync(string path, string json) => SendAsync(HttpMethod.Put, path, json);
 
-    public async Task<ApiReply> SendAsync(HttpMethod method, string path, string? json = null, string? token2 = null)
+    public Task<ApiReply> SendAsync(HttpMethod method, string path, string? json = null, string? token2 = null) =>
+        SendAsync(_http, method, path, json, (token2 ?? token) is { } t ? new AuthenticationHeaderValue("Bearer", t) : null);
+
+    /// <summary>A renew or release: the lease's own token as <c>Authorization: Lease TOKEN</c>, no API token.</summary>
+    public static async Task<ApiReply> WithLeaseTokenAsync(Uri api, HttpMethod method, string path, string leaseToken, string? json = null)
+    {
+        using var http = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(30) };
+        return await SendAsync(http, method, path, json, new AuthenticationHeaderValue("Lease", leaseToken));
+    }
+
+    private static async Task<ApiReply> SendAsync(HttpClient http, HttpMethod method, string path, string? json, AuthenticationHeaderValue? authorization)
     {
         using var request = new HttpRequestMessage(method, path);
-        if ((token2 ?? token) is { } t)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", t);
-        }
-
+        request.Headers.Authorization = authorization;
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
-        using var response = await _http.SendAsync(request);
+        using var response = await http.SendAsync(request);
         return new ApiReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(),
             response.Headers);
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Concentrator.Testing;
@@ -32,20 +31,8 @@ public sealed class LeaseTests : IntegrationTest
 
     private static Task<ApiReply> AcquireAsync(ApiHttp api, string json) => api.PostAsync("/api/leases", json);
 
-    private static async Task<ApiReply> WithLeaseTokenAsync(DaemonProcess daemon, HttpMethod method, string path, string token, string? json = null)
-    {
-        using var http = new HttpClient { BaseAddress = daemon.ApiUrl, Timeout = Timeout };
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Lease", token);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using var response = await http.SendAsync(request);
-        return new ApiReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(),
-            response.Headers);
-    }
+    private static Task<ApiReply> WithLeaseTokenAsync(DaemonProcess daemon, HttpMethod method, string path, string token, string? json = null) =>
+        ApiHttp.WithLeaseTokenAsync(daemon.ApiUrl, method, path, token, json);
 
     [Fact]
     public async Task Acquire_by_name_and_by_tag_then_list_shows_them_without_tokens()
