@@ -409,24 +409,22 @@ internal static class Program
             using var closeLast = new Disposer(() => client.Dispose());
             var dev = server.Devices[0];
             Measure.Sync(dev, [client], bothWays: true);
-            var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
-            var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.LatencyGap);
-            report.Set($"{prefix}lat-d2c-p50", spec.Key, d2c.P50Us);
-            report.Set($"{prefix}lat-d2c-p99", spec.Key, d2c.P99Us);
-            report.Set($"{prefix}lat-c2d-p50", spec.Key, c2d.P50Us);
-            report.Set($"{prefix}lat-c2d-p99", spec.Key, c2d.P99Us);
-            report.Raw[$"{spec.Key}/{prefix}latency-device-to-client"] = d2c;
-            report.Raw[$"{spec.Key}/{prefix}latency-client-to-device"] = c2d;
-            Console.WriteLine($"  latency d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us; c->d p50 {c2d.P50Us:0} us p99 {c2d.P99Us:0} us");
-            var b2bD2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, o.BackToBackGap);
-            var b2bC2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, o.BackToBackGap);
-            report.Set($"{prefix}b2b-d2c-p50", spec.Key, b2bD2c.P50Us);
-            report.Set($"{prefix}b2b-d2c-p99", spec.Key, b2bD2c.P99Us);
-            report.Set($"{prefix}b2b-c2d-p50", spec.Key, b2bC2d.P50Us);
-            report.Set($"{prefix}b2b-c2d-p99", spec.Key, b2bC2d.P99Us);
-            report.Raw[$"{spec.Key}/{prefix}latency-back-to-back-device-to-client"] = b2bD2c;
-            report.Raw[$"{spec.Key}/{prefix}latency-back-to-back-client-to-device"] = b2bC2d;
-            Console.WriteLine($"  back-to-back d->c p50 {b2bD2c.P50Us:0} us p99 {b2bD2c.P99Us:0} us; c->d p50 {b2bC2d.P50Us:0} us p99 {b2bC2d.P99Us:0} us");
+            // Gapped (2 ms between bytes: idle wake-ups included) and back-to-back (the path alone), both directions.
+            void LatencyRows(string row, string raw, string label, TimeSpan gap)
+            {
+                var d2c = Measure.Latency(dev, client, true, o.LatencySamples, o.LatencyWarmup, gap);
+                var c2d = Measure.Latency(dev, client, false, o.LatencySamples, o.LatencyWarmup, gap);
+                report.Set($"{prefix}{row}-d2c-p50", spec.Key, d2c.P50Us);
+                report.Set($"{prefix}{row}-d2c-p99", spec.Key, d2c.P99Us);
+                report.Set($"{prefix}{row}-c2d-p50", spec.Key, c2d.P50Us);
+                report.Set($"{prefix}{row}-c2d-p99", spec.Key, c2d.P99Us);
+                report.Raw[$"{spec.Key}/{prefix}{raw}-device-to-client"] = d2c;
+                report.Raw[$"{spec.Key}/{prefix}{raw}-client-to-device"] = c2d;
+                Console.WriteLine($"  {label} d->c p50 {d2c.P50Us:0} us p99 {d2c.P99Us:0} us; c->d p50 {c2d.P50Us:0} us p99 {c2d.P99Us:0} us");
+            }
+
+            LatencyRows("lat", "latency", "latency", o.LatencyGap);
+            LatencyRows("b2b", "latency-back-to-back", "back-to-back", o.BackToBackGap);
             foreach (var (dir, toClient) in new[] { ("d2c", true), ("c2d", false) })
             {
                 var t = Measure.Throughput(dev, client, toClient, o.ThroughputBytes, server.MainPid);
