@@ -18,8 +18,7 @@ public sealed class InventorySnapshot
 
     public static InventorySnapshot Visible(IReadOnlyDictionary<string, NodeInventory> entries, ClusterView view)
     {
-        var visible = view.Members.Where(m => m.Reachable && m.Status is "up" or "leaving")
-            .Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+        var visible = view.Members.Where(m => m.Trusted).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
         return new InventorySnapshot([.. entries.Values.Where(e => visible.Contains(e.Address)).OrderBy(e => e.Node, StringComparer.Ordinal)]);
     }
 

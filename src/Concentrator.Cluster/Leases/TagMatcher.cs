@@ -18,9 +18,9 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
     public const string Name = "tag-matcher";
 
     private static readonly TimeSpan OwnerTimeout = TimeSpan.FromSeconds(5);
-    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly List<Waiter> _waiters = [];
     private IReadOnlyDictionary<string, NodeInventory> _entries = new Dictionary<string, NodeInventory>();
+    private ClusterView _view = ClusterView.NotJoined("");
     private long _arrivals;
     private long _generation;
     private bool _trying;
@@ -54,6 +54,12 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
             _generation++;
             TryNext();
         });
+        Receive<ClusterView>(view =>
+        {
+            _view = view; // which entries may be trusted changed
+            _generation++;
+            TryNext();
+        });
         Receive<Tick>(_ =>
         {
             _generation++;
@@ -67,6 +73,8 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         DistributedData.Get(Context.System).Replicator.Tell(Dsl.Subscribe(InventoryKeys.Inventory, Self));
+        var self = Self;
+        Context.ActorOf(MembershipWatcher.Props("", view => self.Tell(view)), "membership"); // the same view the nodes use
         Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
     }
 
@@ -87,7 +95,7 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
             return;
         }
 
-        var inventory = InventorySnapshot.Visible(_entries, ClusterViewNow());
+        var inventory = InventorySnapshot.Visible(_entries, _view);
         var tags = waiter.Request.Tags ?? [];
         var matches = inventory.WithTags([.. tags]);
         if (matches.Count == 0)
@@ -165,12 +173,6 @@ public sealed class TagMatcher : ReceiveActor, IWithTimers
             waiter.ReplyTo.Tell(new TagMatchAnswer(waiter.Key, new LeaseNotGranted(
                 $"no port with tags [{string.Join(", ", waiter.Request.Tags ?? [])}] became free within the wait")));
         }
-    }
-
-    private ClusterView ClusterViewNow()
-    {
-        var state = _cluster.State;
-        return ClusterView.From("", state.Members.FirstOrDefault(m => m.UniqueAddress.Equals(_cluster.SelfUniqueAddress)), state);
     }
 
     private sealed class Waiter(string key, AcquireLease request, DateTime deadline, long arrival, IActorRef replyTo)

@@ -84,7 +84,8 @@ public sealed partial class ClusterNode : IHostedService
         var cluster = Akka.Cluster.Cluster.Get(current.System);
         try
         {
-            await cluster.LeaveAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token).ConfigureAwait(false);
+            using var leaving = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await cluster.LeaveAsync(leaving.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or TaskCanceledException)
         {

@@ -9,7 +9,11 @@ namespace Concentrator.Cluster.Membership;
 /// <param name="Status">joining, up, leaving, exiting, down, removed.</param>
 /// <param name="Reachable">Whether this node's failure detector hears it.</param>
 /// <param name="Witness">A voting member without ports.</param>
-public sealed record MemberView(string Name, string Address, string Status, bool Reachable, bool Witness);
+public sealed record MemberView(string Name, string Address, string Status, bool Reachable, bool Witness)
+{
+    /// <summary>Up or leaving, and heard from here: a member whose inventory entry may be trusted.</summary>
+    public bool Trusted => Reachable && Status is "up" or "leaving";
+}
 
 /// <summary>
 /// This node's membership at one moment: who is there, who is reachable, and whether this node is on the majority
@@ -20,13 +24,7 @@ public sealed record ClusterView(string Self, bool Joined, IReadOnlyList<MemberV
 {
     public static ClusterView NotJoined(string self) => new(self, false, [], false, null);
 
-    /// <summary>Members that count: up or leaving, reachable from here, and not witnesses — the nodes whose ports are shown.</summary>
-    public IEnumerable<MemberView> VisiblePortNodes => Members.Where(m => m.Reachable && m.Status is "up" or "leaving" && !m.Witness);
-
-    /// <summary>The view from Akka's cluster state, computed the way keep-majority decides.</summary>
-    public static ClusterView From(string self, Member? selfMember, ClusterEvent.CurrentClusterState state) =>
-        From(self, selfMember, state.Members, state.Unreachable.Select(m => m.UniqueAddress).ToHashSet(), state.Leader);
-
+    /// <summary>The view from the members and reachability the cluster events told, computed the way keep-majority decides.</summary>
     public static ClusterView From(string self, Member? selfMember, IEnumerable<Member> all, IReadOnlySet<UniqueAddress> unreachable, Address? leader)
     {
         var members = all.Where(m => m.Status is not MemberStatus.Removed).OrderBy(m => m.Address, Member.AddressOrdering).ToList();
