@@ -19,6 +19,8 @@ public sealed class CountedChannel(ISessionChannel inner, IDisposable slot) : IS
 
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer) => inner.ReceiveAsync(buffer);
 
+    public bool CanSendNow => inner.CanSendNow;
+
     public int SendNow(IList<ArraySegment<byte>> segments) => inner.SendNow(segments);
 
     public Task SendAsync(IList<ArraySegment<byte>> segments) => inner.SendAsync(segments);

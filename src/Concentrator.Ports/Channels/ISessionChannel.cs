@@ -31,6 +31,12 @@ public interface ISessionChannel : IDisposable
     ValueTask<int> ReceiveAsync(Memory<byte> buffer);
 
     /// <summary>
+    /// Whether <see cref="SendNow"/> can take bytes without waiting (a non-blocking socket), so any thread may send a
+    /// small chunk at once; false for transports that only send asynchronously (TLS, WebSocket).
+    /// </summary>
+    bool CanSendNow => false;
+
+    /// <summary>
     /// Hands the transport as much of <paramref name="segments"/> as it takes without waiting and returns how many
     /// bytes that was (0 for transports with no such path). Throws <see cref="SessionChannelException"/> when the
     /// connection is broken.

@@ -29,6 +29,8 @@ public sealed class TcpChannel : ISessionChannel
 
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer) => _socket.ReceiveAsync(buffer, SocketFlags.None);
 
+    public bool CanSendNow => true;
+
     public int SendNow(IList<ArraySegment<byte>> segments)
     {
         var sent = _socket.Send(segments, SocketFlags.None, out var error);

@@ -59,7 +59,8 @@ internal sealed class SessionOutput : IDeviceOutputSink
         _metrics = metrics;
         _showNotices = showNotices;
         // Inline only where a send can complete without waiting: TLS and WebSocket sends are asynchronous anyway.
-        _inline = protocol is RawProtocol && channel is TcpChannel;
+        // Asked of the channel, not its type: the listener wraps every channel (its connection slot).
+        _inline = protocol is RawProtocol && channel.CanSendNow;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
     }
 

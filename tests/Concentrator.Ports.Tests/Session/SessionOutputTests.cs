@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Akka.TestKit.Xunit2;
+using Concentrator.Ports.Channels;
+using Concentrator.Ports.Configuration;
+using Concentrator.Ports.DeviceLink;
+using Concentrator.Ports.Metrics;
+using Concentrator.Ports.Session;
+
+namespace Concentrator.Ports.Tests.Session;
+
+/// <summary>Where device output leaves a session: on the device reader's thread or through the session actor.</summary>
+public sealed class SessionOutputTests : TestKit
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static readonly ListenerSettings Raw =
+        new(IPAddress.Loopback, 0, ListenerProtocol.Raw, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect);
+
+    /// <summary>A connected pair on loopback: the daemon's side and the client's.</summary>
+    private static (Socket Server, Socket Client) Connected()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = (int)Timeout.TotalMilliseconds };
+        client.Connect(listener.LocalEndPoint!);
+        return (listener.Accept(), client);
+    }
+
+    private static string Receive(Socket client, int count)
+    {
+        var buffer = new byte[count];
+        var got = 0;
+        while (got < count)
+        {
+            var n = client.Receive(buffer, got, count - got, SocketFlags.None);
+            Assert.True(n > 0, "the connection closed");
+            got += n;
+        }
+
+        return Encoding.ASCII.GetString(buffer);
+    }
+
+    [Fact]
+    public void A_raw_session_on_the_listener_s_counted_TCP_channel_sends_a_small_chunk_on_the_reader_s_thread()
+    {
+        var (server, client) = Connected();
+        using var clientSocket = client;
+        var session = CreateTestProbe();
+        // As the listener hands it over: the TCP channel inside the connection-slot wrapper.
+        using var channel = new CountedChannel(new TcpChannel(server), new CancellationTokenSource());
+        var output = new SessionOutput(channel, new RawProtocol(), Raw, session, CreateTestProbe(), new SessionCounters(),
+            new PortMetrics("t"), showNotices: false);
+        output.Release(ReadOnlyMemory<byte>.Empty);
+
+        output.Deliver("prompt> "u8.ToArray());
+
+        Assert.Equal("prompt> ", Receive(client, 8));
+        session.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // not handed to the session actor
+    }
+
+    [Fact]
+    public void A_session_on_a_channel_that_only_sends_asynchronously_gets_its_chunks_through_the_actor()
+    {
+        var (server, client) = Connected();
+        using var clientSocket = client;
+        var session = CreateTestProbe();
+        using var channel = new CountedChannel(new StreamChannel(new NetworkStream(server, ownsSocket: true), server.RemoteEndPoint),
+            new CancellationTokenSource());
+        var output = new SessionOutput(channel, new RawProtocol(), Raw, session, CreateTestProbe(), new SessionCounters(),
+            new PortMetrics("t"), showNotices: false);
+        output.Release(ReadOnlyMemory<byte>.Empty);
+
+        var chunk = "prompt> "u8.ToArray();
+        output.Deliver(chunk);
+
+        Assert.Same(chunk, session.ExpectMsg<DeviceOutput>(Timeout).Data);
+    }
+}
