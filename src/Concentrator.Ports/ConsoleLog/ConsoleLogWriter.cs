@@ -40,6 +40,9 @@ internal sealed class ConsoleLogWriter : IDisposable
 
     public void Device(byte[] chunk) => Add(new Entry(chunk, null, _time.GetUtcNow()));
 
+    /// <summary>A chunk read earlier (the port takes device output in batches): stamped with when it was read.</summary>
+    public void Device(byte[] chunk, DateTimeOffset readAt) => Add(new Entry(chunk, null, readAt));
+
     public void Mark(string text) => Add(new Entry(null, text, _time.GetUtcNow()));
 
     private void Add(Entry entry)

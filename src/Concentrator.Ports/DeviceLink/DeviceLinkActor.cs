@@ -3,6 +3,7 @@ using Akka.Event;
 using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Metrics;
+using Concentrator.Ports.Port;
 
 namespace Concentrator.Ports.DeviceLink;
 
@@ -31,6 +32,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private readonly IActorRef _port;
     private readonly PortMetrics? _metrics;
     private readonly Action<byte[]>? _onData;
+    private readonly DeviceInputGate? _input;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Lock _gate = new();
     private bool _stopped;
@@ -52,19 +54,39 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     /// <param name="port">The port actor: told of every state change.</param>
     /// <param name="onData">Called on the reader thread with each chunk read; without it the port is told <see cref="DeviceOutput"/>.</param>
     /// <param name="metrics">The port's metrics (modem polls are counted), or null.</param>
-    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null)
+    /// <param name="input">Where sessions write to the open device directly, or null.</param>
+    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null,
+        DeviceInputGate? input = null)
     {
         _settings = settings;
         _port = port;
         _onData = onData;
         _metrics = metrics;
+        _input = input;
         Become(WaitingForSettings);
     }
 
-    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, onData, metrics));
+    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null,
+        DeviceInputGate? input = null) =>
+        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, onData, metrics, input));
 
     protected override void PreStart() => _port.Tell(new LinkReady());
+
+    /// <summary>A device command is off the way once handled: queued on the pump, written, or answered.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        finally
+        {
+            if (message is IDeviceCommand)
+            {
+                _input?.Arrived();
+            }
+        }
+    }
 
     private void WaitingForSettings()
     {
@@ -92,6 +114,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
             _pump.PauseReading(_readingPaused);
             _pump.Start();
+            _input?.Attach(pump);
             _attempt = 0;
             _inEffect = opened.InEffect;
             _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
@@ -129,6 +152,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         _modemPollPending = false;
         _modem = null;
         var lostNode = _pump?.Device.KernelNode;
+        _input?.Attach(null);
         _pump?.Dispose();
         _pump = null;
 
@@ -380,6 +404,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
         if (_pump is not null)
         {
+            _input?.Attach(null);
             _pump.Dispose();
         }
         else

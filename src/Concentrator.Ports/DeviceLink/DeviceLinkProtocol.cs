@@ -19,12 +19,12 @@ public sealed record DeviceOffline(string Reason);
 
 /// <summary>
 /// Device output, one immutable chunk. The same instance goes to every session of the port (no per-session
-/// copy); nobody may mutate <see cref="Data"/>. <paramref name="Seq"/> numbers the chunks the port is told of.
+/// copy); nobody may mutate <see cref="Data"/>.
 /// </summary>
-public sealed record DeviceOutput(byte[] Data, long Seq = 0);
+public sealed record DeviceOutput(byte[] Data);
 
 /// <summary>Port -> link: write client bytes; <see cref="WriteCompleted"/> goes to <paramref name="ReplyTo"/> when done.</summary>
-public sealed record WriteToDevice(byte[] Data, IActorRef ReplyTo);
+public sealed record WriteToDevice(byte[] Data, IActorRef ReplyTo) : IDeviceCommand;
 
 /// <summary>The bytes of one <see cref="WriteToDevice"/> left (or were discarded because the device is offline).</summary>
 public sealed record WriteCompleted(int Bytes, bool Discarded);
@@ -33,7 +33,7 @@ public sealed record WriteCompleted(int Bytes, bool Discarded);
 /// Port -> link: change line settings; the link answers <see cref="LineSettingsApplied"/> to the port, which
 /// passes the result on to <paramref name="ReplyTo"/> (the session that asked).
 /// </summary>
-public sealed record ApplyLineSettings(LineSettings Wanted, IActorRef? ReplyTo);
+public sealed record ApplyLineSettings(LineSettings Wanted, IActorRef? ReplyTo) : IDeviceCommand;
 
 /// <summary>Link -> port: the settings now in effect on the device.</summary>
 public sealed record LineSettingsApplied(LineSettings InEffect, IActorRef? ReplyTo);
@@ -48,13 +48,36 @@ public sealed record DeviceModemStatus(ModemStatus Status);
 public sealed record WatchModem(bool Watch);
 
 /// <summary>Port -> link: drive a control output; the result is best effort (a pty has no DTR/RTS).</summary>
-public sealed record SetControlLines(bool? Dtr, bool? Rts, bool? Break);
+public sealed record SetControlLines(bool? Dtr, bool? Rts, bool? Break) : IDeviceCommand;
 
 /// <summary>Port -> link: hold a break condition for a while (telnet IAC BRK, an escape command).</summary>
-public sealed record SendBreak(TimeSpan Duration);
+public sealed record SendBreak(TimeSpan Duration) : IDeviceCommand;
 
 /// <summary>Port -> link: discard buffered data.</summary>
-public sealed record PurgeDevice(PurgeTarget Target);
+public sealed record PurgeDevice(PurgeTarget Target) : IDeviceCommand;
 
 /// <summary>Port -> link: stop reading the device until told otherwise (a backpressure session is behind), or resume.</summary>
 public sealed record PauseReading(bool Pause);
+
+/// <summary>
+/// Port -> link: work on the device in the order the port sent it (writes, line settings, control lines, break,
+/// purge). The port counts each one on its way (<see cref="Port.DeviceInputGate"/>): a session writes directly only
+/// while none is, so it never overtakes one.
+/// </summary>
+public interface IDeviceCommand;
+
+/// <summary>
+/// Session -> port: answered with <see cref="FenceCleared"/> once every device command the session sent before it
+/// has left the port, so the session's next bytes may go to the device directly without overtaking them.
+/// </summary>
+public sealed record DeviceFence(IActorRef ReplyTo);
+
+/// <summary>Port -> session: see <see cref="DeviceFence"/>.</summary>
+public sealed class FenceCleared
+{
+    public static readonly FenceCleared Instance = new();
+
+    private FenceCleared()
+    {
+    }
+}

@@ -97,7 +97,9 @@ internal sealed class DevicePump : IDisposable
     /// <summary>
     /// Writes what the device takes at once, on the caller's thread, when no queued command is waiting or running
     /// (so nothing is overtaken); returns how many bytes that was. The rest goes through <see cref="Enqueue{T}"/>.
-    /// Spares a small write the hop to the command thread. Call it from the thread that enqueues.
+    /// Spares a small write the hop to the command thread. Any thread may call it (write(2) on a tty is atomic per
+    /// call); a caller whose own earlier work may still be on its way here waits for it first (the link's mailbox
+    /// orders the port's writes, a session's fence its direct ones).
     /// </summary>
     public int TryWriteNow(ReadOnlySpan<byte> data)
     {

@@ -28,7 +28,7 @@ public sealed partial class PortActor
             ? $"leased to {now.Holder} (lease {now.LeaseId}, epoch {now.Epoch})"
             : $"lease {before!.LeaseId} of {before.Holder} ended: {changed.Reason}";
         _log.Info("port {0}: {1}", _settings.Name, what);
-        _consoleLog?.Mark($"port {what}");
+        LogMark($"port {what}");
         var rights = _sessions.OrderBy(s => s.Value.Id).Select(s => (s.Key, MayWriteNow(s.Value))).ToList();
         Announce(_arbiter.Permit(rights), joined: null, reason: $"port {what}");
     }

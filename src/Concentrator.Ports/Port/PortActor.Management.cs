@@ -29,7 +29,7 @@ public sealed partial class PortActor
             _log.Info("port {0}: line settings changed by {1}", _settings.Name, set.By);
             if (_line.Change(set.Change, DeviceReady) is { } wanted)
             {
-                _link!.Tell(new ApplyLineSettings(wanted, Sender)); // the asker gets the values in effect once applied
+                ToDevice(new ApplyLineSettings(wanted, Sender)); // the asker gets the values in effect once applied
                 return;
             }
 
@@ -44,7 +44,7 @@ public sealed partial class PortActor
             }
 
             _log.Info("port {0}: break sent by {1}", _settings.Name, brk.By);
-            _link!.Tell(new SendBreak(brk.Duration));
+            ToDevice(new SendBreak(brk.Duration));
             Sender.Tell(new Done($"break of {brk.Duration.TotalMilliseconds:0} ms sent"));
         });
         Receive<ForceWriteLock>(force =>
@@ -78,7 +78,7 @@ public sealed partial class PortActor
 
         return new PortSnapshot(_settings.Name, _settings.Device, _state, _stateSince,
             _state == DeviceState.Offline ? _lastOfflineReason : null, _kernelNode, _line.InEffect, ModemLines.From(CurrentLineState()),
-            new PortCounters(_output.BytesPublished, _bytesToDevice, _bytesDiscarded, dropped, _reopens, _sessionsOpened, _sessionsRefused),
+            new PortCounters(_output.BytesPublished, _bytesToDevice + _input.BytesWritten, _bytesDiscarded, dropped, _reopens, _sessionsOpened, _sessionsRefused),
             _settings.TagList, [.. _settings.Listeners.Select(l => l.ToString())], sessions)
         {
             ListenersDown = [.. _listenersDown],

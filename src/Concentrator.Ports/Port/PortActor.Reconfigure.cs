@@ -49,7 +49,7 @@ public sealed partial class PortActor
             var change = new ChangeLine(line.BaudRate, line.DataBits, line.Parity, line.StopBits, line.FlowControl);
             if (_line.Change(change, DeviceReady) is { } wanted)
             {
-                _link!.Tell(new ApplyLineSettings(wanted, null));
+                ToDevice(new ApplyLineSettings(wanted, null));
             }
         }
 
@@ -65,6 +65,7 @@ public sealed partial class PortActor
 
         if (before.Scrollback != after.Scrollback)
         {
+            DrainOutput();
             var kept = _scrollback.Snapshot();
             _scrollback = new Scrollback(after.Scrollback);
             _scrollback.Append(kept);
@@ -72,7 +73,7 @@ public sealed partial class PortActor
 
         if (before.Log != after.Log)
         {
-            _consoleLog?.Mark($"console log reconfigured{(after.Log is null ? ": off" : " to " + after.Log.File)}");
+            LogMark($"console log reconfigured{(after.Log is null ? ": off" : " to " + after.Log.File)}");
             _consoleLog?.Dispose();
             _consoleLog = null;
             OpenConsoleLog();

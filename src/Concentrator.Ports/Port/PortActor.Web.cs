@@ -16,7 +16,11 @@ public sealed partial class PortActor
             OnClientConnected(new ClientConnected(connect.Channel, connect.Listener));
             Sender.Tell(new Done($"session starting on port {_settings.Name}"));
         });
-        Receive<GetScrollback>(_ => Sender.Tell(new ScrollbackData(_settings.Name, _scrollback.Snapshot())));
+        Receive<GetScrollback>(_ =>
+        {
+            DrainOutput();
+            Sender.Tell(new ScrollbackData(_settings.Name, _scrollback.Snapshot()));
+        });
     }
 
     /// <summary>Tells whoever watches (the dashboard's event feed) that this port's snapshot changed; cheap when nobody does.</summary>

@@ -33,8 +33,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
     private readonly HashSet<IActorRef> _modemWatchers = []; // sessions that want modem-input changes (the device is read only then)
     private readonly DeviceOutputHub _output; // device output straight from the reader thread to the sessions
-    private readonly List<(IActorRef Session, long After)> _replayDue = []; // joined before the port took chunk After
-    private long _outputSeq; // the last device chunk taken here
+    private readonly DeviceInputGate _input; // and client bytes straight from the sessions to the device
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
     private readonly PortMetrics _metrics;
@@ -78,9 +77,10 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _admission = new PortAdmission(settings);
         _scrollback = new Scrollback(settings.Scrollback);
         _arbiter = new WriteArbiter<IActorRef>(settings.WritePolicy);
-        _output = new DeviceOutputHub(Self);
+        _output = new DeviceOutputHub(Self, Context.System.Scheduler, _metrics);
+        _input = new DeviceInputGate(_metrics);
 
-        Receive<DeviceOutput>(OnDeviceOutput);
+        Receive<DrainDeviceOutput>(_ => DrainOutput());
         Receive<SessionInput>(OnSessionInput);
         Receive<ClientConnected>(OnClientConnected);
         Receive<JoinPort>(OnJoin);
@@ -129,16 +129,21 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             if (IsWritable(Sender) && _state == DeviceState.Online)
             {
-                _link?.Tell(new PurgeDevice(p.Target));
+                ToDevice(new PurgeDevice(p.Target));
             }
 
             Sender.Tell(CurrentLineState());
+        });
+        Receive<DeviceFence>(fence =>
+        {
+            // What this session sent before has left for the link, counted on the gate (see ToDevice).
+            fence.ReplyTo.Tell(FenceCleared.Instance);
         });
         Receive<PulseBreak>(b =>
         {
             if (IsWritable(Sender) && _state == DeviceState.Online)
             {
-                _link?.Tell(new SendBreak(b.Duration));
+                ToDevice(new SendBreak(b.Duration));
             }
         });
         Receive<DeviceModemStatus>(m =>
@@ -161,6 +166,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             if (_sessions.TryGetValue(Sender, out var entry))
             {
+                DrainOutput();
                 Sender.Tell(ReplayFor(entry.Listener));
             }
         });
@@ -170,7 +176,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveLeases();
         ReceiveWeb();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
-            _output.BytesPublished, _bytesToDevice, _bytesDiscarded)));
+            _output.BytesPublished, _bytesToDevice + _input.BytesWritten, _bytesDiscarded)));
     }
 
     public static Props Props(PortSettings settings, IReadOnlyList<Socket> listenSockets, DaemonSecurity? security = null) =>
@@ -189,8 +195,11 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.</summary>
-    private void StartLink() =>
-        _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self, _output.Publish, _metrics), $"{LinkName}-{++_linkGeneration}");
+    private void StartLink()
+    {
+        _input.Restart();
+        _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self, _output.Publish, _metrics, _input), $"{LinkName}-{++_linkGeneration}");
+    }
 
     private void StartListener(ListenerSettings listener, Socket socket)
     {
@@ -217,6 +226,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() => new ChildStrategy(_log, _settings.Name);
 
     private const string LinkName = "link";
+    private const string DrainTimer = "drain-output";
 
     /// <summary>
     /// A crashed device link is restarted (its PreStart sends <see cref="LinkReady"/>, so the port hands it the
@@ -236,13 +246,23 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     private bool IsWritable(IActorRef session) => _sessions.ContainsKey(session) && _arbiter.CanWrite(session);
 
+    /// <summary>Device work for the link, counted on its way so no session's direct write overtakes it.</summary>
+    private void ToDevice(IDeviceCommand command)
+    {
+        if (_link is not null)
+        {
+            _input.Sent();
+            _link.Tell(command);
+        }
+    }
+
     private bool DeviceReady => _state == DeviceState.Online && _link is not null;
 
     private void OnChangeLine(ChangeLine change)
     {
         if (IsWritable(Sender) && _line.Change(change, DeviceReady) is { } wanted)
         {
-            _link!.Tell(new ApplyLineSettings(wanted, Sender)); // answered once the device applied it
+            ToDevice(new ApplyLineSettings(wanted, Sender)); // answered once the device applied it
             return;
         }
 
@@ -253,7 +273,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     {
         if (IsWritable(Sender) && _control.Change(change.Dtr, change.Rts, change.Break, Sender) && DeviceReady)
         {
-            _link!.Tell(new SetControlLines(change.Dtr, change.Rts, change.Break));
+            ToDevice(new SetControlLines(change.Dtr, change.Rts, change.Break));
         }
 
         Sender.Tell(CurrentLineState());
@@ -267,33 +287,41 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
         }
 
+        TakeOutput(_output.TakeForPort(), rearm: false); // the log keeps every byte read before the stop
         _consoleLog?.Mark($"port {_settings.Name} stopped");
         _consoleLog?.Dispose();
         Changed("stopped");
     }
 
-    private void OnDeviceOutput(DeviceOutput output)
+    /// <summary>
+    /// Takes the device output the sessions already had into the scrollback and the console log (see
+    /// <see cref="DeviceOutputHub"/>); called on the hub's schedule and before anything that needs them current.
+    /// </summary>
+    private void DrainOutput() => TakeOutput(_output.TakeForPort());
+
+    /// <summary>A line in the console log, after every device byte read before it.</summary>
+    private void LogMark(string text)
     {
-        _metrics.Read(output.Data.Length);
-        _scrollback.Append(output.Data);
-        _consoleLog?.Device(output.Data);
-        _outputSeq = output.Seq; // the sessions had it from the reader thread already
-        if (_replayDue.Count > 0)
-        {
-            StartOutputs();
-        }
+        DrainOutput();
+        _consoleLog?.Mark(text);
     }
 
-    /// <summary>Sessions that joined while chunks up to theirs were on their way here get their replay now.</summary>
-    private void StartOutputs()
+    private void TakeOutput(List<PublishedChunk> chunks, bool rearm = true)
     {
-        foreach (var (session, after) in _replayDue.Where(d => d.After <= _outputSeq).ToList())
+        if (chunks.Count == 0)
         {
-            _replayDue.Remove((session, after));
-            if (_sessions.TryGetValue(session, out var entry))
-            {
-                session.Tell(new OutputStart(ReplayFor(entry.Listener).Data));
-            }
+            return;
+        }
+
+        foreach (var chunk in chunks)
+        {
+            _scrollback.Append(chunk.Data);
+            _consoleLog?.Device(chunk.Data, chunk.ReadAt);
+        }
+
+        if (rearm)
+        {
+            Timers.StartSingleTimer(DrainTimer, DrainDeviceOutput.Instance, DeviceOutputHub.DrainDelay); // output is flowing
         }
     }
 
@@ -309,7 +337,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             _bytesToDevice += input.Data.Length;
             _metrics.Written(input.Data.Length);
-            _link.Tell(new WriteToDevice(input.Data, Sender));
+            ToDevice(new WriteToDevice(input.Data, Sender));
         }
         else
         {
@@ -360,12 +388,12 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         // A client changed settings while the device was opening: apply them now rather than lose them.
         if (_line.Online(online.InEffect, canApply: _link is not null) is { } reapply)
         {
-            _link!.Tell(new ApplyLineSettings(reapply, null));
+            ToDevice(new ApplyLineSettings(reapply, null));
         }
 
         if (_control.ChangedSinceOpen)
         {
-            _link?.Tell(new SetControlLines(_control.Dtr, _control.Rts, null));
+            ToDevice(new SetControlLines(_control.Dtr, _control.Rts, null));
         }
 
         _lastOfflineReason = null;
@@ -376,7 +404,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         _log.Info("port {0}: online on {1} ({2})", _settings.Name, online.KernelNode, online.InEffect);
-        _consoleLog?.Mark($"device online on {online.KernelNode} ({online.InEffect})");
+        LogMark($"device online on {online.KernelNode} ({online.InEffect})");
         Broadcast(new PortStatusChanged(_settings.Name, DeviceState.Online, online.KernelNode));
     }
 
@@ -399,7 +427,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
         if (wasOnline)
         {
-            _consoleLog?.Mark($"device offline: {offline.Reason}");
+            LogMark($"device offline: {offline.Reason}");
             Broadcast(new PortStatusChanged(_settings.Name, DeviceState.Offline, offline.Reason));
         }
     }
@@ -465,27 +493,17 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     {
         var id = ++_nextSessionId;
         var peer = join.Peer;
-        var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output);
+        var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output,
+            new DirectInput(_input)); // no right to write until Announce gives it
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
-        session.Tell(new SessionAdmitted(id, listener.Access == SessionAccess.ReadOnly));
+        session.Tell(new SessionAdmitted(id, listener.Access == SessionAccess.ReadOnly, entry.Input));
 
-        // Replay goes first, so the session sees the scrollback and then live output with nothing lost between: the
-        // session gets chunks after `after` from the reader thread and holds them until the replay up to `after` came.
-        var after = _output.Subscribe(join.Output);
-        if (!listener.Replay)
-        {
-            session.Tell(new OutputStart([]));
-        }
-        else if (after <= _outputSeq)
-        {
-            session.Tell(new OutputStart(ReplayFor(listener).Data));
-        }
-        else
-        {
-            _replayDue.Add((session, after));
-        }
+        // Replay goes first, so the session sees the scrollback and then live output with nothing lost or repeated
+        // between: it gets every chunk from the subscription on from the reader thread, the scrollback every one before.
+        TakeOutput(_output.Subscribe(join.Output));
+        session.Tell(new OutputStart(listener.Replay ? ReplayFor(listener).Data : []));
 
         if (_state == DeviceState.Offline)
         {
@@ -494,7 +512,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
         var changes = _arbiter.Join(session, admit.MayWrite);
         var who = join.Principal.Name == Principal.AnonymousName ? "" : $" as {join.Principal.Name}";
-        _consoleLog?.Mark($"session {id} connected from {peer}{who} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
+        LogMark($"session {id} connected from {peer}{who} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
             $"{(_arbiter.CanWrite(session) ? "read-write" : "read-only")})");
         Announce(changes, joined: session);
         Changed("session joined");
@@ -516,8 +534,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         _output.Unsubscribe(entry.Output);
-        _replayDue.RemoveAll(d => d.Session.Equals(session));
-        _consoleLog?.Mark($"session {entry.Id} from {entry.Peer} disconnected");
+        _input.Allow(entry.Input, false);
+        LogMark($"session {entry.Id} from {entry.Peer} disconnected");
         if (_behind.Remove(session))
         {
             UpdateReadingPause();
@@ -529,7 +547,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _droppedByPastSessions += entry.Counters.Dropped;
         if (_control.OwnerLeft(session))
         {
-            _link?.Tell(new SetControlLines(null, null, false));
+            ToDevice(new SetControlLines(null, null, false));
         }
 
         Announce(_arbiter.Leave(session), joined: null, reason: PortTexts.Left(entry.Id));
@@ -590,12 +608,13 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                 continue;
             }
 
+            _input.Allow(entry.Input, canWrite); // before the session hears of it: a revoked right writes nothing more
             var initial = session.Equals(joined);
             var why = initial ? Standing(session, entry) : PortTexts.RoleChange(canWrite ? PortTexts.CanWrite : Standing(session, entry), reason);
             session.Tell(new RoleChanged(canWrite, why, initial));
             if (!initial)
             {
-                _consoleLog?.Mark($"session {entry.Id} is now {(canWrite ? "read-write" : "read-only")}: {reason}");
+                LogMark($"session {entry.Id} is now {(canWrite ? "read-write" : "read-only")}: {reason}");
                 _log.Info("port {0}: session {1} is now {2}: {3}", _settings.Name, entry.Id, canWrite ? "read-write" : "read-only", reason);
             }
         }
@@ -613,5 +632,5 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, SessionCounters Counters,
-        DateTimeOffset ConnectedAt, IDeviceOutputSink Output);
+        DateTimeOffset ConnectedAt, IDeviceOutputSink Output, DirectInput Input);
 }

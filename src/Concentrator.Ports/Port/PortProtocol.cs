@@ -26,7 +26,8 @@ public sealed record JoinPort(Principal Principal, string Peer, SessionCounters 
 /// <summary>Port -> session: admitted as session <paramref name="Id"/>; a <see cref="RoleChanged"/> with the initial role follows.</summary>
 /// <param name="Id">The session's number on its port.</param>
 /// <param name="ReadOnly">Admitted as a monitor: a read-only listener, or the port's ACL narrowed a read-write one.</param>
-public sealed record SessionAdmitted(int Id, bool ReadOnly = false);
+/// <param name="Input">Where the session writes to the device directly while the port lets it write (see DeviceInputGate).</param>
+public sealed record SessionAdmitted(int Id, bool ReadOnly = false, DirectInput? Input = null);
 
 /// <summary>Port -> session: refused; say <paramref name="Line"/> to the client and close.</summary>
 public sealed record SessionRefused(string Line, string Reason);

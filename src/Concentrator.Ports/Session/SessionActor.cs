@@ -66,6 +66,8 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private bool _reading;
     private bool _inputClosed; // draining: the client is not read again
     private int _pendingWrites;
+    private DirectInput? _direct; // given by the port on admission
+    private int _fences; // device commands sent through the port whose DeviceFence has not come back
     private bool _canWrite;
     private bool _toldReadOnly;
     private long _discarded;
@@ -143,6 +145,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         {
             Timers.Cancel("handshake"); // a login's admission timeout, if one runs
             _id = admitted.Id;
+            _direct = admitted.Input;
             _controlChannel?.SendControl(new SessionStartedControl(_id, _portSettings.Name));
             _canWrite &= !admitted.ReadOnly;
             Become(Running);
@@ -212,6 +215,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             Close(f.Reason);
         });
         Receive<WriteCompleted>(OnWriteCompleted);
+        Receive<FenceCleared>(_ => _fences--);
         Receive<SendDone>(OnSendDone);
         Receive<SendFailed>(f => Close(f.Reason));
         Receive<PortLineState>(state =>
@@ -394,8 +398,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             switch (item)
             {
                 case byte[] data when _canWrite:
-                    _pendingWrites++;
-                    _port.Tell(new SessionInput(data));
+                    WriteToDevice(data);
                     break;
                 case byte[]:
                     if (!_toldReadOnly)
@@ -408,7 +411,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
 
                     break;
                 case BreakReceived when _canWrite:
-                    _port.Tell(new PulseBreak(TimeSpan.FromMilliseconds(250)));
+                    TellDevice(new PulseBreak(TimeSpan.FromMilliseconds(250)));
                     break;
                 case ComPortEnabled or ComPortCommand when _comPort is not null:
                     Request(_comPort.Submit(item, _toClient));
@@ -470,7 +473,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             case 'b':
                 if (_canWrite)
                 {
-                    _port.Tell(new PulseBreak(TimeSpan.FromMilliseconds(250)));
+                    TellDevice(new PulseBreak(TimeSpan.FromMilliseconds(250)));
                     Notice("break sent");
                 }
                 else
@@ -526,7 +529,40 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     {
         if (request is not null)
         {
-            _port.Tell(request);
+            TellDevice(request);
+        }
+    }
+
+    /// <summary>
+    /// Client bytes to the device: directly (<see cref="DirectInput"/>, no mailbox between the client's socket and
+    /// the device) while nothing this session sent the device earlier is still on its way through the port, which
+    /// it would overtake; otherwise, and whatever the device does not take at once, through the port.
+    /// </summary>
+    private void WriteToDevice(byte[] data)
+    {
+        if (_direct is not null && _pendingWrites == 0 && _fences == 0)
+        {
+            var written = _direct.TryWrite(data);
+            if (written == data.Length)
+            {
+                return;
+            }
+
+            data = written == 0 ? data : data[written..];
+        }
+
+        _pendingWrites++;
+        _port.Tell(new SessionInput(data));
+    }
+
+    /// <summary>A device command through the port (break, line settings, control lines, purge), fenced: see <see cref="WriteToDevice"/>.</summary>
+    private void TellDevice(object command)
+    {
+        _port.Tell(command);
+        if (_direct is not null)
+        {
+            _fences++;
+            _port.Tell(new DeviceFence(Self));
         }
     }
 
