@@ -26,10 +26,10 @@ internal sealed class DrainDeviceOutput
 /// Device output from the reader thread straight to the port's sessions. The port takes the same chunks later, in
 /// batches, for the scrollback and the console log: telling it of every chunk woke a pool thread per keystroke echo,
 /// which on a 2-core machine competed with the client for a core (measured: 20-50 µs of a 77 µs round trip). So
-/// the first chunk after a quiet spell schedules a drain a little later; the port keeps draining on its timer while
-/// output flows and asks at once when a lot is waiting. Whoever needs the port current (a replay, a scrollback
-/// request, a log mark) drains first; a session joins by taking the undrained chunks in the same step, so its
-/// replay ends exactly where its live output begins.
+/// the first chunk after the port took the last batch schedules the next drain a little later (one per
+/// <see cref="DrainDelay"/> at most while output flows), and a lot waiting makes the port drain at once. Whoever
+/// needs the port current (a replay, a scrollback request, a log mark) drains first; a session joins by taking the
+/// undrained chunks in the same step, so its replay ends exactly where its live output begins.
 /// </summary>
 internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, PortMetrics metrics)
 {
@@ -43,7 +43,7 @@ internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, Port
     private IDeviceOutputSink[] _sinks = [];
     private List<PublishedChunk> _forPort = [];
     private long _forPortBytes;
-    private bool _drainDue; // a drain is scheduled or the port keeps draining on its timer: no need to schedule
+    private bool _drainDue; // a drain is scheduled: the chunks wait for it
     private bool _drainAsked; // a drain message is on its way now
     private long _bytes;
 
@@ -88,10 +88,7 @@ internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, Port
         }
     }
 
-    /// <summary>
-    /// For the port: the chunks it has not taken, oldest first. When there are none, the next chunk schedules a drain
-    /// again; otherwise the port should drain again after <see cref="DrainDelay"/>.
-    /// </summary>
+    /// <summary>For the port: the chunks it has not taken, oldest first; the next chunk schedules a drain again.</summary>
     public List<PublishedChunk> TakeForPort()
     {
         lock (_gate)
@@ -116,9 +113,9 @@ internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, Port
     private List<PublishedChunk> TakeLocked()
     {
         _drainAsked = false;
+        _drainDue = false; // a drain already on its way finds nothing, which costs less than one per chunk
         if (_forPort.Count == 0)
         {
-            _drainDue = false;
             return [];
         }
 

@@ -226,7 +226,6 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() => new ChildStrategy(_log, _settings.Name);
 
     private const string LinkName = "link";
-    private const string DrainTimer = "drain-output";
 
     /// <summary>
     /// A crashed device link is restarted (its PreStart sends <see cref="LinkReady"/>, so the port hands it the
@@ -287,7 +286,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
         }
 
-        TakeOutput(_output.TakeForPort(), rearm: false); // the log keeps every byte read before the stop
+        DrainOutput(); // the log keeps every byte read before the stop
         _consoleLog?.Mark($"port {_settings.Name} stopped");
         _consoleLog?.Dispose();
         Changed("stopped");
@@ -306,22 +305,12 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _consoleLog?.Mark(text);
     }
 
-    private void TakeOutput(List<PublishedChunk> chunks, bool rearm = true)
+    private void TakeOutput(List<PublishedChunk> chunks)
     {
-        if (chunks.Count == 0)
-        {
-            return;
-        }
-
         foreach (var chunk in chunks)
         {
             _scrollback.Append(chunk.Data);
             _consoleLog?.Device(chunk.Data, chunk.ReadAt);
-        }
-
-        if (rearm)
-        {
-            Timers.StartSingleTimer(DrainTimer, DrainDeviceOutput.Instance, DeviceOutputHub.DrainDelay); // output is flowing
         }
     }
 
