@@ -12,6 +12,8 @@ using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Port;
 
+using Concentrator.Testing;
+
 namespace Concentrator.Ports.Tests.Channels;
 
 /// <summary>
@@ -38,18 +40,6 @@ public sealed class SessionChannelTests : TestKit
 
     private static PortStatus Status(IActorRef port) => port.Ask<PortStatus>(GetPortStatus.Instance, Timeout).GetAwaiter().GetResult();
 
-    /// <summary>A connected pair of loopback TCP sockets: (client, server).</summary>
-    private static async Task<(Socket Client, Socket Server)> ConnectedPair()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        var server = await listener.AcceptAsync();
-        return (client, server);
-    }
-
     private static async Task<string> ReadText(Stream stream, int count)
     {
         var buffer = new byte[count];
@@ -62,7 +52,7 @@ public sealed class SessionChannelTests : TestKit
     public async Task A_session_over_a_plain_stream_echoes_through_the_device()
     {
         var port = StartPort();
-        var (client, server) = await ConnectedPair();
+        var (client, server) = await LoopbackSockets.ConnectedPairAsync();
         using var clientStream = new NetworkStream(client, ownsSocket: true);
 
         port.Tell(new ClientConnected(new StreamChannel(new NetworkStream(server, ownsSocket: true), server.RemoteEndPoint), Raw));
@@ -78,7 +68,7 @@ public sealed class SessionChannelTests : TestKit
         var port = StartPort();
         using var certificate = SelfSigned("localhost");
 
-        var (client, server) = await ConnectedPair();
+        var (client, server) = await LoopbackSockets.ConnectedPairAsync();
         var serverTls = new SslStream(new NetworkStream(server, ownsSocket: true));
         port.Tell(new ClientConnected(new StreamChannel(serverTls, server.RemoteEndPoint,
             cancel => serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancel)), Raw));
@@ -89,7 +79,7 @@ public sealed class SessionChannelTests : TestKit
         Assert.Equal("over tls", await ReadText(clientTls, 8));
 
         // A plain client on the TLS channel: the handshake fails, the session ends, nothing is admitted.
-        var (plain, plainServer) = await ConnectedPair();
+        var (plain, plainServer) = await LoopbackSockets.ConnectedPairAsync();
         using var plainStream = new NetworkStream(plain, ownsSocket: true);
         var badTls = new SslStream(new NetworkStream(plainServer, ownsSocket: true));
         port.Tell(new ClientConnected(new StreamChannel(badTls, plainServer.RemoteEndPoint,
@@ -126,7 +116,7 @@ public sealed class SessionChannelTests : TestKit
     /// <summary>A client WebSocket whose server end is handed to the port as a session.</summary>
     private static async Task<WebSocket> WebSocketPair(IActorRef port)
     {
-        var (client, server) = await ConnectedPair();
+        var (client, server) = await LoopbackSockets.ConnectedPairAsync();
         var serverSocket = WebSocket.CreateFromStream(new NetworkStream(server, ownsSocket: true),
             new WebSocketCreationOptions { IsServer = true });
         port.Tell(new ClientConnected(new WebSocketChannel(serverSocket, server.RemoteEndPoint), Raw));

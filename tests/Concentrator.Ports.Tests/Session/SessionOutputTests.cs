@@ -7,6 +7,7 @@ using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Session;
+using Concentrator.Testing;
 
 namespace Concentrator.Ports.Tests.Session;
 
@@ -18,19 +19,9 @@ public sealed class SessionOutputTests : TestKit
     private static readonly ListenerSettings Raw =
         new(IPAddress.Loopback, 0, ListenerProtocol.Raw, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect);
 
-    /// <summary>A connected pair on loopback: the daemon's side and the client's.</summary>
-    private static (Socket Server, Socket Client) Connected()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = (int)Timeout.TotalMilliseconds };
-        client.Connect(listener.LocalEndPoint!);
-        return (listener.Accept(), client);
-    }
-
     private static string Receive(Socket client, int count)
     {
+        client.ReceiveTimeout = (int)Timeout.TotalMilliseconds;
         var buffer = new byte[count];
         var got = 0;
         while (got < count)
@@ -44,9 +35,9 @@ public sealed class SessionOutputTests : TestKit
     }
 
     [Fact]
-    public void A_raw_session_on_the_listener_s_counted_TCP_channel_sends_a_small_chunk_on_the_reader_s_thread()
+    public async Task A_raw_session_on_the_listener_s_counted_TCP_channel_sends_a_small_chunk_on_the_reader_s_thread()
     {
-        var (server, client) = Connected();
+        var (client, server) = await LoopbackSockets.ConnectedPairAsync();
         using var clientSocket = client;
         var session = CreateTestProbe();
         // As the listener hands it over: the TCP channel inside the connection-slot wrapper.
@@ -62,9 +53,9 @@ public sealed class SessionOutputTests : TestKit
     }
 
     [Fact]
-    public void A_session_on_a_channel_that_only_sends_asynchronously_gets_its_chunks_through_the_actor()
+    public async Task A_session_on_a_channel_that_only_sends_asynchronously_gets_its_chunks_through_the_actor()
     {
-        var (server, client) = Connected();
+        var (client, server) = await LoopbackSockets.ConnectedPairAsync();
         using var clientSocket = client;
         var session = CreateTestProbe();
         using var channel = new CountedChannel(new StreamChannel(new NetworkStream(server, ownsSocket: true), server.RemoteEndPoint),
