@@ -30,9 +30,9 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     private readonly PortSettings _settings;
     private readonly IActorRef _port;
-    private readonly PortMetrics? _metrics;
-    private readonly Action<byte[]>? _onData;
-    private readonly DeviceInputGate? _input;
+    private readonly PortMetrics _metrics;
+    private readonly Action<byte[]> _onData;
+    private readonly DeviceInputGate _input;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Lock _gate = new();
     private bool _stopped;
@@ -52,11 +52,10 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     /// <param name="settings">The port's settings (device path, backend, reopen backoff).</param>
     /// <param name="port">The port actor: told of every state change.</param>
-    /// <param name="onData">Called on the reader thread with each chunk read; without it the port is told <see cref="DeviceOutput"/>.</param>
-    /// <param name="metrics">The port's metrics (modem polls are counted), or null.</param>
-    /// <param name="input">Where sessions write to the open device directly, or null.</param>
-    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null,
-        DeviceInputGate? input = null)
+    /// <param name="onData">Called on the reader thread with each chunk read (the port's <see cref="Port.DeviceOutputHub"/>).</param>
+    /// <param name="metrics">The port's metrics (modem polls are counted).</param>
+    /// <param name="input">Where sessions write to the open device directly.</param>
+    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]> onData, PortMetrics metrics, DeviceInputGate input)
     {
         _settings = settings;
         _port = port;
@@ -66,8 +65,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         Become(WaitingForSettings);
     }
 
-    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]>? onData = null, PortMetrics? metrics = null,
-        DeviceInputGate? input = null) =>
+    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]> onData, PortMetrics metrics, DeviceInputGate input) =>
         Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, onData, metrics, input));
 
     protected override void PreStart() => _port.Tell(new LinkReady());
@@ -83,7 +81,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         {
             if (message is IDeviceCommand)
             {
-                _input?.Arrived();
+                _input.Arrived();
             }
         }
     }
@@ -103,9 +101,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         Receive<Opened>(opened =>
         {
             var self = Self;
-            var port = _port;
             DevicePump? pump = null;
-            pump = new DevicePump(opened.Device, _onData ?? (data => port.Tell(new DeviceOutput(data))), e => self.Tell(new Faulted(pump!, e)));
+            pump = new DevicePump(opened.Device, _onData, e => self.Tell(new Faulted(pump!, e)));
             _pump = pump;
             lock (_gate)
             {
@@ -114,7 +111,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
             _pump.PauseReading(_readingPaused);
             _pump.Start();
-            _input?.Attach(pump);
+            _input.Attach(pump);
             _attempt = 0;
             _inEffect = opened.InEffect;
             _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
@@ -152,7 +149,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         _modemPollPending = false;
         _modem = null;
         var lostNode = _pump?.Device.KernelNode;
-        _input?.Attach(null);
+        _input.Attach(null);
         _pump?.Dispose();
         _pump = null;
 
@@ -269,7 +266,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
             }
 
             _modemPollPending = true;
-            _metrics?.ModemPolled();
+            _metrics.ModemPolled();
             var self = Self;
             Pump.Enqueue(d => d.ReadModemStatus(), (status, _) => self.Tell(new ModemRead(status)));
         });
@@ -404,7 +401,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
         if (_pump is not null)
         {
-            _input?.Attach(null);
+            _input.Attach(null);
             _pump.Dispose();
         }
         else
