@@ -38,10 +38,8 @@ internal sealed class ConsoleLogWriter : IDisposable
         _thread.Start();
     }
 
-    public void Device(byte[] chunk) => Add(new Entry(chunk, null, _time.GetUtcNow()));
-
-    /// <summary>A chunk read earlier (the port takes device output in batches): stamped with when it was read.</summary>
-    public void Device(byte[] chunk, DateTimeOffset readAt) => Add(new Entry(chunk, null, readAt));
+    /// <summary>Device output, stamped with when it was read (the port takes it in batches), or now.</summary>
+    public void Device(byte[] chunk, DateTimeOffset? readAt = null) => Add(new Entry(chunk, null, readAt ?? _time.GetUtcNow()));
 
     public void Mark(string text) => Add(new Entry(null, text, _time.GetUtcNow()));
 
