@@ -18,8 +18,8 @@ public sealed record DeviceOnline(string KernelNode, LineSettings InEffect, Devi
 public sealed record DeviceOffline(string Reason);
 
 /// <summary>
-/// Device output, one immutable chunk. The same instance goes to every session of the port (no per-session
-/// copy); nobody may mutate <see cref="Data"/>.
+/// Device output, one immutable chunk, to a session actor that encodes or sends it itself (see SessionOutput). The
+/// same instance goes to every session of the port (no per-session copy); nobody may mutate <see cref="Data"/>.
 /// </summary>
 public sealed record DeviceOutput(byte[] Data);
 
@@ -70,7 +70,14 @@ public interface IDeviceCommand;
 /// Session -> port: answered with <see cref="FenceCleared"/> once every device command the session sent before it
 /// has left the port, so the session's next bytes may go to the device directly without overtaking them.
 /// </summary>
-public sealed record DeviceFence(IActorRef ReplyTo);
+public sealed class DeviceFence
+{
+    public static readonly DeviceFence Instance = new();
+
+    private DeviceFence()
+    {
+    }
+}
 
 /// <summary>Port -> session: see <see cref="DeviceFence"/>.</summary>
 public sealed class FenceCleared

@@ -78,7 +78,7 @@ public sealed partial class PortActor
 
         return new PortSnapshot(_settings.Name, _settings.Device, _state, _stateSince,
             _state == DeviceState.Offline ? _lastOfflineReason : null, _kernelNode, _line.InEffect, ModemLines.From(CurrentLineState()),
-            new PortCounters(_output.BytesPublished, _bytesToDevice + _input.BytesWritten, _bytesDiscarded, dropped, _reopens, _sessionsOpened, _sessionsRefused),
+            new PortCounters(_output.BytesPublished, BytesToDevice, _bytesDiscarded, dropped, _reopens, _sessionsOpened, _sessionsRefused),
             _settings.TagList, [.. _settings.Listeners.Select(l => l.ToString())], sessions)
         {
             ListenersDown = [.. _listenersDown],

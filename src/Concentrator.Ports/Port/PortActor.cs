@@ -134,11 +134,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
             Sender.Tell(CurrentLineState());
         });
-        Receive<DeviceFence>(fence =>
-        {
-            // What this session sent before has left for the link, counted on the gate (see ToDevice).
-            fence.ReplyTo.Tell(FenceCleared.Instance);
-        });
+        // What the session sent before the fence has left for the link, counted on the gate (see ToDevice).
+        Receive<DeviceFence>(_ => Sender.Tell(FenceCleared.Instance));
         Receive<PulseBreak>(b =>
         {
             if (IsWritable(Sender) && _state == DeviceState.Online)
@@ -176,7 +173,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveLeases();
         ReceiveWeb();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
-            _output.BytesPublished, _bytesToDevice + _input.BytesWritten, _bytesDiscarded)));
+            _output.BytesPublished, BytesToDevice, _bytesDiscarded)));
     }
 
     public static Props Props(PortSettings settings, IReadOnlyList<Socket> listenSockets, DaemonSecurity? security = null) =>
@@ -242,6 +239,9 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     private PortLineState CurrentLineState() => new(_line.InEffect, _control.Dtr, _control.Rts, _control.Break, _modem);
+
+    /// <summary>Client bytes written to the device: through the port, and directly by sessions.</summary>
+    private long BytesToDevice => _bytesToDevice + _input.BytesWritten;
 
     private bool IsWritable(IActorRef session) => _sessions.ContainsKey(session) && _arbiter.CanWrite(session);
 
@@ -507,7 +507,10 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Changed("session joined");
     }
 
-    /// <summary>The scrollback, cut to what the session's output queue can hold (a replay must never overflow it).</summary>
+    /// <summary>
+    /// The scrollback, cut to what the session's output queue can hold (a replay must never overflow it). Callers drain
+    /// first; a joining session's chunks are taken when it subscribes (a drain here would repeat later ones).
+    /// </summary>
     private Replay ReplayFor(ListenerSettings listener)
     {
         var snapshot = _scrollback.Snapshot();

@@ -562,7 +562,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         if (_direct is not null)
         {
             _fences++;
-            _port.Tell(new DeviceFence(Self));
+            _port.Tell(DeviceFence.Instance);
         }
     }
 
