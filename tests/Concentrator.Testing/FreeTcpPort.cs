@@ -20,4 +20,28 @@ public static class FreeTcpPort
             listener.Stop();
         }
     }
+
+    /// <summary>
+    /// <paramref name="count"/> different free ports: each stays bound until all are chosen, so the OS never hands
+    /// out one twice (separate <see cref="Next"/> calls may).
+    /// </summary>
+    public static int[] Distinct(int count)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+            }
+
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
 }

@@ -36,6 +36,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly DeviceInputGate _input; // and client bytes straight from the sessions to the device
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
+    private readonly HeldInput<IActorRef> _held = new(HeldInput<IActorRef>.DefaultLimit); // typed while the device is not online
     private readonly PortMetrics _metrics;
     private readonly List<string> _listenersDown = []; // listeners that stopped on their own (health, snapshot)
     private PortSettings _settings; // replaced by a reload (see PortActor.Reconfigure.cs)
@@ -46,6 +47,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private int _linkGeneration;
     private int _listenerGeneration;
     private ConsoleLogWriter? _consoleLog;
+    private Timer? _heldExpiry; // runs while input is held (see HeldInput)
     private ModemStatus _modem = SteadyCable;
     private IActorRef? _link;
     private DeviceState _state = DeviceState.Opening;
@@ -115,6 +117,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                 _link?.Tell(new WatchModem(watch.Watch));
             }
         });
+        Receive<HeldInputExpired>(_ => DiscardHeldInput());
         Receive<DeviceOnline>(OnDeviceOnline);
         Receive<DeviceOffline>(OnDeviceOffline);
         Receive<LineSettingsApplied>(a =>
@@ -280,6 +283,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        StopHeldInputTimer();
         _metrics.Online(false);
         foreach (var entry in _sessions.Values)
         {
@@ -328,10 +332,58 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             _metrics.Written(input.Data.Length);
             ToDevice(new WriteToDevice(input.Data, Sender));
         }
+        else if (_held.TryHold(Sender, input.Data))
+        {
+            // Answered once the device takes it (or the grace ends): the session reads its client no faster meanwhile.
+            // A .NET timer, not an Akka one: the first use of Akka's scheduler starts its thread and blocks the pool
+            // thread that asked, and with every port asking at once during start the pool starved for seconds.
+            var self = Self;
+            _heldExpiry ??= new Timer(_ => self.Tell(HeldInputExpired.Instance), null, HeldInput<IActorRef>.Grace, Timeout.InfiniteTimeSpan);
+        }
         else
         {
-            _bytesDiscarded += input.Data.Length;
-            Sender.Tell(new WriteCompleted(input.Data.Length, Discarded: true));
+            Discard(Sender, input.Data.Length);
+        }
+    }
+
+    private void StopHeldInputTimer()
+    {
+        _heldExpiry?.Dispose();
+        _heldExpiry = null;
+    }
+
+    private void Discard(IActorRef session, int bytes)
+    {
+        _bytesDiscarded += bytes;
+        session.Tell(new WriteCompleted(bytes, Discarded: true));
+    }
+
+    /// <summary>The device is online: what was typed meanwhile goes first, in the order it came, from sessions that may still write.</summary>
+    private void DeliverHeldInput()
+    {
+        StopHeldInputTimer();
+        foreach (var (session, data) in _held.TakeAll())
+        {
+            if (IsWritable(session))
+            {
+                _bytesToDevice += data.Length;
+                _metrics.Written(data.Length);
+                ToDevice(new WriteToDevice(data, session));
+            }
+            else
+            {
+                Discard(session, data.Length);
+            }
+        }
+    }
+
+    /// <summary>The device did not come online within the grace: the held bytes are discarded, and each session is told.</summary>
+    private void DiscardHeldInput()
+    {
+        StopHeldInputTimer();
+        foreach (var (session, data) in _held.TakeAll())
+        {
+            Discard(session, data.Length);
         }
     }
 
@@ -384,6 +436,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         {
             ToDevice(new SetControlLines(_control.Dtr, _control.Rts, null));
         }
+
+        DeliverHeldInput();
 
         _lastOfflineReason = null;
         if ((online.Capabilities & DeviceCapabilities.ModemStatus) == 0 && _modem != SteadyCable)
@@ -527,6 +581,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
         _output.Unsubscribe(entry.Output);
         _input.Allow(entry.Input, false);
+        _held.TakeFrom(session);
         LogMark($"session {entry.Id} from {entry.Peer} disconnected");
         if (_behind.Remove(session))
         {
@@ -601,6 +656,14 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             }
 
             _input.Allow(entry.Input, canWrite); // before the session hears of it: a revoked right writes nothing more
+            if (!canWrite)
+            {
+                foreach (var data in _held.TakeFrom(session))
+                {
+                    Discard(session, data.Length);
+                }
+            }
+
             var initial = session.Equals(joined);
             var why = initial ? Standing(session, entry) : PortTexts.RoleChange(canWrite ? PortTexts.CanWrite : Standing(session, entry), reason);
             session.Tell(new RoleChanged(canWrite, why, initial));

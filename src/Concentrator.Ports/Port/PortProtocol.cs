@@ -144,3 +144,13 @@ public sealed record ClosePort(string Reason);
 
 /// <summary>Session -> port: a backpressure session's output queue is over its capacity (pause the device), or drained.</summary>
 public sealed record OutputBehind(bool Behind);
+
+/// <summary>Port -> itself: the grace for bytes typed while the device was not online has passed (see <see cref="HeldInput{TSession}"/>).</summary>
+internal sealed class HeldInputExpired
+{
+    public static readonly HeldInputExpired Instance = new();
+
+    private HeldInputExpired()
+    {
+    }
+}
