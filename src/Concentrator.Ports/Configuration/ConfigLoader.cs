@@ -501,7 +501,7 @@ public static partial class ConfigLoader
             }
 
             var (tls, auth, sources) = ReadListenerSecurity(port, l, prefix, protocol);
-            return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow, tls, auth, sources);
+            return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow, tls, auth, sources, Get("overflow") is not null);
         }
 
         private ConsoleLogSettings? ReadLog(string port, HoconValue? value)

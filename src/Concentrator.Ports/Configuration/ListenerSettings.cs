@@ -37,6 +37,10 @@ public enum OverflowPolicy
 /// <param name="Tls">TLS around the whole stream (the protocol inside is unchanged); null for plain TCP.</param>
 /// <param name="Auth">How clients are identified.</param>
 /// <param name="Sources">allow / deny networks, checked at accept; null or empty for none.</param>
+/// <param name="OverflowConfigured">
+/// Whether <paramref name="Overflow"/> was set in the config. When it was not, the port's only session and its only
+/// writer get backpressure instead (a reader is never dropped for reading), and the default applies to the others.
+/// </param>
 public sealed record ListenerSettings(
     IPAddress Bind,
     int Port,
@@ -47,7 +51,8 @@ public sealed record ListenerSettings(
     OverflowPolicy Overflow,
     TlsSettings? Tls = null,
     ListenerAuthentication Auth = ListenerAuthentication.None,
-    SourceFilter? Sources = null)
+    SourceFilter? Sources = null,
+    bool OverflowConfigured = false)
 {
     public IPEndPoint EndPoint => new(Bind, Port);
 

@@ -604,6 +604,7 @@ public sealed class PortDataPlane : IDisposable
             if (ok)
             {
                 write.Offset += part.Length;
+                _bytesWritten += part.Length;
                 done = write.Remaining == 0;
                 if (done && _queue.First?.Value == write)
                 {

@@ -2,8 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.DataPlane;
 using Concentrator.Ports.Metrics;
-using Concentrator.Ports.Port;
 
 namespace Concentrator.Ports.DeviceLink;
 
@@ -18,7 +18,8 @@ namespace Concentrator.Ports.DeviceLink;
 /// States: WaitingForSettings -> Opening -> Online -> Offline -> WaitingForSettings ... Each (re)open starts with
 /// <see cref="LinkReady"/> (also from PreStart, so a restarted link re-syncs) and the port hands over the settings
 /// in effect now (including those a client set).
-/// Opening and all device I/O run off the actor thread.
+/// Opening runs on a pool thread, reading on the pump's thread; writes, commands and modem reads go through the
+/// port's <see cref="PortDataPlane"/>, which this link tells before it closes a device.
 /// </remarks>
 public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 {
@@ -32,7 +33,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private readonly IActorRef _port;
     private readonly PortMetrics _metrics;
     private readonly Action<byte[]> _onData;
-    private readonly DeviceInputGate _input;
+    private readonly PortDataPlane _plane;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Lock _gate = new();
     private bool _stopped;
@@ -44,8 +45,6 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     private bool _modemReadable; // the open device has modem inputs
     private int _attempt;
     private DevicePathWatcher? _watcher;
-    private LineSettings? _inEffect; // as the device last reported them; tells a flow-control-only change apart
-    private FlowOverride _flow = new(0, FlowControl.None);
     private bool _readingPaused;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -54,37 +53,21 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
     /// <param name="port">The port actor: told of every state change.</param>
     /// <param name="onData">Called on the reader thread with each chunk read (the port's <see cref="Port.DeviceOutputHub"/>).</param>
     /// <param name="metrics">The port's metrics (modem polls are counted).</param>
-    /// <param name="input">Where sessions write to the open device directly.</param>
-    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]> onData, PortMetrics metrics, DeviceInputGate input)
+    /// <param name="plane">The port's data plane: the open device's writes and commands (modem reads too) go through it.</param>
+    public DeviceLinkActor(PortSettings settings, IActorRef port, Action<byte[]> onData, PortMetrics metrics, PortDataPlane plane)
     {
         _settings = settings;
         _port = port;
         _onData = onData;
         _metrics = metrics;
-        _input = input;
+        _plane = plane;
         Become(WaitingForSettings);
     }
 
-    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]> onData, PortMetrics metrics, DeviceInputGate input) =>
-        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, onData, metrics, input));
+    public static Props Props(PortSettings settings, IActorRef port, Action<byte[]> onData, PortMetrics metrics, PortDataPlane plane) =>
+        Akka.Actor.Props.Create(() => new DeviceLinkActor(settings, port, onData, metrics, plane));
 
     protected override void PreStart() => _port.Tell(new LinkReady());
-
-    /// <summary>A device command is off the way once handled: queued on the pump, written, or answered.</summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        try
-        {
-            return base.AroundReceive(receive, message);
-        }
-        finally
-        {
-            if (message is IDeviceCommand)
-            {
-                _input.Arrived();
-            }
-        }
-    }
 
     private void WaitingForSettings()
     {
@@ -111,10 +94,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
             _pump.PauseReading(_readingPaused);
             _pump.Start();
-            _input.Attach(pump);
             _attempt = 0;
-            _inEffect = opened.InEffect;
-            _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities));
+            _port.Tell(new DeviceOnline(opened.Device.KernelNode, opened.InEffect, opened.Device.Capabilities, opened.Device));
             _modemReadable = (opened.Device.Capabilities & DeviceCapabilities.ModemStatus) != 0;
             if (opened.Modem is { } modem)
             {
@@ -149,7 +130,11 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         _modemPollPending = false;
         _modem = null;
         var lostNode = _pump?.Device.KernelNode;
-        _input.Attach(null);
+        if (_pump is not null)
+        {
+            _plane.Offline(_pump.Device); // nothing more is written to it before it closes
+        }
+
         _pump?.Dispose();
         _pump = null;
 
@@ -201,58 +186,8 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         _watcher = null;
     }
 
-    /// <summary>Writes up to this size are tried at once on the link; bigger ones stream through the command thread.</summary>
-    private const int InlineWriteLimit = 1024;
-
     private void Online()
     {
-        Receive<WriteToDevice>(write =>
-        {
-            var replyTo = write.ReplyTo;
-            var data = write.Data;
-            // Small writes (keystrokes) go out at once, non-blocking, sparing them the hop to the command thread.
-            var now = data.Length <= InlineWriteLimit ? Pump.TryWriteNow(data) : 0;
-            if (now == data.Length)
-            {
-                replyTo.Tell(new WriteCompleted(data.Length, Discarded: false));
-                return;
-            }
-
-            Pump.Enqueue(d =>
-            {
-                d.Write(data.AsSpan(now));
-                return true;
-            }, (_, error) => replyTo.Tell(new WriteCompleted(data.Length, error is not null)));
-        });
-        Receive<ApplyLineSettings>(apply =>
-        {
-            var port = _port;
-            var self = Self;
-            var wanted = apply.Wanted;
-            var replyTo = apply.ReplyTo;
-            void Done(LineSettings? inEffect, Exception? _)
-            {
-                // On failure the device is faulting: the port keeps the wanted settings and reapplies them on reopen.
-                self.Tell(new AppliedOnDevice(inEffect ?? wanted));
-                port.Tell(new LineSettingsApplied(inEffect ?? wanted, replyTo));
-            }
-
-            if (_inEffect is { } current && current.FlowControl != wanted.FlowControl && current with { FlowControl = wanted.FlowControl } == wanted)
-            {
-                // Only flow control changes: now, past a write that flow control may hold (turning it off releases it).
-                Volatile.Write(ref _flow, new FlowOverride(_flow.Generation + 1, wanted.FlowControl));
-                _inEffect = wanted;
-                Pump.RunNow(d => d.Apply(wanted), Done);
-                return;
-            }
-
-            // Queued behind earlier writes; a flow-control change made urgently since then wins over this request's.
-            var flowThen = _flow;
-            var link = this;
-            _inEffect = wanted;
-            Pump.Enqueue(d => d.Apply(link.WithNewerFlow(wanted, flowThen.Generation)), Done);
-        });
-        Receive<AppliedOnDevice>(applied => _inEffect = applied.InEffect);
         Receive<PauseReading>(pause =>
         {
             _readingPaused = pause.Pause;
@@ -262,13 +197,13 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         {
             if (_modemPollPending)
             {
-                return; // the command thread is busy (a long write); do not pile up polls behind it
+                return; // the device queue is busy (a long write); do not pile up polls behind it
             }
 
             _modemPollPending = true;
             _metrics.ModemPolled();
             var self = Self;
-            Pump.Enqueue(d => d.ReadModemStatus(), (status, _) => self.Tell(new ModemRead(status)));
+            _plane.Enqueue(new DeviceCommand("modem read", d => d.ReadModemStatus(), (status, _) => self.Tell(new ModemRead(status as ModemStatus?))));
         });
         Receive<WatchModem>(watch =>
         {
@@ -284,26 +219,16 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
                 _port.Tell(new DeviceModemStatus(status));
             }
         });
-        Receive<SetControlLines>(set => Pump.Enqueue(d => ApplyControlLines(d, set), (_, _) => { }));
-        Receive<SendBreak>(b => Pump.Enqueue(d =>
-        {
-            if (d.SetBreak(true))
-            {
-                Thread.Sleep(b.Duration); // on the command thread: later writes wait for the break, as on a real line
-                d.SetBreak(false);
-            }
-
-            return true;
-        }, (_, _) => { }));
-        // Urgent: a purge must work while a write is stuck behind flow control (purging the output is what unsticks it).
-        Receive<PurgeDevice>(p => Pump.RunNow(d =>
-        {
-            d.Purge(p.Target);
-            return true;
-        }, (_, _) => { }));
         Receive<Faulted>(f =>
         {
             if (ReferenceEquals(f.Pump, _pump))
+            {
+                GoOffline(Describe(f.Error));
+            }
+        });
+        Receive<DeviceWriteFailed>(f =>
+        {
+            if (ReferenceEquals(f.Device, _pump?.Device))
             {
                 GoOffline(Describe(f.Error));
             }
@@ -312,41 +237,19 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     private DevicePump Pump => _pump ?? throw new InvalidOperationException("device link is online without a pump");
 
-    /// <summary>Called on the command thread: the newest urgent flow-control choice, if made after this request was queued.</summary>
-    private LineSettings WithNewerFlow(LineSettings wanted, long queuedAtGeneration)
-    {
-        var flow = Volatile.Read(ref _flow);
-        return flow.Generation > queuedAtGeneration ? wanted with { FlowControl = flow.Value } : wanted;
-    }
-
-    private static bool ApplyControlLines(ISerialDevice device, SetControlLines set)
-    {
-        if (set.Dtr is { } dtr) device.SetDtr(dtr);
-        if (set.Rts is { } rts) device.SetRts(rts);
-        if (set.Break is { } brk) device.SetBreak(brk);
-        return true;
-    }
-
     private void Unavailable(object message)
     {
-        // The port only sends device work while the link is online; anything earlier is answered, never lost silently.
+        // Settings for the next open are kept; anything else is about a device that is not open.
         switch (message)
         {
-            case WriteToDevice write:
-                write.ReplyTo.Tell(new WriteCompleted(write.Data.Length, Discarded: true));
-                break;
-            case ApplyLineSettings apply:
-                // The port keeps the wanted settings (applied at reopen) and the asking session gets its answer.
-                _port.Tell(new LineSettingsApplied(apply.Wanted, apply.ReplyTo));
-                break;
             case PauseReading pause:
                 _readingPaused = pause.Pause; // applied to the pump when the device is open
                 break;
             case WatchModem watch:
                 _modemWanted = watch.Watch; // applied when the device is open
                 break;
-            case SetControlLines or SendBreak or PurgeDevice:
-                break; // the port tracks control lines and applies them at reopen; a break or purge of an absent device is moot
+            case DeviceWriteFailed:
+                break; // a device already closed
             default:
                 Unhandled(message);
                 break;
@@ -401,7 +304,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
         if (_pump is not null)
         {
-            _input.Attach(null);
+            _plane.Offline(_pump.Device);
             _pump.Dispose();
         }
         else
@@ -421,10 +324,6 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
     private sealed record ModemRead(ModemStatus? Status);
 
-    private sealed record AppliedOnDevice(LineSettings InEffect);
-
-    /// <summary>The latest flow control set urgently, numbered so queued applies can tell whether it came after them.</summary>
-    private sealed record FlowOverride(long Generation, FlowControl Value);
 
     private sealed record Retry
     {

@@ -7,6 +7,12 @@ namespace Concentrator.Ports.Port;
 public interface IDeviceOutputSink
 {
     void Deliver(byte[] chunk);
+
+    /// <summary>
+    /// The port: this session is its only reader or its only writer (true), so it gets backpressure rather than being
+    /// dropped for reading; or it is one more monitor (false) and its listener's overflow policy applies.
+    /// </summary>
+    void UseBackpressure(bool on);
 }
 
 /// <summary>A device chunk the port has not yet taken for its scrollback and console log, with when it was read.</summary>

@@ -29,7 +29,7 @@ public sealed partial class PortActor
             _log.Info("port {0}: line settings changed by {1}", _settings.Name, set.By);
             if (_line.Change(set.Change, DeviceReady) is { } wanted)
             {
-                ToDevice(new ApplyLineSettings(wanted, Sender)); // the asker gets the values in effect once applied
+                ApplyLine(wanted, Sender); // the asker gets the values in effect once applied
                 return;
             }
 
@@ -39,12 +39,12 @@ public sealed partial class PortActor
         {
             if (!DeviceReady)
             {
-                Sender.Tell(new PortOffline(_settings.Name, _state));
+                Sender.Tell(new PortOffline(_settings.Name, State));
                 return;
             }
 
             _log.Info("port {0}: break sent by {1}", _settings.Name, brk.By);
-            ToDevice(new SendBreak(brk.Duration));
+            Run(BreakCommand(brk.Duration));
             Sender.Tell(new Done($"break of {brk.Duration.TotalMilliseconds:0} ms sent"));
         });
         Receive<ForceWriteLock>(force =>
@@ -76,9 +76,9 @@ public sealed partial class PortActor
                 e.Counters.BytesIn, e.Counters.BytesOut, e.Counters.Dropped, e.ConnectedAt));
         }
 
-        return new PortSnapshot(_settings.Name, _settings.Device, _state, _stateSince,
-            _state == DeviceState.Offline ? _lastOfflineReason : null, _kernelNode, _line.InEffect, ModemLines.From(CurrentLineState()),
-            new PortCounters(_output.BytesPublished, BytesToDevice, _bytesDiscarded, dropped, _reopens, _sessionsOpened, _sessionsRefused),
+        return new PortSnapshot(_settings.Name, _settings.Device, State, _stateSince,
+            State == DeviceState.Offline ? _lastOfflineReason : null, _kernelNode, _line.InEffect, ModemLines.From(CurrentLineState()),
+            new PortCounters(_output.BytesPublished, _plane.BytesWritten, _plane.BytesDiscarded, dropped, _reopens, _sessionsOpened, _sessionsRefused),
             _settings.TagList, [.. _settings.Listeners.Select(l => l.ToString())], sessions)
         {
             ListenersDown = [.. _listenersDown],

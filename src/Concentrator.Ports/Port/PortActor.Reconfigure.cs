@@ -38,6 +38,8 @@ public sealed partial class PortActor
         {
             Context.Stop(_linkChild);
             _link = null;
+            _plane.Opening();
+            StartHoldGrace();
             SetState(DeviceState.Opening);
             Broadcast(new PortStatusChanged(after.Name, DeviceState.Opening, $"device is now {after.Device}"));
             StartLink();
@@ -49,7 +51,7 @@ public sealed partial class PortActor
             var change = new ChangeLine(line.BaudRate, line.DataBits, line.Parity, line.StopBits, line.FlowControl);
             if (_line.Change(change, DeviceReady) is { } wanted)
             {
-                ToDevice(new ApplyLineSettings(wanted, null));
+                ApplyLine(wanted, null);
             }
         }
 
@@ -151,7 +153,7 @@ public sealed partial class PortActor
             Leave(t.ActorRef);
             StopWhenSessionsGone();
         });
-        Receive<SessionInput>(input => Sender.Tell(new DeviceLink.WriteCompleted(input.Data.Length, Discarded: true)));
+        Receive<ViaSlot>(via => via.Slot.Cancel()); // the device queue never waits on a port that is leaving
         ReceiveAny(_ => { });
     }
 

@@ -6,6 +6,7 @@ using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.ConsoleLog;
+using Concentrator.Ports.DataPlane;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Metrics;
@@ -17,9 +18,10 @@ namespace Concentrator.Ports.Port;
 
 /// <summary>
 /// The stable actor of one serial port. Owns the sessions, the fan-out of device output, the line settings in
-/// effect and the device state; never does I/O itself. The device lives in a child <see cref="DeviceLinkActor"/>
-/// (which times its own reopens), so a device restart never drops a session. Whether a client joins, and how, is
-/// decided by <see cref="PortAdmission"/>; line settings and control lines are kept by
+/// effect and who may write; never does I/O itself. The device lives in a child <see cref="DeviceLinkActor"/>
+/// (which times its own reopens), so a device restart never drops a session. Client bytes and device commands move
+/// through the port's <see cref="PortDataPlane"/>, whose state, permits and slots this actor decides. Whether a
+/// client joins, and how, is decided by <see cref="PortAdmission"/>; line settings and control lines are kept by
 /// <see cref="LineSettingsCoalescer"/> and <see cref="ControlLines{TOwner}"/>.
 /// </summary>
 public sealed partial class PortActor : ReceiveActor, IWithTimers
@@ -33,10 +35,10 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
     private readonly HashSet<IActorRef> _modemWatchers = []; // sessions that want modem-input changes (the device is read only then)
     private readonly DeviceOutputHub _output; // device output straight from the reader thread to the sessions
-    private readonly DeviceInputGate _input; // and client bytes straight from the sessions to the device
+    private readonly PortDataPlane _plane; // and client bytes and device commands, in one order, to the device
     private readonly LineSettingsCoalescer _line;
     private readonly ControlLines<IActorRef> _control = new();
-    private readonly HeldInput<IActorRef> _held = new(HeldInput<IActorRef>.DefaultLimit); // typed while the device is not online
+    private WritePermits _permits = WritePermits.None; // what the plane enforces: sessions that may write now
     private readonly PortMetrics _metrics;
     private readonly List<string> _listenersDown = []; // listeners that stopped on their own (health, snapshot)
     private PortSettings _settings; // replaced by a reload (see PortActor.Reconfigure.cs)
@@ -47,22 +49,19 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private int _linkGeneration;
     private int _listenerGeneration;
     private ConsoleLogWriter? _consoleLog;
-    private Timer? _heldExpiry; // runs while input is held (see HeldInput)
     private ModemStatus _modem = SteadyCable;
     private IActorRef? _link;
-    private DeviceState _state = DeviceState.Opening;
     private string? _kernelNode;
     private string? _lastOfflineReason;
     private int _nextSessionId;
     private int _nextConnection;
-    private long _bytesToDevice;
-    private long _bytesDiscarded;
     private long _droppedByPastSessions;
     private long _reopens;
     private bool _everOnline;
     private long _sessionsOpened;
     private long _sessionsRefused;
     private DateTimeOffset _stateSince = DateTimeOffset.UtcNow;
+    private DeviceState _reportedState = DeviceState.Opening; // the last state announced (logs, metrics, subscribers)
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -80,10 +79,9 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _scrollback = new Scrollback(settings.Scrollback);
         _arbiter = new WriteArbiter<IActorRef>(settings.WritePolicy);
         _output = new DeviceOutputHub(Self, Context.System.Scheduler, _metrics);
-        _input = new DeviceInputGate(_metrics);
+        _plane = new PortDataPlane(onWritten: _metrics.Written);
 
         Receive<DrainDeviceOutput>(_ => DrainOutput());
-        Receive<SessionInput>(OnSessionInput);
         Receive<ClientConnected>(OnClientConnected);
         Receive<JoinPort>(OnJoin);
         Receive<OutputBehind>(behind =>
@@ -96,6 +94,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Receive<LinkReady>(_ =>
         {
             _link = Sender;
+            _plane.Opening();
             SetState(DeviceState.Opening);
             _control.Open();
             Sender.Tell(new OpenDevice(_line.Open(), _control.Dtr, _control.Rts));
@@ -117,35 +116,9 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                 _link?.Tell(new WatchModem(watch.Watch));
             }
         });
-        Receive<HeldInputExpired>(_ => DiscardHeldInput());
+        ReceiveDeviceWork();
         Receive<DeviceOnline>(OnDeviceOnline);
         Receive<DeviceOffline>(OnDeviceOffline);
-        Receive<LineSettingsApplied>(a =>
-        {
-            _line.Applied(a.InEffect);
-            a.ReplyTo?.Tell(CurrentLineState());
-            Changed("line settings");
-        });
-        Receive<ChangeLine>(OnChangeLine);
-        Receive<ChangeControl>(OnChangeControl);
-        Receive<PurgeBuffers>(p =>
-        {
-            if (IsWritable(Sender) && _state == DeviceState.Online)
-            {
-                ToDevice(new PurgeDevice(p.Target));
-            }
-
-            Sender.Tell(CurrentLineState());
-        });
-        // What the session sent before the fence has left for the link, counted on the gate (see ToDevice).
-        Receive<DeviceFence>(_ => Sender.Tell(FenceCleared.Instance));
-        Receive<PulseBreak>(b =>
-        {
-            if (IsWritable(Sender) && _state == DeviceState.Online)
-            {
-                ToDevice(new SendBreak(b.Duration));
-            }
-        });
         Receive<DeviceModemStatus>(m =>
         {
             if (m.Status != _modem)
@@ -175,8 +148,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveReconfiguration();
         ReceiveLeases();
         ReceiveWeb();
-        Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, _state, _kernelNode, _line.InEffect, _sessions.Count,
-            _output.BytesPublished, BytesToDevice, _bytesDiscarded)));
+        Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, State, _kernelNode, _line.InEffect, _sessions.Count,
+            _output.BytesPublished, _plane.BytesWritten, _plane.BytesDiscarded)));
     }
 
     public static Props Props(PortSettings settings, IReadOnlyList<Socket> listenSockets, DaemonSecurity? security = null) =>
@@ -187,6 +160,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Changed("started");
         _metrics.Online(false);
         OpenConsoleLog();
+        StartHoldGrace(); // clients may join, and type, before the device is open
         StartLink();
         for (var i = 0; i < _listenSockets.Count; i++)
         {
@@ -195,11 +169,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The link decides when to reopen (backoff with jitter, or at once on its path watch); see SupervisorStrategy.</summary>
-    private void StartLink()
-    {
-        _input.Restart();
-        _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self, _output.Publish, _metrics, _input), $"{LinkName}-{++_linkGeneration}");
-    }
+    private void StartLink() =>
+        _linkChild = Context.ActorOf(DeviceLinkActor.Props(_settings, Self, _output.Publish, _metrics, _plane), $"{LinkName}-{++_linkGeneration}");
 
     private void StartListener(ListenerSettings listener, Socket socket)
     {
@@ -243,47 +214,17 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     private PortLineState CurrentLineState() => new(_line.InEffect, _control.Dtr, _control.Rts, _control.Break, _modem);
 
-    /// <summary>Client bytes written to the device: through the port, and directly by sessions.</summary>
-    private long BytesToDevice => _bytesToDevice + _input.BytesWritten;
-
     private bool IsWritable(IActorRef session) => _sessions.ContainsKey(session) && _arbiter.CanWrite(session);
 
-    /// <summary>Device work for the link, counted on its way so no session's direct write overtakes it.</summary>
-    private void ToDevice(IDeviceCommand command)
-    {
-        if (_link is not null)
-        {
-            _input.Sent();
-            _link.Tell(command);
-        }
-    }
+    /// <summary>Where the device is in its life: the data plane's one field.</summary>
+    private DeviceState State => _plane.State;
 
-    private bool DeviceReady => _state == DeviceState.Online && _link is not null;
-
-    private void OnChangeLine(ChangeLine change)
-    {
-        if (IsWritable(Sender) && _line.Change(change, DeviceReady) is { } wanted)
-        {
-            ToDevice(new ApplyLineSettings(wanted, Sender)); // answered once the device applied it
-            return;
-        }
-
-        Sender.Tell(CurrentLineState()); // a query, a no-op, a read-only session, or kept for the device's open
-    }
-
-    private void OnChangeControl(ChangeControl change)
-    {
-        if (IsWritable(Sender) && _control.Change(change.Dtr, change.Rts, change.Break, Sender) && DeviceReady)
-        {
-            ToDevice(new SetControlLines(change.Dtr, change.Rts, change.Break));
-        }
-
-        Sender.Tell(CurrentLineState());
-    }
+    private bool DeviceReady => State == DeviceState.Online && _link is not null;
 
     protected override void PostStop()
     {
-        StopHeldInputTimer();
+        StopHoldGrace();
+        _plane.Dispose(); // queued writes are answered; the link (a child) closes the device
         _metrics.Online(false);
         foreach (var entry in _sessions.Values)
         {
@@ -318,75 +259,6 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnSessionInput(SessionInput input)
-    {
-        if (!IsWritable(Sender))
-        {
-            Sender.Tell(new WriteCompleted(input.Data.Length, Discarded: true));
-            return;
-        }
-
-        if (_state == DeviceState.Online && _link is not null)
-        {
-            _bytesToDevice += input.Data.Length;
-            _metrics.Written(input.Data.Length);
-            ToDevice(new WriteToDevice(input.Data, Sender));
-        }
-        else if (_held.TryHold(Sender, input.Data))
-        {
-            // Answered once the device takes it (or the grace ends): the session reads its client no faster meanwhile.
-            // A .NET timer, not an Akka one: the first use of Akka's scheduler starts its thread and blocks the pool
-            // thread that asked, and with every port asking at once during start the pool starved for seconds.
-            var self = Self;
-            _heldExpiry ??= new Timer(_ => self.Tell(HeldInputExpired.Instance), null, HeldInput<IActorRef>.Grace, Timeout.InfiniteTimeSpan);
-        }
-        else
-        {
-            Discard(Sender, input.Data.Length);
-        }
-    }
-
-    private void StopHeldInputTimer()
-    {
-        _heldExpiry?.Dispose();
-        _heldExpiry = null;
-    }
-
-    private void Discard(IActorRef session, int bytes)
-    {
-        _bytesDiscarded += bytes;
-        session.Tell(new WriteCompleted(bytes, Discarded: true));
-    }
-
-    /// <summary>The device is online: what was typed meanwhile goes first, in the order it came, from sessions that may still write.</summary>
-    private void DeliverHeldInput()
-    {
-        StopHeldInputTimer();
-        foreach (var (session, data) in _held.TakeAll())
-        {
-            if (IsWritable(session))
-            {
-                _bytesToDevice += data.Length;
-                _metrics.Written(data.Length);
-                ToDevice(new WriteToDevice(data, session));
-            }
-            else
-            {
-                Discard(session, data.Length);
-            }
-        }
-    }
-
-    /// <summary>The device did not come online within the grace: the held bytes are discarded, and each session is told.</summary>
-    private void DiscardHeldInput()
-    {
-        StopHeldInputTimer();
-        foreach (var (session, data) in _held.TakeAll())
-        {
-            Discard(session, data.Length);
-        }
-    }
-
     /// <summary>The device is read only while no backpressure session is behind; the bytes wait in the device meanwhile.</summary>
     private void StopWatchingModem(IActorRef session)
     {
@@ -404,11 +276,12 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _link?.Tell(new PauseReading(pause));
     }
 
+    /// <summary>Bookkeeping of a state change the data plane already made (it holds the state itself).</summary>
     private void SetState(DeviceState state)
     {
-        if (state != _state)
+        if (state != _reportedState)
         {
-            _state = state;
+            _reportedState = state;
             _stateSince = DateTimeOffset.UtcNow;
             Changed("state");
             _metrics.Online(state == DeviceState.Online);
@@ -417,6 +290,27 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     private void OnDeviceOnline(DeviceOnline online)
     {
+        if (!Sender.Equals(_link))
+        {
+            return; // a link that was already replaced (a reload moved the device)
+        }
+
+        // A client changed settings while the device was opening: they apply first, then what was typed meanwhile.
+        var first = new List<DeviceCommand>();
+        if (_line.Online(online.InEffect, canApply: true) is { } reapply)
+        {
+            first.Add(LineCommand(reapply, null));
+        }
+
+        if (_control.ChangedSinceOpen)
+        {
+            first.Add(ControlCommand(_control.Dtr, _control.Rts, null));
+        }
+
+        var link = _link;
+        var device = online.Device;
+        _plane.Online(device, online.InEffect, e => link.Tell(new DeviceWriteFailed(device, e)), first);
+        StopHoldGrace();
         SetState(DeviceState.Online);
         if (_everOnline)
         {
@@ -426,18 +320,6 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
         _everOnline = true;
         _kernelNode = online.KernelNode;
-        // A client changed settings while the device was opening: apply them now rather than lose them.
-        if (_line.Online(online.InEffect, canApply: _link is not null) is { } reapply)
-        {
-            ToDevice(new ApplyLineSettings(reapply, null));
-        }
-
-        if (_control.ChangedSinceOpen)
-        {
-            ToDevice(new SetControlLines(_control.Dtr, _control.Rts, null));
-        }
-
-        DeliverHeldInput();
 
         _lastOfflineReason = null;
         if ((online.Capabilities & DeviceCapabilities.ModemStatus) == 0 && _modem != SteadyCable)
@@ -458,7 +340,9 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             return; // a report from a link that was already replaced
         }
 
-        var wasOnline = _state == DeviceState.Online;
+        var wasOnline = _reportedState == DeviceState.Online; // the plane is already offline: the link told it first
+        _plane.Offline(); // the link already told it before closing the device; this covers an open it never reported
+        StartHoldGrace();
         SetState(DeviceState.Offline);
         _link = null;
         if (offline.Reason != _lastOfflineReason)
@@ -537,7 +421,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         var id = ++_nextSessionId;
         var peer = join.Peer;
         var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output,
-            new DirectInput(_input)); // no right to write until Announce gives it
+            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result)))); // no permit until Announce gives it
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
@@ -548,7 +432,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         TakeOutput(_output.Subscribe(join.Output));
         session.Tell(new OutputStart(listener.Replay ? ReplayFor(listener).Data : []));
 
-        if (_state == DeviceState.Offline)
+        if (State == DeviceState.Offline)
         {
             session.Tell(new PortStatusChanged(_settings.Name, DeviceState.Offline, _lastOfflineReason ?? ""));
         }
@@ -580,8 +464,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }
 
         _output.Unsubscribe(entry.Output);
-        _input.Allow(entry.Input, false);
-        _held.TakeFrom(session);
+        Permit(entry, false);
         LogMark($"session {entry.Id} from {entry.Peer} disconnected");
         if (_behind.Remove(session))
         {
@@ -592,9 +475,9 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
         _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
         _droppedByPastSessions += entry.Counters.Dropped;
-        if (_control.OwnerLeft(session))
+        if (_control.OwnerLeft(session) && DeviceReady)
         {
-            ToDevice(new SetControlLines(null, null, false));
+            _plane.Enqueue(ControlCommand(null, null, false));
         }
 
         Announce(_arbiter.Leave(session), joined: null, reason: PortTexts.Left(entry.Id));
@@ -655,15 +538,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            _input.Allow(entry.Input, canWrite); // before the session hears of it: a revoked right writes nothing more
-            if (!canWrite)
-            {
-                foreach (var data in _held.TakeFrom(session))
-                {
-                    Discard(session, data.Length);
-                }
-            }
-
+            Permit(entry, canWrite); // before the session hears of it: a revoked right writes nothing more
             var initial = session.Equals(joined);
             var why = initial ? Standing(session, entry) : PortTexts.RoleChange(canWrite ? PortTexts.CanWrite : Standing(session, entry), reason);
             session.Tell(new RoleChanged(canWrite, why, initial));
@@ -673,6 +548,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                 _log.Info("port {0}: session {1} is now {2}: {3}", _settings.Name, entry.Id, canWrite ? "read-write" : "read-only", reason);
             }
         }
+
+        UpdateOverflow(); // who is the only reader or writer may have changed
     }
 
     private List<string> DescribeSessions(IActorRef asking)
@@ -686,6 +563,30 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         }).ToList();
     }
 
+    /// <summary>
+    /// A reader is never dropped for reading: the port's only session, and its only writer, get backpressure (the device
+    /// read pauses for them, as with ser2net and socat); the other sessions' listeners' overflow policy applies to them.
+    /// </summary>
+    private void UpdateOverflow()
+    {
+        var writers = _sessions.Keys.Count(_arbiter.CanWrite);
+        foreach (var (session, entry) in _sessions)
+        {
+            entry.Output.UseBackpressure(_sessions.Count == 1 || (writers == 1 && _arbiter.CanWrite(session)));
+        }
+    }
+
+    /// <summary>Swaps the plane's permits for ones where this session may, or may not, write.</summary>
+    private void Permit(SessionEntry entry, bool canWrite)
+    {
+        var permits = _permits.With(entry.Id, canWrite);
+        if (!ReferenceEquals(permits, _permits))
+        {
+            _permits = permits;
+            _plane.SetPermits(permits);
+        }
+    }
+
     private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, SessionCounters Counters,
-        DateTimeOffset ConnectedAt, IDeviceOutputSink Output, DirectInput Input);
+        DateTimeOffset ConnectedAt, IDeviceOutputSink Output, DeviceInput Input);
 }

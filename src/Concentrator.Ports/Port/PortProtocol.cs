@@ -26,8 +26,8 @@ public sealed record JoinPort(Principal Principal, string Peer, SessionCounters 
 /// <summary>Port -> session: admitted as session <paramref name="Id"/>; a <see cref="RoleChanged"/> with the initial role follows.</summary>
 /// <param name="Id">The session's number on its port.</param>
 /// <param name="ReadOnly">Admitted as a monitor: a read-only listener, or the port's ACL narrowed a read-write one.</param>
-/// <param name="Input">Where the session writes to the device directly while the port lets it write (see DeviceInputGate).</param>
-public sealed record SessionAdmitted(int Id, bool ReadOnly = false, DirectInput? Input = null);
+/// <param name="Input">Where the session writes to the device (the port's data plane decides by the port's permits).</param>
+public sealed record SessionAdmitted(int Id, bool ReadOnly = false, DataPlane.DeviceInput? Input = null);
 
 /// <summary>Port -> session: refused; say <paramref name="Line"/> to the client and close.</summary>
 public sealed record SessionRefused(string Line, string Reason);
@@ -35,8 +35,17 @@ public sealed record SessionRefused(string Line, string Reason);
 /// <summary>Port -> session: close now, after saying <paramref name="Notice"/> (where notices are shown); <paramref name="Reason"/> goes to the log.</summary>
 public sealed record CloseSession(string Notice, string Reason);
 
-/// <summary>Session -> port: bytes a client typed, for the device. The port acknowledges with a WriteCompleted.</summary>
-public sealed record SessionInput(byte[] Data);
+/// <summary>
+/// Port's data plane -> session: a write that was queued (<see cref="DataPlane.WriteOutcome.Queued"/>) ended; the session
+/// reads its client again once its queued writes drain.
+/// </summary>
+public sealed record WriteCompleted(int Bytes, DataPlane.WriteResult Result);
+
+/// <summary>
+/// Session -> port: a device request (<see cref="ChangeLine"/>, <see cref="ChangeControl"/>, <see cref="PulseBreak"/>,
+/// <see cref="PurgeBuffers"/>) with the place the session took for it in the device queue; the port fills or cancels it.
+/// </summary>
+public sealed record ViaSlot(DataPlane.DeviceSlot Slot, object Request);
 
 /// <summary>Port -> sessions: the device went online or offline.</summary>
 public sealed record PortStatusChanged(string Port, DeviceState State, string Detail);
@@ -144,13 +153,3 @@ public sealed record ClosePort(string Reason);
 
 /// <summary>Session -> port: a backpressure session's output queue is over its capacity (pause the device), or drained.</summary>
 public sealed record OutputBehind(bool Behind);
-
-/// <summary>Port -> itself: the grace for bytes typed while the device was not online has passed (see <see cref="HeldInput{TSession}"/>).</summary>
-internal sealed class HeldInputExpired
-{
-    public static readonly HeldInputExpired Instance = new();
-
-    private HeldInputExpired()
-    {
-    }
-}

@@ -12,6 +12,9 @@ namespace Concentrator.Ports.Session;
 /// </summary>
 internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
 {
+    /// <summary>The policy in effect: the port may switch a session to backpressure and back (its only reader, its writer).</summary>
+    public OverflowPolicy Policy { get; set; } = policy;
+
     private readonly LinkedList<Entry> _entries = new();
 
     public long Capacity => capacity;
@@ -38,9 +41,9 @@ internal sealed class OutputQueue(long capacity, OverflowPolicy policy)
             return true;
         }
 
-        if (QueuedBytes + chunk.Length > capacity && policy != OverflowPolicy.Backpressure)
+        if (QueuedBytes + chunk.Length > capacity && Policy != OverflowPolicy.Backpressure)
         {
-            if (policy == OverflowPolicy.Disconnect)
+            if (Policy == OverflowPolicy.Disconnect)
             {
                 return false;
             }

@@ -6,6 +6,7 @@ using Akka.Event;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.DataPlane;
 using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Port;
@@ -66,8 +67,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private bool _reading;
     private bool _inputClosed; // draining: the client is not read again
     private int _pendingWrites;
-    private DirectInput? _direct; // given by the port on admission
-    private int _fences; // device commands sent through the port whose DeviceFence has not come back
+    private DeviceInput? _input; // given by the port on admission: the port's data plane, under its permits
     private bool _canWrite;
     private bool _toldReadOnly;
     private long _discarded;
@@ -145,7 +145,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         {
             Timers.Cancel("handshake"); // a login's admission timeout, if one runs
             _id = admitted.Id;
-            _direct = admitted.Input;
+            _input = admitted.Input;
             _controlChannel?.SendControl(new SessionStartedControl(_id, _portSettings.Name));
             _canWrite &= !admitted.ReadOnly;
             Become(Running);
@@ -215,7 +215,6 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             Close(f.Reason);
         });
         Receive<WriteCompleted>(OnWriteCompleted);
-        Receive<FenceCleared>(_ => _fences--);
         Receive<SendDone>(OnSendDone);
         Receive<SendFailed>(f => Close(f.Reason));
         Receive<PortLineState>(state =>
@@ -271,7 +270,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             _ = StopWhenDrained();
         });
         Receive<SendFailed>(f => Close(f.Reason));
-        Receive<WriteCompleted>(done => _discarded += done.Discarded ? done.Bytes : 0);
+        Receive<WriteCompleted>(done => _discarded += done.Result == WriteResult.Discarded ? done.Bytes : 0);
         ReceiveAny(_ => { }); // late client reads, device output, port events: the session is leaving
     }
 
@@ -534,54 +533,55 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Client bytes to the device: directly (<see cref="DirectInput"/>, no mailbox between the client's socket and
-    /// the device) while nothing this session sent the device earlier is still on its way through the port, which
-    /// it would overtake; otherwise, and whatever the device does not take at once, through the port.
+    /// Client bytes to the device, through the port's data plane in the order typed: written at once when the device
+    /// takes them, else queued (or held while the device is not online) and answered with a <see cref="WriteCompleted"/>.
+    /// The client is read again only while few writes are queued, so a slow device paces it through TCP.
     /// </summary>
     private void WriteToDevice(byte[] data)
     {
-        if (_direct is not null && _pendingWrites == 0 && _fences == 0)
+        switch (_input?.Write(data))
         {
-            var written = _direct.TryWrite(data);
-            if (written == data.Length)
-            {
-                return;
-            }
-
-            data = written == 0 ? data : data[written..];
+            case WriteOutcome.Queued:
+                _pendingWrites++;
+                break;
+            case WriteOutcome.Discarded:
+                Discarded(data.Length);
+                break;
+            case WriteOutcome.NotPermitted:
+                break; // the port took the right away; its RoleChanged says so
         }
-
-        _pendingWrites++;
-        _port.Tell(new SessionInput(data));
     }
 
-    /// <summary>A device command through the port (break, line settings, control lines, purge), fenced: see <see cref="WriteToDevice"/>.</summary>
+    /// <summary>
+    /// A device request through the port (break, line settings, control lines, purge). While this session may write it
+    /// takes its place in the device queue first, so the command lands between the bytes typed before and after it.
+    /// </summary>
     private void TellDevice(object command)
     {
-        _port.Tell(command);
-        if (_direct is not null)
-        {
-            _fences++;
-            _port.Tell(DeviceFence.Instance);
-        }
+        _port.Tell(_input is not null && _canWrite ? new ViaSlot(_input.Reserve(), command) : command);
     }
 
     private void OnWriteCompleted(WriteCompleted done)
     {
-        if (done.Discarded)
+        if (done.Result == WriteResult.Discarded)
         {
-            _discarded += done.Bytes;
-            if (!_toldDiscarded)
-            {
-                _toldDiscarded = true; // once per outage; the total is in the disconnect log line
-                Notice($"the device is offline: your input is discarded");
-            }
+            Discarded(done.Bytes);
         }
 
         if (_pendingWrites > 0)
         {
             _pendingWrites--;
             ResumeReading(); // the device took a chunk: there is room to read the client again
+        }
+    }
+
+    private void Discarded(int bytes)
+    {
+        _discarded += bytes;
+        if (!_toldDiscarded)
+        {
+            _toldDiscarded = true; // once per outage; the total is in the disconnect log line
+            Notice($"the device is offline: your input is discarded");
         }
     }
 

@@ -64,6 +64,46 @@ internal sealed class SessionOutput : IDeviceOutputSink
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
     }
 
+    private OverflowPolicy Policy
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Policy;
+            }
+        }
+    }
+
+    public void UseBackpressure(bool on)
+    {
+        if (_listener.OverflowConfigured)
+        {
+            return; // the operator chose this listener's policy
+        }
+
+        lock (_gate)
+        {
+            var policy = on ? OverflowPolicy.Backpressure : _listener.Overflow;
+            if (policy == _queue.Policy)
+            {
+                return;
+            }
+
+            _queue.Policy = policy;
+            if (policy != OverflowPolicy.Backpressure && _behind)
+            {
+                _behind = false; // one more monitor now: the device reads on, and this session's policy acts (and says so)
+                _port.Tell(new OutputBehind(false), _session);
+            }
+            else if (policy == OverflowPolicy.Backpressure && !_behind && _queue.QueuedBytes > _queue.Capacity)
+            {
+                _behind = true;
+                _port.Tell(new OutputBehind(true), _session);
+            }
+        }
+    }
+
     /// <summary>Nothing queued and no send in flight.</summary>
     public bool IsIdle
     {
@@ -193,7 +233,7 @@ internal sealed class SessionOutput : IDeviceOutputSink
     public byte[] Fit(byte[] data)
     {
         var limit = (int)Math.Min(int.MaxValue, _listener.OutputQueueBytes / 2);
-        if (data.Length <= limit || _listener.Overflow != OverflowPolicy.DropOldest)
+        if (data.Length <= limit || Policy != OverflowPolicy.DropOldest)
         {
             return data;
         }
@@ -267,7 +307,7 @@ internal sealed class SessionOutput : IDeviceOutputSink
             return false;
         }
 
-        if (_listener.Overflow == OverflowPolicy.Backpressure && !_behind && _queue.QueuedBytes > _queue.Capacity)
+        if (_queue.Policy == OverflowPolicy.Backpressure && !_behind && _queue.QueuedBytes > _queue.Capacity)
         {
             _behind = true; // nothing is dropped: the device waits until this client took half the queue
             _port.Tell(new OutputBehind(true), _session);

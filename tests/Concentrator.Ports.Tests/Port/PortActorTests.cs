@@ -90,17 +90,6 @@ public sealed class PortActorTests : TestKit
     }
 
     [Fact]
-    public void Input_from_an_actor_that_is_not_a_session_never_reaches_the_device()
-    {
-        var (port, _) = StartPort(Settings("sim:echo"));
-        AwaitState(port, DeviceState.Online);
-
-        port.Tell(new SessionInput("x"u8.ToArray()), TestActor);
-        Assert.True(ExpectMsg<WriteCompleted>(Timeout).Discarded);
-        Assert.Equal(0, Status(port).BytesToDevice);
-    }
-
-    [Fact]
     public void A_device_unplug_keeps_the_session_and_data_flows_again_after_replug()
     {
         using var device = VirtualSerialDevice.CreateTemp("port-actor");
