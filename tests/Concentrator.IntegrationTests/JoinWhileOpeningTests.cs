@@ -80,6 +80,36 @@ public sealed class JoinWhileOpeningTests : IntegrationTest
         Assert.DoesNotContain("discarded", daemon.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Bytes_typed_while_a_reload_moves_the_port_to_another_device_reach_the_new_device()
+    {
+        var before = Track(VirtualSerialDevice.CreateTemp("reload-a"));
+        var after = Track(VirtualSerialDevice.CreateTemp("reload-b"));
+        var tcp = FreeTcpPort.Next();
+        string Config(VirtualSerialDevice device) => $$"""
+            concentrator.ports.r { device = "{{device.LinkPath}}", notices = on, listeners = [ { port = {{tcp}}, protocol = raw, replay = off } ] }
+            """;
+        var daemon = Track(DaemonProcess.Start(Config(before)));
+        daemon.WaitOnline("r");
+        var stayer = Track(TcpClientSession.Connect(tcp));
+        daemon.WaitFor("session 1 on port r: .* connected");
+
+        daemon.RewriteConfig(Config(after));
+        daemon.Hangup();
+        stayer.ReadUntil("device is now", Timeout); // the port is opening the new device from here on
+        stayer.Send("typed-during-reload|");
+        var joiner = Track(TcpClientSession.Connect(tcp)); // and one that joins while it opens
+        joiner.Send("joined-during-reload|");
+
+        var got = after.ReadUntil("typed-during-reload|", Timeout);
+        if (!got.Contains("joined-during-reload|", StringComparison.Ordinal))
+        {
+            got += after.ReadUntil("joined-during-reload|", Timeout);
+        }
+
+        Assert.Equal(("typed-during-reload|" + "joined-during-reload|").Length, got.Length); // each once, nothing else
+    }
+
     /// <summary>A recognisable pattern per port, so a byte from another port or out of order shows.</summary>
     private static byte[] Pattern(int port, int length)
     {

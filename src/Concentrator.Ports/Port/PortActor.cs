@@ -421,10 +421,13 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         var id = ++_nextSessionId;
         var peer = join.Peer;
         var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output,
-            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result)))); // no permit until Announce gives it
+            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result))));
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
+        // The permit first: the session writes as soon as it hears it was admitted, on its own thread.
+        var changes = _arbiter.Join(session, admit.MayWrite);
+        Permit(entry, _arbiter.CanWrite(session));
         session.Tell(new SessionAdmitted(id, listener.Access == SessionAccess.ReadOnly, entry.Input));
 
         // Replay goes first, so the session sees the scrollback and then live output with nothing lost or repeated
@@ -437,7 +440,6 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             session.Tell(new PortStatusChanged(_settings.Name, DeviceState.Offline, _lastOfflineReason ?? ""));
         }
 
-        var changes = _arbiter.Join(session, admit.MayWrite);
         var who = join.Principal.Name == Principal.AnonymousName ? "" : $" as {join.Principal.Name}";
         LogMark($"session {id} connected from {peer}{who} ({ListenerSettings.ProtocolName(listener.Protocol)}, " +
             $"{(_arbiter.CanWrite(session) ? "read-write" : "read-only")})");
