@@ -41,6 +41,7 @@ public sealed partial class PortActor
             _plane.Opening();
             StartHoldGrace();
             SetState(DeviceState.Opening);
+            Become(Opening);
             Broadcast(new PortStatusChanged(after.Name, DeviceState.Opening, $"device is now {after.Device}"));
             StartLink();
         }

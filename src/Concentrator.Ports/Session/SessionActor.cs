@@ -59,6 +59,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private readonly ComPortNegotiator? _comPort;
     private bool _watchingModem; // told the port this client wants modem-input changes
     private readonly EscapeSequence? _escape;
+    private readonly SessionConsole _console; // escape commands and texts, apart from the connection's life
     private readonly List<object> _scanned = [];
     private readonly CancellationTokenSource _handshake = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -105,6 +106,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             _escape = parsed;
         }
 
+        _console = new SessionConsole(_escape, listener.Access == SessionAccess.ReadWrite);
         Connecting();
     }
 
@@ -237,7 +239,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         });
         Receive<RoleChanged>(OnRoleChanged);
         Receive<Replay>(r => Send(r.Data));
-        Receive<SessionsReport>(r => Notice("connected to port " + _portSettings.Name + ":\r\n" + string.Join("\r\n", r.Lines)));
+        Receive<SessionsReport>(r => Notice(SessionConsole.Sessions(_portSettings.Name, r.Lines)));
         Receive<PortStatusChanged>(s =>
         {
             if (s.State == DeviceState.Online)
@@ -245,7 +247,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
                 _toldDiscarded = false;
             }
 
-            Notice($"port {s.Port} {s.State.ToString().ToLowerInvariant()}{(s.Detail.Length > 0 ? ": " + s.Detail : "")}");
+            Notice(SessionConsole.PortState(s));
         });
         Receive<CloseSession>(close =>
         {
@@ -255,7 +257,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         });
         Receive<ReceiveTimeout>(_ =>
         {
-            Notice($"idle for {_portSettings.IdleTimeout.TotalSeconds:0} s, disconnecting");
+            Notice(SessionConsole.Idle(_portSettings.IdleTimeout));
             _closeReason = "idle timeout";
             Drain();
         });
@@ -348,10 +350,10 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
                 _port.Tell(new WriteLockRequest(write.Action));
                 break;
             case ReplayControl:
-                _port.Tell(RequestReplay.Instance);
+                OnEscapeCommand('r');
                 break;
             case WhoControl:
-                _port.Tell(ListSessions.Instance);
+                OnEscapeCommand('w');
                 break;
             case ResizeControl:
                 break; // a serial console has no window size to pass on
@@ -403,14 +405,12 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
                     if (!_toldReadOnly)
                     {
                         _toldReadOnly = true;
-                        // Asking for write is a way out only where the listener lets the session write at all.
-                        var hint = _listener.Access == SessionAccess.ReadWrite ? EscapeHint("a", "to ask for write") : "";
-                        Notice($"read-only: your input is not sent to the device{hint}");
+                        Notice(_console.ReadOnlyInput());
                     }
 
                     break;
                 case BreakReceived when _canWrite:
-                    TellDevice(new PulseBreak(TimeSpan.FromMilliseconds(250)));
+                    TellDevice(new PulseBreak(SessionConsole.BreakLength));
                     break;
                 case ComPortEnabled or ComPortCommand when _comPort is not null:
                     Request(_comPort.Submit(item, _toClient));
@@ -450,50 +450,28 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         return _scanned;
     }
 
-    private string EscapeHint(string letter, string what) =>
-        _escape is null ? "" : $" ({_escape.Describe()} {letter} {what})";
-
     private void OnEscapeCommand(char letter)
     {
-        switch (letter)
+        var action = _console.Command(letter, _canWrite);
+        if (action.ToPort is { } request)
         {
-            case 'f':
-                _port.Tell(new WriteLockRequest(WriteLockAction.Force));
-                break;
-            case 'a':
-                _port.Tell(new WriteLockRequest(WriteLockAction.Ask));
-                break;
-            case 's':
-                _port.Tell(new WriteLockRequest(WriteLockAction.Release));
-                break;
-            case 'r':
-                _port.Tell(RequestReplay.Instance);
-                break;
-            case 'b':
-                if (_canWrite)
-                {
-                    TellDevice(new PulseBreak(TimeSpan.FromMilliseconds(250)));
-                    Notice("break sent");
-                }
-                else
-                {
-                    Notice("read-only: break not sent");
-                }
+            _port.Tell(request);
+        }
 
-                break;
-            case 'w':
-                _port.Tell(ListSessions.Instance);
-                break;
-            case '.':
-                _closeReason = "disconnect command";
-                Notice("disconnecting");
-                Drain();
-                break;
-            default:
-                var e = _escape!.Describe();
-                Notice($"commands after {e}: f force write, a ask for write, s become read-only, r replay scrollback, " +
-                       $"b send break, w who is connected, . disconnect, ? this help; {e} {e.Split(' ')[0]} sends {e.Split(' ')[0]} itself");
-                break;
+        if (action.Break)
+        {
+            TellDevice(new PulseBreak(SessionConsole.BreakLength));
+        }
+
+        if (action.Notice is { } notice)
+        {
+            Notice(notice);
+        }
+
+        if (action.Disconnect)
+        {
+            _closeReason = "disconnect command";
+            Drain();
         }
     }
 
@@ -507,8 +485,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             _toldReadOnly = false;
         }
 
-        // The initial role is news only when a read-write listener's session starts read-only (exclusive lock held).
-        if (!role.Initial || (was && !role.CanWrite))
+        if (SessionConsole.Announces(role, was))
         {
             Notice(role.Reason);
         }
@@ -581,7 +558,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         if (!_toldDiscarded)
         {
             _toldDiscarded = true; // once per outage; the total is in the disconnect log line
-            Notice($"the device is offline: your input is discarded");
+            Notice(SessionConsole.InputDiscarded);
         }
     }
 
@@ -599,7 +576,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     {
         if (_showNotices)
         {
-            _output.EnqueueControl(_protocol.EncodeNotice($"\r\n[concentrator: {text}]\r\n"));
+            _output.EnqueueControl(_protocol.EncodeNotice(SessionConsole.Framed(text)));
             PumpSend();
         }
     }
