@@ -82,6 +82,7 @@ public static class ManagementApi
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // 404 for an unknown path, 405 for a wrong method: problem+json like every other error
+        app.UseBrowserBoundary(); // what another site's page may make a browser send here: nothing that changes anything
         app.UseAuthentication();
         app.UseAuthorization();
 

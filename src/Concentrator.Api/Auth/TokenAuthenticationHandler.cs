@@ -11,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Concentrator.Api.Auth;
 
 /// <summary>
-/// Bearer tokens checked against the tokens file's hashes. No token: a loopback caller is the "loopback" principal
-/// (reads; acts only with allow-anonymous-actions), anyone else is not authenticated (401). A token that matches
+/// Bearer tokens checked against the tokens file's hashes. No token: a loopback caller that asked for a loopback host
+/// is the "loopback" principal (reads; acts only with allow-anonymous-actions), anyone else is not authenticated (401):
+/// a page that rebound its own name to 127.0.0.1 sends its name as the Host, and gets nothing (see <see cref="BrowserBoundary"/>). A token that matches
 /// nothing is a 401 even from loopback, so a typo is noticed. Never logs a token. 401 and 403 are problem+json.
 /// </summary>
 public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
@@ -29,7 +30,7 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
         var header = Request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
-            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress)
+            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress) && BrowserBoundary.IsLoopbackHost(Request.Host.Host)
                 ? Success("loopback", ApiPolicies.LoopbackRole)
                 : AuthenticateResult.NoResult());
         }
@@ -59,8 +60,10 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
     {
         var result = await Context.AuthenticateAsync(SchemeName).ConfigureAwait(false);
         Response.Headers.WWWAuthenticate = "Bearer";
-        await WriteProblem(StatusCodes.Status401Unauthorized, "Unauthorized",
-            result.Failure?.Message ?? "a bearer token is required from this address (Authorization: Bearer TOKEN)").ConfigureAwait(false);
+        var why = IsLoopback(Context.Connection.RemoteIpAddress)
+            ? $"the Host header ('{Request.Host.Host}') is no loopback name: a bearer token is required (Authorization: Bearer TOKEN)"
+            : "a bearer token is required from this address (Authorization: Bearer TOKEN)";
+        await WriteProblem(StatusCodes.Status401Unauthorized, "Unauthorized", result.Failure?.Message ?? why).ConfigureAwait(false);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

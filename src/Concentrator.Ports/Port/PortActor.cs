@@ -100,13 +100,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
                 Become(Online);
             }
         });
-        Receive<DeviceOffline>(offline =>
-        {
-            if (OnDeviceOffline(offline))
-            {
-                Become(Offline);
-            }
-        });
+        GoesOfflineOnReport();
         Serving();
     }
 
@@ -118,15 +112,18 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             OnLinkReady(); // a link that crashed and restarted opens the device again
             Become(Opening);
         });
-        Receive<DeviceOffline>(offline =>
-        {
-            if (OnDeviceOffline(offline))
-            {
-                Become(Offline);
-            }
-        });
+        GoesOfflineOnReport();
         Serving();
     }
+
+    /// <summary>A report that the device went away (or could not be opened) leads to Offline.</summary>
+    private void GoesOfflineOnReport() => Receive<DeviceOffline>(offline =>
+    {
+        if (OnDeviceOffline(offline))
+        {
+            Become(Offline);
+        }
+    });
 
     /// <summary>The device is gone; the link retries on its own (backoff, or at once when its path watch sees it back).</summary>
     private void Offline()

@@ -115,14 +115,11 @@ public sealed partial class SessionActor
             return;
         }
 
-        if (IsTlsOnPlainListener(read.Count))
+        if (!Decode(read.Count))
         {
             return;
         }
 
-        _counters.AddIn(read.Count);
-        _items.Clear();
-        _protocol.Decode(_readBuffer.AsSpan(0, read.Count), _toClient, _items);
         FlushReplies();
         var echo = new StringBuilder();
         var wasAtPassword = _login!.AtPassword;

@@ -1,0 +1,85 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Concentrator.Api.Auth;
+
+/// <summary>
+/// What a browser may do to the API on someone's behalf. A page from another site can make the visitor's browser send
+/// requests to 127.0.0.1 (or, after DNS rebinding, read the answers): it must get nothing from the trust the API gives a
+/// loopback caller. So anonymous loopback trust needs a loopback <c>Host</c> (a rebound name is not one; see
+/// <see cref="TokenAuthenticationHandler"/>), and a state-changing request (POST, PUT, PATCH, DELETE) is refused
+/// when it comes with an <c>Origin</c> that is not this server's (403) or a body that is not JSON (415: a cross-site
+/// form or a no-cors fetch can only send text/plain, form or multipart bodies without a preflight). Clients that are not
+/// browsers (curl, our CLI, schedulers) send no <c>Origin</c> and are unaffected.
+/// </summary>
+public static class BrowserBoundary
+{
+    /// <summary>"localhost", a 127.0.0.0/8 address or ::1 (the Host header's host, brackets allowed).</summary>
+    public static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+        (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>The boundary in front of the API's endpoints (<c>/api/...</c>); the dashboard checks its own requests.</summary>
+    public static IApplicationBuilder UseBrowserBoundary(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal), api => api.Use(async (context, next) =>
+        {
+            if (Refusal(context.Request) is { } refusal)
+            {
+                context.Response.StatusCode = refusal.Status;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails { Status = refusal.Status, Title = refusal.Title, Detail = refusal.Detail },
+                }).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        }));
+
+    /// <summary>Why a request is refused at the boundary, or null.</summary>
+    public static (int Status, string Title, string Detail)? Refusal(HttpRequest request)
+    {
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        {
+            return null;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0 && !IsThisServer(request, origin))
+        {
+            return (StatusCodes.Status403Forbidden, "Forbidden", $"a request from the page at {origin} may not change anything here");
+        }
+
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody && !IsJson(request.ContentType))
+        {
+            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+                $"a request body must be JSON (Content-Type: application/json), not '{request.ContentType}'");
+        }
+
+        return null;
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ||
+                                    (contentType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) &&
+                                     contentType.Split(';')[0].EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Whether <paramref name="origin"/> ("scheme://host[:port]") is the origin the request was sent to.</summary>
+    private static bool IsThisServer(HttpRequest request, string origin)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || (uri.AbsolutePath != "/" && uri.AbsolutePath.Length > 0))
+        {
+            return false;
+        }
+
+        var port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
+        return string.Equals(uri.Scheme, request.IsHttps ? "https" : "http", StringComparison.OrdinalIgnoreCase) &&
+               string.Equals(uri.IdnHost.Trim('[', ']'), request.Host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) &&
+               uri.Port == port;
+    }
+}
