@@ -266,6 +266,22 @@ public sealed class SharingTests : IntegrationTest
     }
 
     [Fact]
+    public void Under_kick_old_a_read_only_newcomer_closes_the_oldest_monitor_never_the_writer()
+    {
+        int rw = FreeTcpPort.Next(), ro = FreeTcpPort.Next();
+        var (device, daemon) = Serve($"max-sessions = 2\nkick-old = on\nlisteners = [ {{ port = {rw}, protocol = raw }}, {{ port = {ro}, protocol = raw, access = read-only }} ]");
+        var writer = Connect(daemon, rw, 1);
+        var monitor = Connect(daemon, ro, 2);
+        Connect(daemon, ro, 3); // a third, read-only: makes room by closing session 2, the oldest session that cannot write
+        Assert.True(monitor.WaitClosed(Timeout));
+        daemon.WaitFor("closing session 2, the oldest that may not write");
+
+        writer.Send("still here|"); // the writer (session 1, the oldest of all) kept its connection and its right
+        Assert.Equal("still here|", device.ReadUntil("|", Timeout));
+        Assert.DoesNotContain("closing session 1", daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Idle_sessions_are_closed_after_the_idle_timeout()
     {
         var tcp = FreeTcpPort.Next();

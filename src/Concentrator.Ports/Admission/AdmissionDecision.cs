@@ -23,7 +23,9 @@ public sealed record AdmissionRequest(ListenerSettings Listener, Principal Princ
 /// <param name="OldestSession">Id of the longest-connected session, if any (the one kick-old closes).</param>
 /// <param name="WriteLockHeld">Whether an exclusive write lock has a holder.</param>
 /// <param name="Lease">The port's lease now, if a scheduler leased it: then only its holder writes.</param>
-public sealed record PortOccupancy(int Sessions, int? OldestSession, bool WriteLockHeld, PortLease? Lease = null)
+/// <param name="OldestMonitor">Id of the longest-connected session that may not write (never the writer or the lease
+/// holder's): the only one a newcomer that may not write itself can make kick-old close.</param>
+public sealed record PortOccupancy(int Sessions, int? OldestSession, bool WriteLockHeld, PortLease? Lease = null, int? OldestMonitor = null)
 {
     public static PortOccupancy Empty { get; } = new(0, null, false);
 }

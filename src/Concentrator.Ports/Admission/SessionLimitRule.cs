@@ -2,7 +2,8 @@ namespace Concentrator.Ports.Admission;
 
 /// <summary>
 /// max-sessions: at the limit a newcomer is refused with one line, or, with kick-old, the oldest session is closed
-/// to make room for it.
+/// to make room for it. A newcomer that may not write makes room only by closing the oldest session that may not write
+/// either: a read-only monitor never evicts the writer or the lease holder.
 /// </summary>
 public sealed class SessionLimitRule(string portName, int maxSessions, bool kickOld) : IAdmissionRule
 {
@@ -13,7 +14,7 @@ public sealed class SessionLimitRule(string portName, int maxSessions, bool kick
             return soFar;
         }
 
-        if (kickOld && occupancy.OldestSession is { } oldest)
+        if (kickOld && (soFar.MayWrite ? occupancy.OldestSession : occupancy.OldestMonitor) is { } oldest)
         {
             return soFar with { Evict = oldest };
         }

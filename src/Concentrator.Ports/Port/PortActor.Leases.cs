@@ -37,5 +37,6 @@ public sealed partial class PortActor
     private bool MayWriteNow(SessionEntry entry) =>
         _admission.MayWrite(new AdmissionRequest(entry.Listener, entry.Principal), Occupancy(oldest: null));
 
-    private PortOccupancy Occupancy(int? oldest) => new(_sessions.Count, oldest, _arbiter.IsHeld, _lease);
+    private PortOccupancy Occupancy(int? oldest) => new(_sessions.Count, oldest, _arbiter.IsHeld, _lease,
+        _sessions.Where(s => !_arbiter.CanWrite(s.Key)).Select(s => (int?)s.Value.Id).Min());
 }

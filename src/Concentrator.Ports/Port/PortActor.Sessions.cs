@@ -47,11 +47,12 @@ public sealed partial class PortActor
                 Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));
                 break;
             case Admit admit:
-                if (admit.Evict is not null && oldest is { } evicted)
+                if (admit.Evict is { } evictId && _sessions.FirstOrDefault(s => s.Value.Id == evictId).Key is { } evicted)
                 {
-                    _log.Info("port {0}: max-sessions {1} reached; closing the oldest session to make room", _settings.Name, _settings.MaxSessions);
-                    Leave(evicted.Key);
-                    Context.Stop(evicted.Key);
+                    _log.Info("port {0}: max-sessions {1} reached; closing session {2}, the oldest {3}, to make room", _settings.Name,
+                        _settings.MaxSessions, evictId, admit.MayWrite ? "session" : "that may not write");
+                    Leave(evicted);
+                    Context.Stop(evicted);
                 }
 
                 // Effective access = the listener's narrowed by the ACL: such a session is a read-only one from here on.

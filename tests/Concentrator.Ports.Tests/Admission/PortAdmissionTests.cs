@@ -38,8 +38,18 @@ public sealed class PortAdmissionTests
     [Fact]
     public void At_max_sessions_kick_old_makes_room_by_closing_the_oldest_session()
     {
-        var admit = Assert.IsType<Admit>(Decide(Port(maxSessions: 2, kickOld: true), SessionAccess.ReadOnly, new PortOccupancy(2, 7, false)));
-        Assert.Equal(new Admit(SessionRole.ReadOnly, Evict: 7), admit);
+        var admit = Assert.IsType<Admit>(Decide(Port(maxSessions: 2, kickOld: true), SessionAccess.ReadWrite, new PortOccupancy(2, 7, false)));
+        Assert.Equal(new Admit(SessionRole.ReadWrite, Evict: 7), admit);
+    }
+
+    [Fact]
+    public void A_read_only_newcomer_makes_room_only_by_closing_a_monitor_never_the_writer_or_lease_holder()
+    {
+        var port = Port(maxSessions: 2, kickOld: true);
+        // Session 7 (the oldest) writes; session 9 is a monitor: the read-only newcomer closes 9.
+        Assert.Equal(new Admit(SessionRole.ReadOnly, Evict: 9), Decide(port, SessionAccess.ReadOnly, new PortOccupancy(2, 7, false, OldestMonitor: 9)));
+        // Every session may write (the writer and a lease holder's): the newcomer is refused instead.
+        Assert.IsType<Refuse>(Decide(port, SessionAccess.ReadOnly, new PortOccupancy(2, 7, false, OldestMonitor: null)));
     }
 
     [Fact]
@@ -76,12 +86,12 @@ public sealed class PortAdmissionTests
             .Sample((max, sessions, kickOld, exclusive, readOnly, held) =>
             {
                 var port = Port(max, kickOld, exclusive ? WritePolicy.Exclusive : WritePolicy.Shared);
-                var occupancy = new PortOccupancy(sessions, sessions > 0 ? 1 : null, held);
+                var occupancy = new PortOccupancy(sessions, sessions > 0 ? 1 : null, held, OldestMonitor: sessions > 1 ? 2 : null);
                 var decision = Decide(port, readOnly ? SessionAccess.ReadOnly : SessionAccess.ReadWrite, occupancy);
                 return decision switch
                 {
-                    Admit a => (sessions < max || a.Evict == 1) && (!readOnly || a.Role == SessionRole.ReadOnly),
-                    Refuse => sessions >= max && !(kickOld && sessions > 0),
+                    Admit a => (sessions < max || a.Evict == (a.MayWrite ? 1 : 2)) && (!readOnly || a.Role == SessionRole.ReadOnly),
+                    Refuse => sessions >= max && !(kickOld && sessions > 0 && (!readOnly || sessions > 1)),
                     _ => false,
                 };
             });
