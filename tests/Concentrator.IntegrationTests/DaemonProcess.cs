@@ -44,8 +44,8 @@ public sealed partial class DaemonProcess : IDisposable
     /// Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null). A config that does not
     /// set the API's port gets a free one, so daemons of tests running in parallel never fight over 7900; one that does
     /// not set <c>leases.store</c> gets a lease store of its own in the temp directory (deleted on dispose), so they never share
-    /// a lease database either. The embedded default (whose store is leases.db in the working directory) runs in a
-    /// temp directory of its own unless the test names one.
+    /// a lease database either. The embedded default (whose store is leases.db in the state directory) runs in a
+    /// temp directory of its own unless the test names one, which is also its state directory.
     /// </summary>
     public static DaemonProcess Start(string? hocon, params string[] extraArgs) =>
         Start(hocon, new Dictionary<string, string>(), workingDirectory: null, extraArgs);
@@ -120,6 +120,11 @@ public sealed partial class DaemonProcess : IDisposable
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         // A test run inside a Type=notify unit must not let its daemons notify that unit's manager.
         info.Environment.Remove("NOTIFY_SOCKET");
+        if (hocon is null)
+        {
+            info.Environment["STATE_DIRECTORY"] = workingDirectory; // never the user's own state directory
+        }
+
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;

@@ -3,45 +3,39 @@ using System.Net.Sockets;
 
 namespace Concentrator.Testing;
 
-/// <summary>Picks TCP ports that are free on 127.0.0.1 right now.</summary>
+/// <summary>Picks TCP ports that are free on 127.0.0.1 right now, never one it handed out before in this process.</summary>
 public static class FreeTcpPort
 {
-    /// <summary>Binds 127.0.0.1:0, reads the port the OS chose, closes the socket and returns the port.</summary>
-    public static int Next()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
+    private static readonly HashSet<int> HandedOut = [];
 
     /// <summary>
-    /// <paramref name="count"/> different free ports: each stays bound until all are chosen, so the OS never hands
-    /// out one twice (separate <see cref="Next"/> calls may).
+    /// Binds 127.0.0.1:0, reads the port the OS chose, closes the socket and returns the port, unless this process
+    /// already got it (the OS readily hands a just-closed port out again: two calls in a row could return the same one).
     /// </summary>
-    public static int[] Distinct(int count)
+    public static int Next()
     {
-        var listeners = new List<TcpListener>();
-        try
+        while (true)
         {
-            for (var i = 0; i < count; i++)
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            try
             {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                lock (HandedOut)
+                {
+                    if (HandedOut.Add(port))
+                    {
+                        return port;
+                    }
+                }
             }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
+            finally
+            {
+                listener.Stop();
+            }
         }
     }
+
+    /// <summary><paramref name="count"/> different free ports (see <see cref="Next"/>).</summary>
+    public static int[] Distinct(int count) => [.. Enumerable.Range(0, count).Select(_ => Next())];
 }

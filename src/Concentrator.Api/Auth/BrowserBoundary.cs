@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,10 +14,15 @@ namespace Concentrator.Api.Auth;
 /// <see cref="TokenAuthenticationHandler"/>), and a state-changing request (POST, PUT, PATCH, DELETE) is refused
 /// when it comes with an <c>Origin</c> that is not this server's (403) or a body that is not JSON (415: a cross-site
 /// form or a no-cors fetch can only send text/plain, form or multipart bodies without a preflight). Clients that are not
-/// browsers (curl, our CLI, schedulers) send no <c>Origin</c> and are unaffected.
+/// browsers (curl, our CLI, schedulers) send no <c>Origin</c> and are unaffected. Bodies are small JSON: anything over
+/// <see cref="MaxBodyBytes"/> is refused before it is read (renew and release are open to callers without an API
+/// token, who must not make the daemon buffer megabytes).
 /// </summary>
 public static class BrowserBoundary
 {
+    /// <summary>The largest request body the API reads.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
     /// <summary>"localhost", a 127.0.0.0/8 address or ::1 (the Host header's host, brackets allowed).</summary>
     public static bool IsLoopbackHost(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
@@ -26,19 +32,39 @@ public static class BrowserBoundary
     public static IApplicationBuilder UseBrowserBoundary(this IApplicationBuilder app) =>
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal), api => api.Use(async (context, next) =>
         {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxBodyBytes; // a chunked body that says nothing of its size is cut here
+            }
+
             if (Refusal(context.Request) is { } refusal)
             {
-                context.Response.StatusCode = refusal.Status;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails { Status = refusal.Status, Title = refusal.Title, Detail = refusal.Detail },
-                }).ConfigureAwait(false);
+                await WriteProblem(context, refusal).ConfigureAwait(false);
                 return;
             }
 
-            await next(context).ConfigureAwait(false);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            {
+                await WriteProblem(context, TooLarge).ConfigureAwait(false); // a body that did not say its size up front
+            }
         }));
+
+    private static readonly (int Status, string Title, string Detail) TooLarge =
+        (StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"request bodies are at most {MaxBodyBytes} bytes");
+
+    private static Task WriteProblem(HttpContext context, (int Status, string Title, string Detail) problem)
+    {
+        context.Response.StatusCode = problem.Status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = problem.Status, Title = problem.Title, Detail = problem.Detail },
+        }).AsTask();
+    }
 
     /// <summary>Why a request is refused at the boundary, or null.</summary>
     public static (int Status, string Title, string Detail)? Refusal(HttpRequest request)
@@ -52,6 +78,11 @@ public static class BrowserBoundary
         if (origin.Length > 0 && !IsThisServer(request, origin))
         {
             return (StatusCodes.Status403Forbidden, "Forbidden", $"a request from the page at {origin} may not change anything here");
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge;
         }
 
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;

@@ -12,7 +12,7 @@ public sealed record LeaseLimits(TimeSpan MaxTtl, TimeSpan MaxWait, int MaxWaite
 {
     public const int MaxTextLength = 200;
 
-    public static LeaseLimits Default { get; } = From(LeaseSettings.Default("."));
+    public static LeaseLimits Default { get; } = From(LeaseSettings.Default());
 
     public static LeaseLimits From(LeaseSettings settings) =>
         new(settings.MaxTtl, settings.MaxWait, settings.MaxWaiters, EndedKept: 10_000, EndedRetention: TimeSpan.FromDays(1));

@@ -24,7 +24,7 @@ public static class LeaseHostingExtensions
         TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var leases = settings.Leases ?? LeaseSettings.Default(Environment.CurrentDirectory);
+        var leases = settings.Leases ?? LeaseSettings.Default();
         return builder.WithActors((system, registry) =>
         {
             var ports = registry.TryGet<PortsSupervisorKey>(out var supervisor) ? supervisor : ActorRefs.Nobody;

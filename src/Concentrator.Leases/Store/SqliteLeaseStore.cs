@@ -1,3 +1,4 @@
+using Concentrator.Ports.Configuration;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
@@ -70,6 +71,11 @@ public sealed class SqliteLeaseStore(string path) : SqlLeaseStore
 
         try
         {
+            if (Path.GetDirectoryName(path) is { Length: > 0 } directory)
+            {
+                StateDirectory.Ensure(directory); // the default lives in the state directory, which may not exist yet
+            }
+
             using var _ = new FileStream(path, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,

@@ -92,6 +92,14 @@ public static partial class ConfigLoader
                 var file = FullPath(Show(passwordValue));
                 try
                 {
+                    if (!OperatingSystem.IsWindows() && File.Exists(file) &&
+                        (File.GetUnixFileMode(file) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.GroupWrite)) != 0)
+                    {
+                        Error(null, where + ".password-file", file,
+                            $"mode {Convert.ToString((int)File.GetUnixFileMode(file), 8)} lets other users read or change it: chmod 600 (or 640) it");
+                        return null;
+                    }
+
                     password = File.ReadAllText(file).TrimEnd('\r', '\n');
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -181,7 +181,7 @@ public static partial class ConfigLoader
         private LeaseSettings ReadLeases(HoconValue? value)
         {
             const string where = "concentrator.leases";
-            var settings = LeaseSettings.Default(baseDirectory);
+            var settings = LeaseSettings.Default();
             if (value is null)
             {
                 return settings;

@@ -28,8 +28,8 @@ public sealed record LeaseSettings(LeaseStoreLocation Store, TimeSpan MaxTtl, Ti
     public const int DefaultMaxWaiters = 256;
     public static readonly TimeSpan DefaultRetryInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>The defaults, with the SQLite file <c>leases.db</c> in <paramref name="baseDirectory"/> (next to the config file).</summary>
-    public static LeaseSettings Default(string baseDirectory) => new(
-        new LeaseStoreLocation(LeaseStoreKind.Sqlite, Path.GetFullPath(Path.Combine(baseDirectory, "leases.db"))),
+    /// <summary>The defaults, with the SQLite file <c>leases.db</c> in the daemon's <see cref="StateDirectory"/>.</summary>
+    public static LeaseSettings Default() => new(
+        new LeaseStoreLocation(LeaseStoreKind.Sqlite, Path.GetFullPath(Path.Combine(StateDirectory.Resolve(), "leases.db"))),
         DefaultMaxTtl, DefaultMaxWait, DefaultMaxWaiters, DefaultRetryInterval);
 }

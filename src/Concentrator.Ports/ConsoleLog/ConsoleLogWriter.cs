@@ -124,12 +124,25 @@ internal sealed class ConsoleLogWriter : IDisposable
         _buffer.ResetWrittenCount();
     }
 
+    /// <summary>0640: the daemon's user writes, its group (e.g. adm) reads, nobody else.</summary>
+    private const UnixFileMode LogFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
     private FileStream Open()
     {
         if (_file is null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_settings.File) ?? ".");
-            _file = new FileStream(_settings.File, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 64 * 1024 };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = LogFileMode; // not the umask: a console shows passwords typed at it
+            }
+
+            _file = new FileStream(_settings.File, options);
+            if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(_settings.File) != LogFileMode)
+            {
+                File.SetUnixFileMode(_settings.File, LogFileMode); // a log an older version (or the umask) made wider
+            }
         }
 
         return _file;

@@ -21,6 +21,7 @@ public sealed class ClusterTlsTests : IntegrationTest
         var pfx = Path.Combine(dir.FullName, "node.pfx");
         File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(Path.Combine(dir.FullName, "node.pass"), "cluster-pass\n");
+        File.SetUnixFileMode(Path.Combine(dir.FullName, "node.pass"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         var (clusterA, clusterB) = (FreeTcpPort.Next(), FreeTcpPort.Next());
         string Node(string name, int port, string portName) => $$"""

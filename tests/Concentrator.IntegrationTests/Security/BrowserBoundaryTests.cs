@@ -59,6 +59,21 @@ public sealed class BrowserBoundaryTests : IntegrationTest
         daemon.WaitFor("break sent by");
     }
 
+    [Fact]
+    public async Task A_caller_without_a_token_cannot_make_the_daemon_buffer_a_large_body()
+    {
+        var daemon = Serve();
+        var body = Path.Combine(Track(new TempDirectory("body")).FullName, "big.json");
+        await File.WriteAllTextAsync(body, "{\"ttl\":\"" + new string('x', 1024 * 1024) + "\"}");
+        var renew = $"http://127.0.0.1:{daemon.ApiPort}/api/leases/no-such-lease/renew";
+        // Anyone may try a lease token: the body is read after it, so a made-up one gets the body read.
+        string[] anyToken = ["-H", "Authorization: Lease made-up", "-H", "Content-Type: application/json"];
+        Assert.Equal("413", await Status(renew, ["-X", "POST", .. anyToken, "--data-binary", "@" + body]));
+        // The same without a length up front (chunked): cut off at the limit, not buffered whole.
+        Assert.Equal("413", await Status(renew, ["-X", "POST", .. anyToken, "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + body]));
+        Assert.False(daemon.HasExited);
+    }
+
     private static async Task<string> Status(string url, params string[] args)
     {
         var info = new ProcessStartInfo("curl") { RedirectStandardOutput = true, UseShellExecute = false };

@@ -11,11 +11,12 @@ public sealed class LeaseConfigTests
     private static ConfigError SingleError(string leases) => Assert.Single(Load(leases).Errors);
 
     [Fact]
-    public void Without_a_leases_section_leases_go_to_leases_db_next_to_the_config_with_the_default_limits()
+    public void Without_a_leases_section_leases_go_to_leases_db_in_the_state_directory_with_the_default_limits()
     {
         var leases = Load("").Settings!.Leases!;
 
-        Assert.Equal(new LeaseStoreLocation(LeaseStoreKind.Sqlite, "/etc/concentrator/leases.db"), leases.Store);
+        Assert.Equal(new LeaseStoreLocation(LeaseStoreKind.Sqlite, Path.Combine(StateDirectory.Resolve(), "leases.db")), leases.Store);
+        Assert.DoesNotContain("/etc/concentrator", leases.Store.Target, StringComparison.Ordinal);
         Assert.Equal((TimeSpan.FromDays(7), TimeSpan.FromDays(1), 256, TimeSpan.FromSeconds(5)),
             (leases.MaxTtl, leases.MaxWait, leases.MaxWaiters, leases.RetryInterval));
     }

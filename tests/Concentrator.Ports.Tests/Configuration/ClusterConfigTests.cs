@@ -93,6 +93,7 @@ public sealed class ClusterConfigTests
         var pfx = Path.Combine(dir.FullName, "node.pfx");
         var pass = Path.Combine(dir.FullName, "node.pass");
         File.WriteAllText(pass, "s3cret\n");
+        File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Openssl(dir.FullName, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
             "-days", "1", "-subj", "/CN=rack-a");
         Openssl(dir.FullName, "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "node.pfx", "-passout", "pass:s3cret");
@@ -111,6 +112,15 @@ public sealed class ClusterConfigTests
         File.WriteAllText(pass, "s3cret\n");
         File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
         Assert.Contains("chmod 600", Load(tls).Errors.Single().Problem, StringComparison.Ordinal);
+
+        // The password file is held to the same: nobody else may read it, its group may not change it.
+        File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var error = Load(tls).Errors.Single();
+        Assert.Equal("concentrator.cluster.tls.password-file", error.Key);
+        Assert.Contains("mode 644", error.Problem, StringComparison.Ordinal);
+        File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        Assert.True(Load(tls).IsValid); // 0640: a group of readers is fine
     }
 
     private static void Openssl(string directory, params string[] args)

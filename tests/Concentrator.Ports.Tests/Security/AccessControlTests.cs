@@ -38,7 +38,7 @@ public sealed class AccessControlTests
     public void The_acl_narrows_the_listener_access_and_refuses_outsiders_with_one_line_before_kick_old_evicts_anyone()
     {
         var admission = new PortAdmission(Port(new AccessControlList(["alice"], ["bob"]), maxSessions: 1, kickOld: true));
-        var full = new PortOccupancy(1, 3, false);
+        var full = new PortOccupancy(1, 3, false, OldestMonitor: 3); // session 3 may not write: anyone may make room by closing it
         Assert.Equal(new Admit(SessionRole.ReadWrite, Evict: 3), admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadWrite), Who("alice")), full));
         Assert.Equal(new Admit(SessionRole.ReadOnly, Evict: 3), admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadWrite), Who("bob")), full));
         Assert.Equal(new Admit(SessionRole.ReadOnly, Evict: 3), admission.Decide(new AdmissionRequest(Listener(SessionAccess.ReadOnly), Who("alice")), full));
