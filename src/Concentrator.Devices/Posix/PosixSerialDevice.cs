@@ -404,7 +404,7 @@ public sealed class PosixSerialDevice : ISerialDevice
 
                 if (errno == EAGAIN || _disposed)
                 {
-                    return 0; // full (or closing): the blocking Write on the command thread takes it from here
+                    return 0; // full (or closing): the blocking Write on the data plane's worker takes it from here
                 }
 
                 throw Fault(errno, "write");

@@ -96,7 +96,7 @@ public static partial class ConfigLoader
         }
 
         private (TlsSettings? Tls, ListenerAuthentication Auth, SourceFilter? Sources) ReadListenerSecurity(
-            string? port, HoconObject l, string prefix, ListenerProtocol protocol)
+            string? port, HoconObject l, string prefix, ListenerProtocol protocol, System.Net.IPAddress bind)
         {
             HoconValue? Get(string key) => l.Items.GetValueOrDefault(key);
             var auth = Enum(port, prefix + "auth", Get("auth"), ListenerAuthentication.None,
@@ -105,6 +105,14 @@ public static partial class ConfigLoader
             if (auth == ListenerAuthentication.Password && protocol == ListenerProtocol.Raw)
             {
                 Error(port, prefix + "auth", "password", "a raw listener cannot ask for a password (it has no prompts); use telnet or rfc2217, or auth = certificate");
+            }
+
+            // A password typed at a listener other machines reach crosses the network in the clear unless TLS wraps it.
+            var plaintext = Bool(port, prefix + "allow-plaintext-passwords", Get("allow-plaintext-passwords"), false);
+            if (auth == ListenerAuthentication.Password && tls is null && !System.Net.IPAddress.IsLoopback(bind) && !plaintext)
+            {
+                Error(port, prefix + "auth", "password", $"passwords would cross the network in the clear on {bind}: add tls {{ certificate, key }} " +
+                    "to this listener, bind it to loopback, or say allow-plaintext-passwords = on (a network you trust completely)");
             }
 
             if (auth == ListenerAuthentication.Certificate && tls?.ClientCertificates is null or ClientCertificateMode.Off)

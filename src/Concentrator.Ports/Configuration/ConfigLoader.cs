@@ -20,7 +20,7 @@ public static partial class ConfigLoader
     ];
 
     private static readonly string[] ListenerKeys =
-        ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow", "tls", "auth", "allow", "deny"];
+        ["port", "bind", "protocol", "access", "replay", "output-queue", "overflow", "tls", "auth", "allow", "deny", "allow-plaintext-passwords"];
 
     /// <summary>Replaced by the port name in log file paths.</summary>
     public const string PortPlaceholder = "{port}";
@@ -500,7 +500,7 @@ public static partial class ConfigLoader
                 Error(port, prefix + "overflow", "backpressure", "a read-only listener must never slow the device: use drop-oldest or disconnect");
             }
 
-            var (tls, auth, sources) = ReadListenerSecurity(port, l, prefix, protocol);
+            var (tls, auth, sources) = ReadListenerSecurity(port, l, prefix, protocol, bind);
             return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow, tls, auth, sources, Get("overflow") is not null);
         }
 

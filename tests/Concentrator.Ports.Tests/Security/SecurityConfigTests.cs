@@ -64,6 +64,21 @@ public sealed class SecurityConfigTests
     }
 
     [Fact]
+    public void Passwords_over_a_network_listener_without_tls_are_a_config_error_unless_the_listener_says_so()
+    {
+        const string users = "concentrator.security.users-file = \"/dev/null\"\n";
+        var clear = Load(users + """concentrator.ports.a { device = "sim:echo", listeners = [ { port = 7000, protocol = telnet, bind = "0.0.0.0", auth = password } ] }""");
+        var error = Assert.Single(clear.Errors, e => e.Key == "listeners[0].auth");
+        Assert.Contains("passwords would cross the network in the clear on 0.0.0.0", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("allow-plaintext-passwords = on", error.Problem, StringComparison.Ordinal);
+
+        Assert.DoesNotContain(Load(users + """concentrator.ports.a { device = "sim:echo", listeners = [ { port = 7000, protocol = telnet, bind = "0.0.0.0", auth = password, allow-plaintext-passwords = on } ] }""").Errors,
+            e => e.Key == "listeners[0].auth");
+        Assert.DoesNotContain(Load(users + """concentrator.ports.a { device = "sim:echo", listeners = [ { port = 7000, protocol = telnet, auth = password } ] }""").Errors,
+            e => e.Key == "listeners[0].auth"); // loopback: nothing crosses a network
+    }
+
+    [Fact]
     public void The_interface_shape_with_a_comma_after_an_object_field_parses()
     {
         var result = Load("""
