@@ -43,8 +43,15 @@ public sealed record Reload(ConcentratorSettings Settings, string By);
 /// </summary>
 public sealed record ConnectClient(string Port, ISessionChannel Channel, ListenerSettings Listener);
 
-/// <summary>The port's scrollback (the device output it keeps); answered with <see cref="ScrollbackData"/> or <see cref="PortNotFound"/>.</summary>
-public sealed record GetScrollback(string Port);
+/// <summary>
+/// The port's scrollback (the device output it keeps) for <paramref name="Principal"/>: answered with
+/// <see cref="ScrollbackData"/>, <see cref="ScrollbackRefused"/> when the port's ACL does not let that principal use the
+/// port at all (it could not watch it either), or <see cref="PortNotFound"/>.
+/// </summary>
+public sealed record GetScrollback(string Port, Admission.Principal Principal);
+
+/// <summary>The port's ACL does not let the asker use it: nothing of its output is shown.</summary>
+public sealed record ScrollbackRefused(string Port, string Reason);
 
 /// <summary>
 /// Published on the actor system's event stream whenever something an operator sees of a port changed: its device

@@ -16,8 +16,15 @@ public sealed partial class PortActor
             OnClientConnected(new ClientConnected(connect.Channel, connect.Listener));
             Sender.Tell(new Done($"session starting on port {_settings.Name}"));
         });
-        Receive<GetScrollback>(_ =>
+        Receive<GetScrollback>(get =>
         {
+            // The same right as watching the port: an ACL that lists the principal nowhere refuses it.
+            if (_settings.Acl is { } acl && acl.Grant(get.Principal) == Security.AclGrant.None)
+            {
+                Sender.Tell(new ScrollbackRefused(_settings.Name, $"{get.Principal.Name} may not use port {_settings.Name}"));
+                return;
+            }
+
             DrainOutput();
             Sender.Tell(new ScrollbackData(_settings.Name, _scrollback.Snapshot()));
         });

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Concentrator.Ports.Admission;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
 using Concentrator.Web.Access;
@@ -115,13 +116,21 @@ internal static class DashboardEndpoints
     /// </summary>
     public static async Task ScrollbackAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, DashboardRights.View).ConfigureAwait(false) is null)
+        if (await AuthorizeAsync(context, DashboardRights.View).ConfigureAwait(false) is not { } access)
         {
             return;
         }
 
         var port = RouteValue(context, "name");
-        if (await Gateway(context).AskAsync(new GetScrollback(port), context.RequestAborted).ConfigureAwait(false) is not ScrollbackData data)
+        var who = Principal.Of(access.Principal, context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, 0) : null);
+        var answer = await Gateway(context).AskAsync(new GetScrollback(port, who), context.RequestAborted).ConfigureAwait(false);
+        if (answer is ScrollbackRefused refused)
+        {
+            await Problems.Write(context, StatusCodes.Status403Forbidden, "Forbidden", refused.Reason).ConfigureAwait(false);
+            return;
+        }
+
+        if (answer is not ScrollbackData data)
         {
             await Problems.PortNotFound(context, port).ConfigureAwait(false);
             return;

@@ -97,4 +97,24 @@ public sealed class DashboardServedTests : IntegrationTest
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancel.Token);
         return line.Groups[1].Value;
     }
+
+    [Fact]
+    public async Task The_scrollback_download_follows_the_ports_acl_like_watching_it_does()
+    {
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports.open { device = "sim:echo", listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+            concentrator.ports.locked {
+              device = "sim:echo"
+              acl { read-write = ["alice"] }
+              listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ]
+            }
+            """));
+        daemon.WaitOnline("open", "locked");
+        using var http = new HttpClient { BaseAddress = daemon.ApiUrl, Timeout = Timeout };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/api/ports/open/scrollback", UriKind.Relative))).StatusCode);
+        var locked = await http.GetAsync(new Uri("/api/ports/locked/scrollback", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Forbidden, locked.StatusCode); // the dashboard's view right is not the port's ACL
+        Assert.Contains("may not use port locked", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
