@@ -27,9 +27,12 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public PortsSupervisor(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners)
+    /// <param name="settings">The daemon's configuration.</param>
+    /// <param name="listeners">The serial listeners' sockets, bound before the actor system started.</param>
+    /// <param name="security">The daemon's limits and users, shared with its HTTP entry points; made here when null.</param>
+    public PortsSupervisor(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, DaemonSecurity? security = null)
     {
-        _security = new DaemonSecurity(settings.SecurityOrDefault);
+        _security = security ?? new DaemonSecurity(settings.SecurityOrDefault);
         foreach (var port in settings.Ports)
         {
             _configured[port.Name] = port;
@@ -100,8 +103,8 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
             [.. _configured.Keys.Concat(_discovered.Keys).Order(StringComparer.Ordinal)]));
     }
 
-    public static Props Props(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners) =>
-        Akka.Actor.Props.Create(() => new PortsSupervisor(settings, listeners));
+    public static Props Props(ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, DaemonSecurity? security = null) =>
+        Akka.Actor.Props.Create(() => new PortsSupervisor(settings, listeners, security));
 
     /// <summary>Actor names allow a restricted character set; port names are user text.</summary>
     public static string ActorName(string port) => "port-" + Uri.EscapeDataString(port);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Concentrator.Ports.Security;
 using System.Security.Claims;
 using System.Text.Json;
 using Akka.Actor;
@@ -162,6 +164,14 @@ public static class LeaseEndpoints
     private static async Task WatchAsync(HttpContext context, ActorSystem system, IRequiredActor<LeaseServiceKey> service, CancellationToken cancel)
     {
         var response = context.Response;
+        if (!StreamSlots.TryTake(context.RequestServices.GetService<DaemonSecurity>(), context.Connection.RemoteIpAddress, out var slot, out var refusal))
+        {
+            await TypedResults.Problem(refusal, statusCode: StatusCodes.Status429TooManyRequests, title: "too many open streams from your address")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        using var _ = slot;
         await using var watch = await LeaseWatch.OpenAsync(system, service.ActorRef, cancellationToken: cancel).ConfigureAwait(false);
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";

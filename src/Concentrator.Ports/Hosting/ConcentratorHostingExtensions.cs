@@ -1,6 +1,7 @@
 using Akka.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Listener;
+using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports.Hosting;
 
@@ -12,10 +13,10 @@ public static class ConcentratorHostingExtensions
 {
     /// <summary>Starts the ports supervisor for the validated settings and the listeners bound for them.</summary>
     public static AkkaConfigurationBuilder AddConcentratorPorts(this AkkaConfigurationBuilder builder,
-        ConcentratorSettings settings, ListenerBinder.BoundListeners listeners) =>
+        ConcentratorSettings settings, ListenerBinder.BoundListeners listeners, DaemonSecurity? security = null) =>
         builder.WithActors((system, registry) =>
         {
-            var supervisor = system.ActorOf(PortsSupervisor.Props(settings, listeners), "ports");
+            var supervisor = system.ActorOf(PortsSupervisor.Props(settings, listeners, security), "ports");
             registry.Register<PortsSupervisorKey>(supervisor);
         });
 }

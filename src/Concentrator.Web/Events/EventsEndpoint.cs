@@ -1,3 +1,4 @@
+using Concentrator.Ports.Security;
 using System.Text;
 using System.Text.Json;
 using Concentrator.Web.Access;
@@ -29,6 +30,13 @@ internal static class EventsEndpoint
             return;
         }
 
+        if (!StreamSlots.TryTake(services.GetService<DaemonSecurity>(), context.Connection.RemoteIpAddress, out var slot, out var refusal))
+        {
+            await Problems.Write(context, StatusCodes.Status429TooManyRequests, "too many open streams from your address", refusal!).ConfigureAwait(false);
+            return;
+        }
+
+        using var _ = slot;
         var hub = services.GetRequiredService<PortEventHub>();
         var options = services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         // The feed ends with the request or with the daemon: a server that stops waits for open requests to finish.

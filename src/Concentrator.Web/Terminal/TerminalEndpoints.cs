@@ -1,3 +1,4 @@
+using Concentrator.Ports.Security;
 using System.Net;
 using System.Net.WebSockets;
 using Concentrator.Ports.Channels;
@@ -93,6 +94,13 @@ internal static partial class TerminalEndpoints
         var listener = new ListenerSettings(connection.LocalIpAddress ?? IPAddress.Loopback, connection.LocalPort, ListenerProtocol.Web,
             readOnly ? SessionAccess.ReadOnly : SessionAccess.ReadWrite, Replay: true, options.TerminalOutputQueueBytes, options.TerminalOverflow);
 
+        if (!StreamSlots.TryTake(services.GetService<DaemonSecurity>(), connection.RemoteIpAddress, out var slot, out var refusal))
+        {
+            await Problems.Write(context, StatusCodes.Status429TooManyRequests, "too many open streams from your address", refusal!).ConfigureAwait(false);
+            return;
+        }
+
+        using var _ = slot; // held until the session released the socket (the end of this request)
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.TerminalKeepAlive,

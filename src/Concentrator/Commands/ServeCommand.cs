@@ -184,6 +184,9 @@ public static partial class ServeCommand
         builder.Logging.AddDaemonConsole(logFormat);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSystemdNotify(); // READY=1 / STOPPING=1 under a Type=notify unit; nothing without NOTIFY_SOCKET
+        // One per daemon: the per-source limits hold over the serial listeners and the HTTP streams alike.
+        var security = new DaemonSecurity(settings.SecurityOrDefault);
+        builder.Services.AddSingleton(security);
 
         builder.Services.AddAkka("concentrator", (akka, _) =>
         {
@@ -203,7 +206,7 @@ public static partial class ServeCommand
                 loggers.ClearLoggers();
                 loggers.AddLogger<AkkaLogBridge>();
             });
-            akka.AddConcentratorPorts(settings, listeners);
+            akka.AddConcentratorPorts(settings, listeners, security);
             akka.AddConcentratorLeases(settings); // after the ports: it tells them their lease through the ports supervisor
         });
         // After AddAkka: the cluster part starts once the ports and the lease service run, and stops before them.

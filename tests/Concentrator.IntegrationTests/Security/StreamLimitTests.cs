@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Concentrator.Testing;
+
+namespace Concentrator.IntegrationTests.Security;
+
+/// <summary>
+/// Issue 22, item 4 (part): the long-lived HTTP streams (the lease and dashboard event feeds, the browser terminal)
+/// count against the same per-source limits as the serial listeners, so one viewer cannot take every slot.
+/// </summary>
+public sealed class StreamLimitTests : IntegrationTest
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Event_feeds_and_listener_connections_share_one_per_source_limit()
+    {
+        var tcp = FreeTcpPort.Next();
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.security.max-connections-per-source = 2
+            concentrator.ports.p { device = "sim:echo", listeners = [ { port = {{tcp}}, protocol = raw } ] }
+            """));
+        daemon.WaitOnline("p");
+        using var http = new HttpClient { BaseAddress = daemon.ApiUrl, Timeout = Timeout };
+
+        using var first = await OpenFeed(http, "/api/leases/events");
+        using var second = await OpenFeed(http, "/api/events");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+
+        // A third stream from the same address is refused, and so is a serial connection: the slots are the same.
+        using var third = await OpenFeed(http, "/api/leases/events");
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.Contains("max-connections-per-source 2 reached", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var refused = TcpClientSession.Connect(tcp);
+        Assert.True(refused.WaitClosed(Timeout));
+        daemon.WaitFor("refused 127.0.0.1: max-connections-per-source 2 reached");
+
+        // Closing a feed gives its slot back.
+        first.Dispose();
+        Eventually.True(() => OpenFeed(http, "/api/leases/events").GetAwaiter().GetResult() is { StatusCode: HttpStatusCode.OK } again && Dispose(again),
+            Timeout, () => "the closed feed's slot never came back");
+    }
+
+    private static bool Dispose(HttpResponseMessage response)
+    {
+        response.Dispose();
+        return true;
+    }
+
+    private static async Task<HttpResponseMessage> OpenFeed(HttpClient http, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+}
