@@ -10,15 +10,16 @@ namespace Concentrator.Ports.Admission;
 /// Sent to the port by the lease service (same node: the port's lease authority lives where the port lives).
 /// </summary>
 /// <param name="LeaseId">The lease, for logs and notices.</param>
-/// <param name="Holder">The holder's name (a principal name such as "alice" or "cert:ci-runner").</param>
+/// <param name="Holder">The holder, as an ACL entry names a principal ("alice", "cert:ci-runner", "ssh:bob", "web:ci-token").</param>
 /// <param name="ForHost">The machine the port was leased for, if the scheduler named one.</param>
 /// <param name="Token">The lease's secret token.</param>
 /// <param name="Epoch">The fencing token of this grant: higher than every earlier grant of the port.</param>
 public sealed record PortLease(string LeaseId, string Holder, IPAddress? ForHost, string Token, long Epoch)
 {
     /// <summary>
-    /// Whether <paramref name="principal"/> holds this lease. An anonymous principal never matches by name (a holder
-    /// called "*" must not mean everyone); tokens are compared in constant time.
+    /// Whether <paramref name="principal"/> holds this lease. Its name matches as in an ACL, kind and all (a dashboard
+    /// token called "alice" does not hold alice's lease); a holder "*" or "@group" names nobody (it must not mean
+    /// everyone); tokens are compared in constant time.
     /// </summary>
     public bool IsHeldBy(Principal principal)
     {
@@ -27,7 +28,7 @@ public sealed record PortLease(string LeaseId, string Holder, IPAddress? ForHost
             return true;
         }
 
-        if (principal.Name != Principal.AnonymousName && string.Equals(principal.Name, Holder, StringComparison.Ordinal))
+        if (Holder != Principal.AnonymousName && !Holder.StartsWith('@') && principal.IsNamedBy(Holder))
         {
             return true;
         }

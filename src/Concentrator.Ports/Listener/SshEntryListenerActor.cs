@@ -148,7 +148,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         var fields = read.Header.TrimEnd('\r').Split('\t');
         var port = fields[0].Trim();
         var sshClient = fields.Length > 1 ? ParseSshClient(fields[1]) : null;
-        var principal = new Principal("ssh:" + read.User, sshClient?.Address);
+        var principal = new Principal("ssh:" + read.User, sshClient?.Address) { Kind = PrincipalKind.Ssh };
         var channel = new StreamChannel(new NetworkStream(read.Client, ownsSocket: true),
             (EndPoint?)sshClient ?? new UnixDomainSocketEndPoint(_path));
         var security = _security.ForSession(SessionListener, _ => new Identification(principal, null), interactive: true);

@@ -7,7 +7,8 @@ public enum AclGrant { None, ReadOnly, ReadWrite }
 
 /// <summary>
 /// A port's <c>acl { read-write = [...], read-only = [...] }</c>. Entries: a user name of the users file, "@group",
-/// "cert:CN", "ssh:user", or "*" (anyone, also an anonymous client). Value equality, for reloads.
+/// "cert:CN", "ssh:user", "web:NAME" (a dashboard or API caller: an API token's name, or "local"), or "*" (anyone, also
+/// an anonymous client). Each entry names one kind of principal only (see <see cref="Matches"/>). Value equality, for reloads.
 /// </summary>
 public sealed class AccessControlList : IEquatable<AccessControlList>
 {
@@ -33,10 +34,12 @@ public sealed class AccessControlList : IEquatable<AccessControlList>
         return ReadOnly.Any(e => Matches(e, principal)) ? AclGrant.ReadOnly : AclGrant.None;
     }
 
-    private static bool Matches(string entry, Principal principal) =>
-        entry == Principal.AnonymousName
-        || (entry.StartsWith('@') && principal.GroupList.Contains(entry[1..], StringComparer.Ordinal))
-        || string.Equals(entry, principal.Name, StringComparison.Ordinal);
+    /// <summary>Whether <paramref name="entry"/> names <paramref name="principal"/> (see <see cref="Principal.IsNamedBy"/>).</summary>
+    public static bool Matches(string entry, Principal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        return principal.IsNamedBy(entry);
+    }
 
     /// <summary>Why <paramref name="entry"/> cannot be an ACL entry, or null when it can.</summary>
     public static string? Problem(string entry)
@@ -50,9 +53,10 @@ public sealed class AccessControlList : IEquatable<AccessControlList>
         var (prefix, name) = entry.StartsWith('@') ? ("@", entry[1..])
             : entry.StartsWith("cert:", StringComparison.Ordinal) ? ("cert:", entry[5..])
             : entry.StartsWith("ssh:", StringComparison.Ordinal) ? ("ssh:", entry[4..])
+            : entry.StartsWith("web:", StringComparison.Ordinal) ? ("web:", entry[4..])
             : ("", entry);
         var valid = prefix == "cert:" ? name.Trim().Length > 0 : UserDirectory.IsValidName(name);
-        return valid ? null : "expected a user name, \"@group\", \"cert:CN\", \"ssh:user\" or \"*\"";
+        return valid ? null : "expected a user name, \"@group\", \"cert:CN\", \"ssh:user\", \"web:NAME\" or \"*\"";
     }
 
     public override string ToString() => $"acl read-write [{string.Join(", ", ReadWrite)}] read-only [{string.Join(", ", ReadOnly)}]";

@@ -68,7 +68,7 @@ public static class TlsAcceptor
 
             var source = (channel.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
             return ClientCertificateValidator.PrincipalName(stream.RemoteCertificate) is { } name
-                ? new Identification(new Principal(name, source), null)
+                ? new Identification(new Principal(name, source) { Kind = PrincipalKind.Certificate }, null)
                 : new Identification(null, stream.RemoteCertificate is null
                     ? "no client certificate (auth = certificate)"
                     : "the client certificate has no CN to name the client by");

@@ -186,7 +186,7 @@ public sealed partial class SessionActor
             Timers.StartSingleTimer("handshake", new HandshakeFailed("admission timeout"), _security.HandshakeTimeout);
             _login = null;
             Become(Connecting);
-            Join(new Principal(account.Name, source, account.Groups));
+            Join(Principal.User(account.Name, source, account.Groups));
             return;
         }
 

@@ -122,7 +122,7 @@ internal static class DashboardEndpoints
         }
 
         var port = RouteValue(context, "name");
-        var who = Principal.Of(access.Principal, context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, 0) : null);
+        var who = Principal.Web(access.Principal, context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, 0) : null);
         var answer = await Gateway(context).AskAsync(new GetScrollback(port, who), context.RequestAborted).ConfigureAwait(false);
         if (answer is ScrollbackRefused refused)
         {

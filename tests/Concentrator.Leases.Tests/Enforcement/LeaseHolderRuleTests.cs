@@ -20,14 +20,17 @@ public sealed class LeaseHolderRuleTests
     {
         Assert.Equal(SessionRole.ReadWrite, Role(new Principal("*", IPAddress.Parse("10.0.0.5"))));
         Assert.Equal(SessionRole.ReadWrite, Role(new Principal("*", IPAddress.Parse("::ffff:10.0.0.5")))); // IPv4 on a dual-stack socket
-        Assert.Equal(SessionRole.ReadWrite, Role(new Principal("alice", IPAddress.Parse("192.168.1.9"))));
+        Assert.Equal(SessionRole.ReadWrite, Role(Principal.User("alice", IPAddress.Parse("192.168.1.9"))));
         Assert.Equal(SessionRole.ReadWrite, Role(new Principal("*", IPAddress.Parse("192.168.1.9"), LeaseToken: "tok-123")));
     }
 
     [Fact]
     public void Everyone_else_is_read_only_and_an_anonymous_client_never_matches_by_name()
     {
-        Assert.Equal(SessionRole.ReadOnly, Role(new Principal("bob", IPAddress.Parse("10.0.0.6"))));
+        Assert.Equal(SessionRole.ReadOnly, Role(Principal.User("bob", IPAddress.Parse("10.0.0.6"))));
+        // The holder's name of another kind: a dashboard token called alice, a certificate CN alice.
+        Assert.Equal(SessionRole.ReadOnly, Role(Principal.Web("alice", new IPEndPoint(IPAddress.Parse("10.0.0.6"), 1))));
+        Assert.Equal(SessionRole.ReadOnly, Role(new Principal("alice", IPAddress.Parse("10.0.0.6")) { Kind = PrincipalKind.Certificate }));
         Assert.Equal(SessionRole.ReadOnly, Role(new Principal("*", IPAddress.Parse("10.0.0.6"), LeaseToken: "tok-12")));
         Assert.Equal(SessionRole.ReadOnly, Role(new Principal("*", null), Lease with { Holder = "*", ForHost = null }));
     }
@@ -39,7 +42,7 @@ public sealed class LeaseHolderRuleTests
         var none = LeaseHolderRule.Instance.Apply(new AdmissionRequest(Listener(SessionAccess.ReadWrite), anyone), new PortOccupancy(0, null, false),
             new Admit(SessionRole.ReadWrite));
         Assert.Equal(new Admit(SessionRole.ReadWrite), none);
-        Assert.Equal(SessionRole.ReadOnly, Role(new Principal("alice", null), access: SessionAccess.ReadOnly));
+        Assert.Equal(SessionRole.ReadOnly, Role(Principal.User("alice", null), access: SessionAccess.ReadOnly));
     }
 
     [Fact]

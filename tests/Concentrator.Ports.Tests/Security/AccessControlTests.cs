@@ -10,7 +10,13 @@ public sealed class AccessControlTests
 {
     private static readonly AccessControlList Acl = new(["alice", "@ops", "cert:ci-runner", "ssh:bob"], ["*"]);
 
-    private static Principal Who(string name, params string[] groups) => new(name, IPAddress.Loopback, groups);
+    /// <summary>A principal as its entry point would make it: certificate and SSH names carry their prefix.</summary>
+    private static Principal Who(string name, params string[] groups) => name switch
+    {
+        _ when name.StartsWith("cert:", StringComparison.Ordinal) => new(name, IPAddress.Loopback) { Kind = PrincipalKind.Certificate },
+        _ when name.StartsWith("ssh:", StringComparison.Ordinal) => new(name, IPAddress.Loopback) { Kind = PrincipalKind.Ssh },
+        _ => Principal.User(name, IPAddress.Loopback, groups),
+    };
 
     [Fact]
     public void Entries_match_names_groups_certificates_ssh_users_and_anyone()
@@ -25,6 +31,23 @@ public sealed class AccessControlTests
         Assert.Null(AccessControlList.Problem("cert:CN with spaces"));
         Assert.NotNull(AccessControlList.Problem("al ice"));
         Assert.NotNull(AccessControlList.Problem("@"));
+    }
+
+    [Fact]
+    public void A_name_of_one_kind_never_matches_an_entry_of_another()
+    {
+        var acl = new AccessControlList(["alice", "cert:ci", "web:ops-token", "@ops"], []);
+        // A dashboard token called "alice", a user called "cert:ci", an SSH user "ops-token": none is what the entry names.
+        Assert.Equal(AclGrant.None, acl.Grant(Principal.Web("alice", null)));
+        Assert.Equal(AclGrant.None, acl.Grant(Principal.User("cert:ci", null)));
+        Assert.Equal(AclGrant.None, acl.Grant(new Principal("ssh:ops-token", null) { Kind = PrincipalKind.Ssh }));
+        Assert.Equal(AclGrant.None, acl.Grant(new Principal("alice", null, ["ops"]) { Kind = PrincipalKind.Certificate })); // groups are users-file groups
+        Assert.Equal(AclGrant.None, acl.Grant(new Principal("alice", null))); // made without a kind: anonymous
+        // Each of its own kind: yes.
+        Assert.Equal(AclGrant.ReadWrite, acl.Grant(Principal.User("alice", null)));
+        Assert.Equal(AclGrant.ReadWrite, acl.Grant(new Principal("cert:ci", null) { Kind = PrincipalKind.Certificate }));
+        Assert.Equal(AclGrant.ReadWrite, acl.Grant(Principal.Web("ops-token", null)));
+        Assert.Null(AccessControlList.Problem("web:local"));
     }
 
     private static ListenerSettings Listener(SessionAccess access) =>

@@ -34,7 +34,7 @@ public sealed class AclReloadTests : TestKit
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(listener.LocalEndPoint!);
         var server = await listener.AcceptAsync();
-        var security = new SessionSecurity { Identify = channel => new Identification(new Principal(principal, IPAddress.Loopback), null) };
+        var security = new SessionSecurity { Identify = channel => new Identification(Principal.User(principal, IPAddress.Loopback), null) };
         port.Tell(new ClientConnected(new TcpChannel(server), Telnet, security));
         return new NetworkStream(client, ownsSocket: true);
     }
