@@ -34,5 +34,21 @@ public sealed class ApiAccess(IReadOnlyList<ApiToken> tokens, bool allowAnonymou
         return found;
     }
 
+    /// <summary>The token whose hash is <paramref name="sha256Hex"/> (a dashboard session's), or null once it left the tokens file.</summary>
+    public ApiToken? FindByHash(string sha256Hex)
+    {
+        var hash = Encoding.ASCII.GetBytes(sha256Hex);
+        ApiToken? found = null;
+        foreach (var token in _state.Tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(token.Sha256Hex)))
+            {
+                found = token;
+            }
+        }
+
+        return found;
+    }
+
     private sealed record State(IReadOnlyList<ApiToken> Tokens, bool AllowAnonymousActions);
 }

@@ -218,6 +218,7 @@ public static partial class ServeCommand
         }
 
         // The dashboard and browser terminal share the API's Kestrel, and its principals (tokens, via /login).
+        web.Services.AddSingleton<DashboardSessions>();
         web.Services.AddSingleton<Concentrator.Web.Access.IDashboardAuthorizer, ApiTokenDashboardAuthorizer>();
         web.Services.AddConcentratorDashboard();
         var app = web.AddManagementApi(settings.Api, management.ApiSocket!).Build();

@@ -6,26 +6,28 @@ using Microsoft.AspNetCore.Http;
 namespace Concentrator.Hosting;
 
 /// <summary>
-/// The dashboard's principals are the management API's: a bearer token (the <c>Authorization</c> header, or the
-/// <see cref="CookieName"/> cookie that <see cref="DashboardLogin"/> sets, since a browser sends no header on page
-/// loads, EventSource or WebSocket) with its role — admin: everything, read: watch only. Without a token, loopback
-/// callers get what the API gives them (everything with allow-anonymous-actions, else watching); others nothing.
+/// The dashboard's principals are the management API's: a bearer token (the <c>Authorization</c> header), or the
+/// session of the <see cref="CookieName"/> cookie that <see cref="DashboardLogin"/> sets (a browser sends no header on
+/// page loads, EventSource or WebSocket; the cookie holds a session id, never the token), with its role — admin:
+/// everything, read: watch only. Without either, loopback callers get what the API gives them (everything with
+/// allow-anonymous-actions, else watching); others nothing. A cookie that names no live session gets nothing.
 /// </summary>
-public sealed class ApiTokenDashboardAuthorizer(ApiAccess access) : IDashboardAuthorizer
+public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessions sessions) : IDashboardAuthorizer
 {
-    public const string CookieName = "concentrator_token";
+    public const string CookieName = "concentrator_session";
 
     public ValueTask<DashboardAccess> AuthorizeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var header = context.Request.Headers.Authorization.ToString();
-        var presented = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim()
-            : context.Request.Cookies[CookieName];
-        if (!string.IsNullOrEmpty(presented))
+        if (header.StartsWith("Bearer ", StringComparison.Ordinal))
         {
-            return ValueTask.FromResult(access.Find(presented) is { } token
-                ? new DashboardAccess(token.Name, token.Role == ApiRole.Admin ? DashboardRights.All : DashboardRights.View)
-                : DashboardAccess.Denied);
+            return ValueTask.FromResult(Of(access.Find(header["Bearer ".Length..].Trim())));
+        }
+
+        if (context.Request.Cookies[CookieName] is { Length: > 0 } session)
+        {
+            return ValueTask.FromResult(Of(sessions.TokenOf(session) is { } hash ? access.FindByHash(hash) : null));
         }
 
         var local = context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) &&
@@ -34,4 +36,8 @@ public sealed class ApiTokenDashboardAuthorizer(ApiAccess access) : IDashboardAu
             : new DashboardAccess(LoopbackDashboardAuthorizer.LocalPrincipal,
                 access.AllowAnonymousActions ? DashboardRights.All : DashboardRights.View));
     }
+
+    private static DashboardAccess Of(ApiToken? token) => token is null
+        ? DashboardAccess.Denied
+        : new DashboardAccess(token.Name, token.Role == ApiRole.Admin ? DashboardRights.All : DashboardRights.View);
 }

@@ -60,26 +60,52 @@ public sealed class DashboardServedTests : IntegrationTest
         daemon.WaitOnline("echo");
         using var http = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = daemon.ApiUrl, Timeout = Timeout };
 
-        // Signing in keeps the token in an HttpOnly, SameSite=Strict cookie; a wrong token is refused.
-        var bad = await http.PostAsync(new Uri("/login", UriKind.Relative), new FormUrlEncodedContent([new("token", "cct_wrong")]));
-        Assert.Equal(HttpStatusCode.Unauthorized, bad.StatusCode);
-        var signIn = await http.PostAsync(new Uri("/login", UriKind.Relative), new FormUrlEncodedContent([new("token", admin)]));
+        // Signing in opens a server-side session: its id, never the token, goes in an HttpOnly, SameSite=Strict cookie.
+        var origin = daemon.ApiUrl.GetLeftPart(UriPartial.Authority);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SignIn(http, "cct_wrong", origin)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SignIn(http, admin, "http://evil.test")).StatusCode); // another site's page
+        var signIn = await SignIn(http, admin, origin);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(admin, cookie, StringComparison.Ordinal);
+        var adminSession = cookie.Split(';')[0];
+        var readerSession = Assert.Single((await SignIn(http, reader, origin)).Headers.GetValues("Set-Cookie")).Split(';')[0];
 
         // Terminal sessions: anonymous loopback watches, the read token watches, the admin token writes.
         Assert.Equal("read-only", await TerminalRole(daemon, cookie: null, sessionId: 1));
-        Assert.Equal("read-only", await TerminalRole(daemon, $"{ApiTokenCookie}={reader}", sessionId: 2));
-        Assert.Equal("read-write", await TerminalRole(daemon, cookie.Split(';')[0], sessionId: 3));
+        Assert.Equal("read-only", await TerminalRole(daemon, readerSession, sessionId: 2));
+        Assert.Equal("read-write", await TerminalRole(daemon, adminSession, sessionId: 3));
         daemon.WaitFor("session 3 on port echo: .* connected as alice");
 
-        var foreign = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Cookie", $"{ApiTokenCookie}=cct_forged" } } };
-        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(foreign)).StatusCode);
+        // The raw token in the cookie, or a made-up session, gets nothing.
+        Assert.Equal(HttpStatusCode.Forbidden, (await Page(http, $"{SessionCookie}={admin}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Page(http, $"{SessionCookie}=forged")).StatusCode);
+
+        // Logout ends the session itself: the old cookie is worth nothing afterwards (and only this origin may log out).
+        Assert.Equal(HttpStatusCode.OK, (await Page(http, adminSession)).StatusCode);
+        var foreignLogout = new HttpRequestMessage(HttpMethod.Post, "/logout") { Headers = { { "Cookie", adminSession }, { "Origin", "http://evil.test" } } };
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(foreignLogout)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Page(http, adminSession)).StatusCode);
+        var logout = new HttpRequestMessage(HttpMethod.Post, "/logout") { Headers = { { "Cookie", adminSession }, { "Origin", origin } } };
+        Assert.Equal(HttpStatusCode.Redirect, (await http.SendAsync(logout)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Page(http, adminSession)).StatusCode);
     }
 
-    private const string ApiTokenCookie = "concentrator_token";
+    private const string SessionCookie = "concentrator_session";
+
+    private static Task<HttpResponseMessage> SignIn(HttpClient http, string token, string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/login") { Content = new FormUrlEncodedContent([new("token", token)]) };
+        request.Headers.Add("Origin", origin);
+        return http.SendAsync(request);
+    }
+
+    private static Task<HttpResponseMessage> Page(HttpClient http, string cookie) =>
+        http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Cookie", cookie } } });
+
+
 
     private static async Task<string> TerminalRole(DaemonProcess daemon, string? cookie, int sessionId)
     {

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Concentrator.Api.Auth;
+
+namespace Concentrator.Hosting;
+
+/// <summary>
+/// Signed-in dashboard browsers, kept on the server: the cookie carries a random session id, never the API token, so a
+/// stolen cookie dies with its session (logout, expiry after <see cref="Lifetime"/>, the token leaving the tokens file,
+/// a daemon restart) and the token itself never sits in a browser. Thread-safe; bounded.
+/// </summary>
+public sealed class DashboardSessions(TimeProvider? time = null)
+{
+    /// <summary>How long a sign-in lasts.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+
+    /// <summary>Sessions kept at most; past that the expired go, then the oldest.</summary>
+    public const int MaxSessions = 10_000;
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>A new session for <paramref name="token"/>; its id goes in the cookie.</summary>
+    public string Open(ApiToken token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var now = _time.GetUtcNow();
+        if (_sessions.Count >= MaxSessions)
+        {
+            foreach (var (id, entry) in _sessions.Where(s => s.Value.Expires <= now).ToList())
+            {
+                _sessions.TryRemove(id, out _);
+            }
+
+            foreach (var (id, _) in _sessions.OrderBy(s => s.Value.Expires).Take(Math.Max(0, _sessions.Count - MaxSessions + 1)).ToList())
+            {
+                _sessions.TryRemove(id, out _);
+            }
+        }
+
+        var session = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        _sessions[session] = new Entry(token.Sha256Hex, now + Lifetime);
+        return session;
+    }
+
+    /// <summary>The token a live session was opened with (as its hash), or null (unknown, ended or expired).</summary>
+    public string? TokenOf(string session)
+    {
+        if (!_sessions.TryGetValue(session, out var entry))
+        {
+            return null;
+        }
+
+        if (entry.Expires > _time.GetUtcNow())
+        {
+            return entry.TokenHash;
+        }
+
+        _sessions.TryRemove(session, out _);
+        return null;
+    }
+
+    /// <summary>Ends <paramref name="session"/> (logout): its cookie is worth nothing from now on.</summary>
+    public void Close(string session) => _sessions.TryRemove(session, out _);
+
+    private sealed record Entry(string TokenHash, DateTimeOffset Expires);
+}
