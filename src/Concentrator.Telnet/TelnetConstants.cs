@@ -48,6 +48,13 @@ public static class TelnetOption
     public const byte WindowSize = 31;
     /// <summary>RFC 2217 COM-PORT-OPTION.</summary>
     public const byte ComPort = 44;
+
+    /// <summary>
+    /// Ours, from the range IANA leaves unassigned: the server offers it (WILL) when it starts a login dialogue, so a
+    /// client knows the <c>login:</c> and <c>Password:</c> that follow are the server's and not the console's (device
+    /// output can never carry an IAC sequence: it is escaped). Clients that do not know it refuse it, as telnet allows.
+    /// </summary>
+    public const byte ConcentratorLogin = 107;
 }
 
 /// <summary>NVT characters that matter to the data rules.</summary>

@@ -106,6 +106,14 @@ public sealed class TelnetServerCodec
         }
     }
 
+    /// <summary>A login dialogue starts: offers <see cref="TelnetOption.ConcentratorLogin"/>, written before its prompt.</summary>
+    public void DeclareLogin(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _options.AllowUs(TelnetOption.ConcentratorLogin);
+        _options.RequestUs(TelnetOption.ConcentratorLogin, output);
+    }
+
     /// <summary>
     /// Parses bytes from the client. Data and events go to <paramref name="receiver"/> in stream order;
     /// negotiation answers (and AYT / SIGNATURE-query answers) go to <paramref name="replyToClient"/>.

@@ -155,4 +155,18 @@ public sealed class ClientCodecTests
     [InlineData("host:")]
     [InlineData("host:70000")]
     public void RejectsBadEndPoints(string text) => Assert.False(RemoteEndPoint.TryParse(text, out _));
+
+    [Fact]
+    public void A_login_counts_as_declared_only_through_the_servers_telnet_offer_never_through_console_text()
+    {
+        var codec = new Rfc2217ClientCodec();
+        var (data, replies, _) = Feed(codec, "board login: "u8.ToArray(), [255, 255, 251, 107]); // the console prints IAC WILL 107 as data
+        Assert.False(codec.ServerDeclaredLogin);
+        Assert.Equal([.. "board login: "u8.ToArray(), 255, 251, 107], data);
+        Assert.Empty(replies);
+
+        (_, replies, _) = Feed(codec, [255, 251, 107]); // the server's own offer
+        Assert.True(codec.ServerDeclaredLogin);
+        Assert.Equal(new byte[] { 255, 253, 107 }, replies); // DO
+    }
 }

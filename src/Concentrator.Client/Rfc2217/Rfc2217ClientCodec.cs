@@ -30,6 +30,7 @@ public sealed class Rfc2217ClientCodec
         _options.AllowHim(TelnetOption.Binary);
         _options.AllowHim(TelnetOption.SuppressGoAhead);
         _options.AllowHim(TelnetOption.Echo);
+        _options.AllowHim(TelnetOption.ConcentratorLogin);
     }
 
     /// <summary>True once an IAC arrived: the server speaks telnet (a plain-text refusal line has none).</summary>
@@ -37,6 +38,9 @@ public sealed class Rfc2217ClientCodec
 
     /// <summary>The server agreed to COM-PORT-OPTION.</summary>
     public bool ComPortEnabled => _options.IsUsEnabled(TelnetOption.ComPort);
+
+    /// <summary>The server declared a login dialogue (<see cref="TelnetOption.ConcentratorLogin"/>): its prompts are its own.</summary>
+    public bool ServerDeclaredLogin => _options.IsHimEnabled(TelnetOption.ConcentratorLogin);
 
     /// <summary>Whether we send binary (else CR goes out as CR NUL).</summary>
     public bool SendBinary => _options.IsUsEnabled(TelnetOption.Binary);

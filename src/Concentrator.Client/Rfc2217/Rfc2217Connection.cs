@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Concentrator.Client.Security;
+using Concentrator.Telnet;
 using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Client.Rfc2217;
@@ -129,6 +130,9 @@ public sealed class Rfc2217Connection : IAsyncDisposable
     /// <summary>
     /// Answers <c>login:</c> and <c>Password:</c>, then reads up to the server's "logged in as" line; what follows it is
     /// console output, kept for <see cref="RunAsync"/>. A second prompt means the login failed; a close, a refusal.
+    /// Only prompts of a login the server declared (telnet option <see cref="TelnetOption.ConcentratorLogin"/>, which
+    /// console output cannot forge) are answered: a <c>login:</c> without it is the console's, and neither the user
+    /// name nor the password is typed into the device.
     /// </summary>
     private async Task LogInAsync(string user, string password, CancellationToken cancellationToken)
     {
@@ -169,6 +173,17 @@ public sealed class Rfc2217Connection : IAsyncDisposable
             {
                 _afterLogin = [.. seen.Skip(end + 1)];
                 return;
+            }
+
+            bool declared;
+            lock (_codecLock)
+            {
+                declared = _codec.ServerDeclaredLogin;
+            }
+
+            if (!declared && (text.EndsWith("login: ", StringComparison.Ordinal) || text.EndsWith("Password: ", StringComparison.Ordinal)))
+            {
+                throw new ServerRefusedException($"{Remote} asks for no login (the prompt came from the console): the user name and password were not sent");
             }
 
             if (!sentUser && text.EndsWith("login: ", StringComparison.Ordinal))

@@ -70,6 +70,11 @@ public sealed partial class SessionActor
         _login = new LoginDialogue();
         Become(LoggingIn);
         _protocol.Start(_toClient);
+        if (_protocol is TelnetProtocol telnet)
+        {
+            telnet.Codec.DeclareLogin(_toClient); // our clients answer only a login the server declared this way
+        }
+
         FlushReplies();
         PromptLogin(LoginDialogue.UserPrompt);
     }

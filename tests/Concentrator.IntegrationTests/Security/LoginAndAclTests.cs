@@ -169,4 +169,32 @@ public sealed class LoginAndAclTests : IntegrationTest
         bob.Send([255, 250, 44, 1, 0, 0, 0x25, 0x80, 255, 240]);
         bob.ReadUntil("\u00ff\u00fa\u002c\u0065\u0000\u0001\u00c2\u0000\u00ff\u00f0", Timeout);
     }
+
+    [Fact]
+    public void Our_client_never_types_the_password_into_a_console_that_asks_for_one()
+    {
+        // A listener with no login, on a device whose console prints its own login prompt (issue 22, item 6).
+        var device = Track(VirtualSerialDevice.CreateTemp("console-login"));
+        var tcp = FreeTcpPort.Next();
+        var raw = FreeTcpPort.Next();
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports.c {
+              device = "{{device.LinkPath}}"
+              listeners = [ { port = {{tcp}}, protocol = rfc2217 }, { port = {{raw}}, protocol = raw } ]
+            }
+            """));
+        daemon.WaitOnline("c");
+        using var attach = ChildProcess.Concentrator(["attach", $"127.0.0.1:{tcp}", "--user", "alice"],
+            new Dictionary<string, string> { ["CONCENTRATOR_PASSWORD"] = "alice's secret" });
+        daemon.WaitFor("session 1 on port c: .* connected");
+        device.Write("\r\nboard login: ");
+
+        Assert.Equal(1, attach.WaitForExit(Timeout));
+        Assert.Contains("asks for no login", attach.Output, StringComparison.Ordinal);
+        // The sentinel: the next bytes the device gets are another client's, so nothing of alice's was typed into it.
+        using var other = TcpClientSession.Connect(raw);
+        daemon.WaitFor("session 2 on port c: .* connected");
+        other.Send("|");
+        Assert.Equal("|", device.ReadUntil("|", Timeout));
+    }
 }
