@@ -1,4 +1,4 @@
-using System.Net;
+using Concentrator.Ports.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,11 +22,6 @@ public static class BrowserBoundary
 {
     /// <summary>The largest request body the API reads.</summary>
     public const long MaxBodyBytes = 64 * 1024;
-
-    /// <summary>"localhost", a 127.0.0.0/8 address or ::1 (the Host header's host, brackets allowed).</summary>
-    public static bool IsLoopbackHost(string host) =>
-        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
-        (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>The boundary in front of the API's endpoints (<c>/api/...</c>); the dashboard checks its own requests.</summary>
     public static IApplicationBuilder UseBrowserBoundary(this IApplicationBuilder app) =>
@@ -100,17 +95,6 @@ public static class BrowserBoundary
                                     (contentType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) &&
                                      contentType.Split(';')[0].EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
 
-    /// <summary>Whether <paramref name="origin"/> ("scheme://host[:port]") is the origin the request was sent to.</summary>
-    private static bool IsThisServer(HttpRequest request, string origin)
-    {
-        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || (uri.AbsolutePath != "/" && uri.AbsolutePath.Length > 0))
-        {
-            return false;
-        }
-
-        var port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
-        return string.Equals(uri.Scheme, request.IsHttps ? "https" : "http", StringComparison.OrdinalIgnoreCase) &&
-               string.Equals(uri.IdnHost.Trim('[', ']'), request.Host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) &&
-               uri.Port == port;
-    }
+    private static bool IsThisServer(HttpRequest request, string origin) =>
+        HttpOrigin.IsSameOrigin(origin, request.IsHttps, request.Host.Host, request.Host.Port);
 }

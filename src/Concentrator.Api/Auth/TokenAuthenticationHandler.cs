@@ -1,4 +1,5 @@
 using System.Net;
+using Concentrator.Ports.Security;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -30,7 +31,7 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
         var header = Request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
-            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress) && BrowserBoundary.IsLoopbackHost(Request.Host.Host)
+            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress) && HttpOrigin.IsLoopbackHost(Request.Host.Host)
                 ? Success("loopback", ApiPolicies.LoopbackRole)
                 : AuthenticateResult.NoResult());
         }

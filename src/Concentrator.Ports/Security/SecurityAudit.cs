@@ -59,7 +59,7 @@ public static class SecurityAudit
             }
         }
 
-        if (settings.Cluster is { Tls: null } cluster && !IsLoopbackHost(cluster.Bind.Host))
+        if (settings.Cluster is { Tls: null } cluster && !HttpOrigin.IsLoopbackHost(cluster.Bind.Host))
         {
             warnings.Add($"cluster: the transport on {cluster.Bind.Host}:{cluster.Bind.Port} is plain TCP: anyone who can reach it can join the " +
                          "cluster and ask for leases; add cluster.tls { certificate, password-file } or keep it on a private network");
@@ -67,9 +67,6 @@ public static class SecurityAudit
 
         return warnings;
     }
-
-    private static bool IsLoopbackHost(string host) =>
-        host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     private static bool IsUserName(string entry) =>
         entry != Principal.AnonymousName && !entry.StartsWith('@') && !entry.Contains(':', StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Concentrator.Ports.Security;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 
@@ -17,12 +18,8 @@ public sealed class LoopbackDashboardAuthorizer : IDashboardAuthorizer
     private static readonly ValueTask<DashboardAccess> Refused = ValueTask.FromResult(DashboardAccess.Denied);
 
     public ValueTask<DashboardAccess> AuthorizeAsync(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) && IsLoopbackHost(context.Request.Host.Host)
+        context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) && HttpOrigin.IsLoopbackHost(context.Request.Host.Host)
             ? Local
             : Refused;
 
-    /// <summary>"localhost", a 127.0.0.0/8 address or ::1.</summary>
-    public static bool IsLoopbackHost(string host) =>
-        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
-        (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

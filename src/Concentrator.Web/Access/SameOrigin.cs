@@ -1,3 +1,4 @@
+using Concentrator.Ports.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Concentrator.Web.Access;
@@ -32,20 +33,8 @@ public static class SameOrigin
     }
 
     /// <summary>Whether <paramref name="origin"/> ("scheme://host[:port]") is the origin the request was sent to.</summary>
-    public static bool Matches(HttpRequest request, string origin)
-    {
-        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" && uri.AbsolutePath.Length > 0)
-        {
-            return false;
-        }
-
-        var scheme = request.IsHttps ? "https" : "http";
-        var host = request.Host;
-        var port = host.Port ?? (request.IsHttps ? 443 : 80);
-        return string.Equals(uri.Scheme, scheme, StringComparison.OrdinalIgnoreCase) &&
-               string.Equals(uri.IdnHost.Trim('[', ']'), host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) &&
-               uri.Port == port;
-    }
+    public static bool Matches(HttpRequest request, string origin) =>
+        HttpOrigin.IsSameOrigin(origin, request.IsHttps, request.Host.Host, request.Host.Port);
 
     private static bool FetchSiteIsSameOrigin(HttpRequest request)
     {

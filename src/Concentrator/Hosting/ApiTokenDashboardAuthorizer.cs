@@ -1,5 +1,6 @@
 using System.Net;
 using Concentrator.Api.Auth;
+using Concentrator.Ports.Security;
 using Concentrator.Web.Access;
 using Microsoft.AspNetCore.Http;
 
@@ -31,7 +32,7 @@ public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessi
         }
 
         var local = context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) &&
-                    LoopbackDashboardAuthorizer.IsLoopbackHost(context.Request.Host.Host);
+                    HttpOrigin.IsLoopbackHost(context.Request.Host.Host);
         return ValueTask.FromResult(!local ? DashboardAccess.Denied
             : new DashboardAccess(LoopbackDashboardAuthorizer.LocalPrincipal,
                 access.AllowAnonymousActions ? DashboardRights.All : DashboardRights.View));
