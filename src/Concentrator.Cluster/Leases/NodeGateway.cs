@@ -87,8 +87,7 @@ public sealed class NodeGateway : ReceiveActor
         }
 
         var address = sender.Path.Address;
-        if (address.Host is null || address.Equals(Self.Path.Address) ||
-            address.Equals(((ExtendedActorSystem)Context.System).Provider.DefaultAddress))
+        if (address.Host is null || address.Equals(((ExtendedActorSystem)Context.System).Provider.DefaultAddress))
         {
             return true; // this node's own actors
         }

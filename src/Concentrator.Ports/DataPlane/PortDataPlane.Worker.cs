@@ -11,7 +11,7 @@ public sealed partial class PortDataPlane
     /// </summary>
     public bool RunWorkerStep()
     {
-        var completions = new List<(WriteOperation Write, WriteResult Result)>();
+        List<(WriteOperation Write, WriteResult Result)>? completions = null; // most steps complete one write or none
         WriteOperation? blockedWrite = null;
         CommandOperation? command = null;
         ISerialDevice? device = null;
@@ -50,7 +50,7 @@ public sealed partial class PortDataPlane
                 if (!_permits.Allows(write.Input.Writer))
                 {
                     _queue.RemoveFirst();
-                    completions.Add((write, WriteResult.Revoked));
+                    (completions ??= []).Add((write, WriteResult.Revoked));
                     progressed = true;
                     continue;
                 }
@@ -62,7 +62,7 @@ public sealed partial class PortDataPlane
                 if (write.Remaining == 0)
                 {
                     _queue.RemoveFirst();
-                    completions.Add((write, WriteResult.Written));
+                    (completions ??= []).Add((write, WriteResult.Written));
                     continue;
                 }
 
@@ -78,7 +78,7 @@ public sealed partial class PortDataPlane
         }
 
         Written(written);
-        foreach (var (write, result) in completions)
+        foreach (var (write, result) in completions ?? [])
         {
             write.Input.Completed(result == WriteResult.Written ? write.Data.Length : write.Remaining, result);
         }

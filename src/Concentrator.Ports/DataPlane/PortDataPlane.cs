@@ -102,18 +102,6 @@ public sealed partial class PortDataPlane : IDisposable
 
     public long BytesDiscarded => Interlocked.Read(ref _bytesDiscarded);
 
-    /// <summary>Bytes held while the device is not online.</summary>
-    public long HeldBytes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _heldBytes;
-            }
-        }
-    }
-
     /// <summary>A session's handle; <paramref name="completed"/> hears how each queued write ended.</summary>
     public DeviceInput Input(int writer, Action<int, WriteResult> completed) => new(this, writer, completed);
 

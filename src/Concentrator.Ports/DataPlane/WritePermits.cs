@@ -17,8 +17,6 @@ public sealed class WritePermits
 
     public bool Allows(int writer) => _writers.Contains(writer);
 
-    public int Count => _writers.Count;
-
     /// <summary>These permits with <paramref name="writer"/> allowed or not (the same instance when nothing changes).</summary>
     public WritePermits With(int writer, bool allowed)
     {

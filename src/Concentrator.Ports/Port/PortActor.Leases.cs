@@ -37,6 +37,7 @@ public sealed partial class PortActor
     private bool MayWriteNow(SessionEntry entry) =>
         _admission.MayWrite(new AdmissionRequest(entry.Listener, entry.Principal), Occupancy(oldest: null));
 
-    private PortOccupancy Occupancy(int? oldest) => new(_sessions.Count, oldest, _arbiter.IsHeld, _lease,
-        _sessions.Where(s => !_arbiter.CanWrite(s.Key)).Select(s => (int?)s.Value.Id).Min());
+    /// <param name="oldest">The oldest session, for kick-old at a join.</param>
+    /// <param name="oldestMonitor">The oldest session that may not write, likewise (see <see cref="PortOccupancy.OldestMonitor"/>).</param>
+    private PortOccupancy Occupancy(int? oldest, int? oldestMonitor = null) => new(_sessions.Count, oldest, _arbiter.IsHeld, _lease, oldestMonitor);
 }

@@ -33,7 +33,8 @@ public sealed partial class PortActor
         }
 
         KeyValuePair<IActorRef, SessionEntry>? oldest = _sessions.Count == 0 ? null : _sessions.MinBy(s => s.Value.Id);
-        switch (_admission.Decide(new AdmissionRequest(listener, join.Principal), Occupancy(oldest?.Value.Id)))
+        var oldestMonitor = _sessions.Where(s => !_arbiter.CanWrite(s.Key)).Select(s => (int?)s.Value.Id).Min();
+        switch (_admission.Decide(new AdmissionRequest(listener, join.Principal), Occupancy(oldest?.Value.Id, oldestMonitor)))
         {
             case Refuse refuse:
                 if (_security.Refusals.ShouldLog(join.Principal.Source, "admission", out var suppressed))

@@ -62,18 +62,11 @@ internal sealed class SessionOutput : IDeviceOutputSink
         // Asked of the channel, not its type: the listener wraps every channel (its connection slot).
         _inline = protocol is RawProtocol && channel.CanSendNow;
         _queue = new OutputQueue(listener.OutputQueueBytes, listener.Overflow);
+        _policy = listener.Overflow;
     }
 
-    private OverflowPolicy Policy
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _queue.Policy;
-            }
-        }
-    }
+    /// <summary>The queue's policy, readable without the lock (Fit runs per chunk, inside and outside it); written under it.</summary>
+    private volatile OverflowPolicy _policy;
 
     public void UseBackpressure(bool on)
     {
@@ -90,7 +83,7 @@ internal sealed class SessionOutput : IDeviceOutputSink
                 return;
             }
 
-            _queue.Policy = policy;
+            _queue.Policy = _policy = policy;
             if (policy != OverflowPolicy.Backpressure && _behind)
             {
                 _behind = false; // one more monitor now: the device reads on, and this session's policy acts (and says so)
@@ -233,7 +226,7 @@ internal sealed class SessionOutput : IDeviceOutputSink
     public byte[] Fit(byte[] data)
     {
         var limit = (int)Math.Min(int.MaxValue, _listener.OutputQueueBytes / 2);
-        if (data.Length <= limit || Policy != OverflowPolicy.DropOldest)
+        if (data.Length <= limit || _policy != OverflowPolicy.DropOldest)
         {
             return data;
         }
