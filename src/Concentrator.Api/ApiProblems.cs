@@ -21,6 +21,11 @@ public static class ApiProblems
         TypedResults.ValidationProblem(errors, detail: string.Join("; ", errors.SelectMany(e => e.Value)), title: "Invalid request",
             extensions: new Dictionary<string, object?> { ["field"] = errors.Keys.First() });
 
+    /// <summary>The caller's role let it ask, but the port refused (its ACL, its lease): nothing changed.</summary>
+    public static ProblemHttpResult Forbidden(string field, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+            extensions: new Dictionary<string, object?> { ["field"] = field });
+
     public static ProblemHttpResult Conflict(string field, string detail, IReadOnlyList<string>? problems = null)
     {
         var extensions = new Dictionary<string, object?> { ["field"] = field };

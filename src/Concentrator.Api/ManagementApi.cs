@@ -71,7 +71,7 @@ public static class ManagementApi
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(ApiPolicies.Add);
-        services.AddSingleton<IAuthorizationHandler, ApiPolicies.ActHandler>();
+        services.AddSingleton<IAuthorizationHandler, ApiPolicies.RoleHandler>();
         services.AddOpenApi();
         services.AddDaemonHealthChecks();
         services.AddDaemonMetrics();

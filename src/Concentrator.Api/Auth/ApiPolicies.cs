@@ -1,39 +1,66 @@
 using System.Security.Claims;
+using Concentrator.Ports.Admission;
+using Concentrator.Ports.Management;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Concentrator.Api.Auth;
 
 /// <summary>
-/// The two kinds of endpoint: <see cref="Read"/> (any token, or a loopback caller without one) and <see cref="Act"/>
-/// (an admin token, or a loopback caller without one when allow-anonymous-actions = on).
+/// The API's four kinds of endpoint, one per <see cref="ApiRole"/>: <see cref="Read"/> (any token, or a loopback caller
+/// without one), <see cref="Operate"/> (operate or admin tokens; the port then checks its ACL and lease, see
+/// <see cref="Requester"/>), <see cref="Lease"/> (lease or admin tokens) and <see cref="Admin"/>. A loopback caller
+/// without a token passes all of them only with allow-anonymous-actions = on (the demo), as an admin.
 /// </summary>
 public static class ApiPolicies
 {
     public const string Read = "read";
-    public const string Act = "act";
+    public const string Operate = "operate";
+    public const string Lease = "lease";
+    public const string Admin = "admin";
 
-    /// <summary>Role claims <see cref="TokenAuthenticationHandler"/> gives.</summary>
-    public const string AdminRole = "admin";
-    public const string ReadRole = "read";
+    /// <summary>The role claim of a loopback caller without a token (its token roles are <see cref="TokenFile.RoleWord"/>'s words).</summary>
     public const string LoopbackRole = "loopback";
+
+    /// <summary>The claim that carries a token's own name (its principal is <c>web:NAME</c>).</summary>
+    public const string TokenNameClaim = "concentrator:token";
 
     public static void Add(AuthorizationOptions options)
     {
         options.AddPolicy(Read, p => p.RequireAuthenticatedUser());
-        options.AddPolicy(Act, p => p.RequireAuthenticatedUser().AddRequirements(new ActRequirement()));
+        options.AddPolicy(Operate, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Operate)));
+        options.AddPolicy(Lease, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Lease)));
+        options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Admin)));
     }
 
     /// <summary>The principal's name for logs and "kicked by ..." notices, e.g. "api token alice".</summary>
     public static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "api";
 
-    public sealed class ActRequirement : IAuthorizationRequirement;
+    /// <summary>Whether the caller may do everything (an admin token, or a loopback caller when anonymous actions are on).</summary>
+    public static bool IsAdmin(ClaimsPrincipal user, ApiAccess access) =>
+        user.IsInRole(TokenFile.RoleWord(ApiRole.Admin)) || (user.IsInRole(LoopbackRole) && access.AllowAnonymousActions);
+
+    /// <summary>The token's principal (<c>web:NAME</c>), or null for a loopback caller without a token.</summary>
+    public static Principal? TokenPrincipal(ClaimsPrincipal user) =>
+        user.FindFirst(TokenNameClaim)?.Value is { } name ? Principal.Web(name, null) : null;
+
+    /// <summary>Who asks a port to act: unrestricted for an admin, else the token's principal, which the port checks.</summary>
+    public static Requester RequesterOf(ClaimsPrincipal user, ApiAccess access) =>
+        IsAdmin(user, access) || TokenPrincipal(user) is not { } principal
+            ? Requester.Admin(Who(user))
+            : Requester.Limited(Who(user), principal);
+
+    /// <summary>Needs a token of <see cref="Role"/> or admin.</summary>
+    public sealed class RoleRequirement(ApiRole role) : IAuthorizationRequirement
+    {
+        public ApiRole Role { get; } = role;
+    }
 
     /// <summary>Reads allow-anonymous-actions at request time, so a reload that changes it applies at once.</summary>
-    public sealed class ActHandler(ApiAccess access) : AuthorizationHandler<ActRequirement>
+    public sealed class RoleHandler(ApiAccess access) : AuthorizationHandler<RoleRequirement>
     {
-        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ActRequirement requirement)
+        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, RoleRequirement requirement)
         {
-            if (context.User.IsInRole(AdminRole) || (context.User.IsInRole(LoopbackRole) && access.AllowAnonymousActions))
+            if (IsAdmin(context.User, access) || context.User.IsInRole(TokenFile.RoleWord(requirement.Role)))
             {
                 context.Succeed(requirement);
             }

@@ -48,12 +48,18 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
             return Task.FromResult(AuthenticateResult.Fail("the bearer token matches no token in the tokens file"));
         }
 
-        return Task.FromResult(Success("api token " + token.Name, token.Role == ApiRole.Admin ? ApiPolicies.AdminRole : ApiPolicies.ReadRole));
+        return Task.FromResult(Success("api token " + token.Name, TokenFile.RoleWord(token.Role), token.Name));
     }
 
-    private AuthenticateResult Success(string name, string role)
+    private AuthenticateResult Success(string name, string role, string? tokenName = null)
     {
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)], SchemeName);
+        List<Claim> claims = [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)];
+        if (tokenName is not null)
+        {
+            claims.Add(new Claim(ApiPolicies.TokenNameClaim, tokenName));
+        }
+
+        var identity = new ClaimsIdentity(claims, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
@@ -69,8 +75,20 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status403Forbidden, "Forbidden", Context.User.IsInRole(ApiPolicies.LoopbackRole)
-            ? "actions need an admin token (or allow-anonymous-actions = on for loopback callers)"
-            : $"{ApiPolicies.Who(Context.User)} may read but not act; actions need an admin token");
+            ? "actions need a token with a role for them (or allow-anonymous-actions = on for loopback callers)"
+            : $"{ApiPolicies.Who(Context.User)} ({RoleOf(Context.User)}) may not do this: {Needed(Context)}");
+
+    private static string RoleOf(ClaimsPrincipal user) =>
+        user.FindFirst(ClaimTypes.Role)?.Value ?? "no role";
+
+    /// <summary>Which roles the endpoint takes, from its policy.</summary>
+    private static string Needed(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy switch
+        {
+            ApiPolicies.Operate => "it needs an operate or admin token",
+            ApiPolicies.Lease => "it needs a lease or admin token",
+            _ => "it needs an admin token",
+        };
 
     private async Task WriteProblem(int status, string title, string detail)
     {

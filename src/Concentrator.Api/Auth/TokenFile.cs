@@ -5,7 +5,7 @@ using System.Text;
 namespace Concentrator.Api.Auth;
 
 /// <summary>
-/// The API's tokens file: one token per line, <c>NAME ROLE SHA256HEX</c> (ROLE = admin | read), <c>#</c> comments.
+/// The API's tokens file: one token per line, <c>NAME ROLE SHA256HEX</c> (ROLE = read | operate | lease | admin), <c>#</c> comments.
 /// Only hashes are stored: a leaked file gives nobody a token. A file that others may read or write is refused,
 /// like ssh refuses a private key with loose permissions. Tokens are made by <see cref="Add"/> and shown once.
 /// </summary>
@@ -54,7 +54,7 @@ public static class TokenFile
 
             if (ParseRole(fields[1]) is not { } role)
             {
-                problems.Add($"{where}: role '{fields[1]}': expected admin | read");
+                problems.Add($"{where}: role '{fields[1]}': expected {RoleWords}");
                 continue;
             }
 
@@ -124,14 +124,25 @@ public static class TokenFile
     /// <summary>SHA-256 of the token's UTF-8 bytes, lowercase hex: what the file stores and what a request is checked against.</summary>
     public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
+    /// <summary>The role words, for messages.</summary>
+    public const string RoleWords = "read | operate | lease | admin";
+
     public static ApiRole? ParseRole(string word) => word.ToLowerInvariant() switch
     {
         "admin" => ApiRole.Admin,
         "read" => ApiRole.Read,
+        "operate" => ApiRole.Operate,
+        "lease" => ApiRole.Lease,
         _ => null,
     };
 
-    public static string RoleWord(ApiRole role) => role == ApiRole.Admin ? "admin" : "read";
+    public static string RoleWord(ApiRole role) => role switch
+    {
+        ApiRole.Admin => "admin",
+        ApiRole.Operate => "operate",
+        ApiRole.Lease => "lease",
+        _ => "read",
+    };
 
     /// <summary>Why the file must not be used (missing, or readable or writable by others), or null.</summary>
     public static string? PermissionProblem(string path)

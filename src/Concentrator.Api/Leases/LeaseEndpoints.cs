@@ -16,9 +16,11 @@ using Microsoft.AspNetCore.Routing;
 namespace Concentrator.Api.Leases;
 
 /// <summary>
-/// /api/leases: acquire (act), list and watch (read), renew and release (the lease token: <c>Authorization: Lease
-/// TOKEN</c>), revoke (act). Renew and release need no API token: the lease token is the authority, and one
-/// Authorization header cannot carry both; whoever acquired a lease may end it from anywhere.
+/// /api/leases: acquire (lease role), list and watch (read), renew and release (the lease token: <c>Authorization: Lease
+/// TOKEN</c>), revoke (admin). Renew and release need no API token: the lease token is the authority, and one
+/// Authorization header cannot carry both; whoever acquired a lease may end it from anywhere. A lease token acquires
+/// for itself (holder <c>web:NAME</c>); only an admin names another holder. A request id is the caller's own: the same
+/// id from another caller is another request, so a retry gets its lease (and token) back only for whoever asked.
 /// </summary>
 public static class LeaseEndpoints
 {
@@ -30,7 +32,7 @@ public static class LeaseEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var leases = app.MapGroup("/api/leases").WithTags("Leases");
-        leases.MapPost("/", AcquireAsync).RequireAuthorization(ApiPolicies.Act).Accepts<LeaseAcquireRequest>("application/json")
+        leases.MapPost("/", AcquireAsync).RequireAuthorization(ApiPolicies.Lease).Accepts<LeaseAcquireRequest>("application/json")
             .WithSummary("Lease a port by name or by tags; waits up to 'wait' for a busy one (201, or 409 when nothing was granted)");
         leases.MapGet("/", ListAsync).RequireAuthorization(ApiPolicies.Read).WithSummary("The leases in force and the queue (never tokens)");
         leases.MapGet("/events", WatchAsync).RequireAuthorization(ApiPolicies.Read)
@@ -38,12 +40,12 @@ public static class LeaseEndpoints
         leases.MapPost("/{id}/renew", RenewAsync).AllowAnonymous().Accepts<LeaseRenewRequest>(isOptional: true, "application/json")
             .WithSummary("Extend a lease (Authorization: Lease TOKEN)");
         leases.MapDelete("/{id}", ReleaseAsync).AllowAnonymous().WithSummary("Release a lease (Authorization: Lease TOKEN)");
-        leases.MapPost("/{id}/revoke", RevokeAsync).RequireAuthorization(ApiPolicies.Act).Accepts<LeaseRevokeRequest>(isOptional: true, "application/json")
+        leases.MapPost("/{id}/revoke", RevokeAsync).RequireAuthorization(ApiPolicies.Admin).Accepts<LeaseRevokeRequest>(isOptional: true, "application/json")
             .WithSummary("End someone's lease (administrators)");
     }
 
     private static async Task<Results<Created<LeaseGrantView>, ValidationProblem, ProblemHttpResult>> AcquireAsync(HttpRequest request,
-        ClaimsPrincipal user, ILeaseRequests service, CancellationToken cancel)
+        ClaimsPrincipal user, ApiAccess access, ILeaseRequests service, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.LeaseAcquireRequest, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -74,8 +76,17 @@ public static class LeaseEndpoints
             return ApiProblems.BadRequest(errors);
         }
 
-        var acquire = new AcquireLease(body.Port, tags is { Count: > 0 } ? tags : null, ttl, wait,
-            string.IsNullOrWhiteSpace(body.Holder) ? ApiPolicies.Who(user) : body.Holder, body.ForHost, body.Priority, body.RequestId);
+        var caller = LeaseCaller.Of(user);
+        var holder = string.IsNullOrWhiteSpace(body.Holder) ? caller : body.Holder;
+        if (holder != caller && !ApiPolicies.IsAdmin(user, access))
+        {
+            return ApiProblems.Forbidden("holder",
+                $"{ApiPolicies.Who(user)} acquires leases for itself (holder {caller}); only an admin names another holder. " +
+                "Hand the lease's token to the client that should write instead (--lease-token).");
+        }
+
+        var acquire = new AcquireLease(body.Port, tags is { Count: > 0 } ? tags : null, ttl, wait, holder, body.ForHost, body.Priority,
+            LeaseCaller.Scope(caller, body.RequestId));
         var timeout = wait + DefaultTimeout;
         return await AskAsync(service, acquire, timeout, cancel).ConfigureAwait(false) switch
         {

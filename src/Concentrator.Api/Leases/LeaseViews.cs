@@ -5,8 +5,9 @@ namespace Concentrator.Api.Leases;
 
 /// <summary>
 /// POST /api/leases: <c>{"port":NAME}</c> or <c>{"tags":[...]}</c> plus <c>"ttl":"10m"</c>; optional <c>"wait"</c>
-/// (default 0s: answer at once), <c>"holder"</c> (default: the caller's principal name), <c>"forHost"</c> (the IP
-/// address whose connections write), <c>"priority"</c> and <c>"requestId"</c> (makes a retry safe).
+/// (default 0s: answer at once), <c>"holder"</c> (default and, below admin, only: the caller, <c>web:NAME</c>),
+/// <c>"forHost"</c> (the IP address whose connections write), <c>"priority"</c> and <c>"requestId"</c> (makes a retry
+/// safe; the caller's own).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record LeaseAcquireRequest(string? Port = null, List<string>? Tags = null, string? Ttl = null, string? Wait = null,
@@ -44,7 +45,7 @@ public sealed record LeaseView(string Id, string Port, string? Endpoint, long Ep
     public static LeaseView From(LeaseInfo l)
     {
         ArgumentNullException.ThrowIfNull(l);
-        return new LeaseView(l.Id, l.Port, l.Endpoint, l.Epoch, l.Holder, l.ForHost, l.Priority, l.RequestId, l.Granted, l.Expires);
+        return new LeaseView(l.Id, l.Port, l.Endpoint, l.Epoch, l.Holder, l.ForHost, l.Priority, LeaseCaller.Unscope(l.RequestId), l.Granted, l.Expires);
     }
 }
 
@@ -54,7 +55,7 @@ public sealed record LeaseWaiterView(string Target, string Holder, int Priority,
     public static LeaseWaiterView From(LeaseWaiterInfo w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        return new LeaseWaiterView(w.Target, w.Holder, w.Priority, w.RequestId, w.WaitsUntil);
+        return new LeaseWaiterView(w.Target, w.Holder, w.Priority, LeaseCaller.Unscope(w.RequestId), w.WaitsUntil);
     }
 }
 

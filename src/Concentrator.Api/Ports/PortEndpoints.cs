@@ -9,7 +9,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Concentrator.Api.Ports;
 
-/// <summary>/api/ports: list and inspect ports (read), change line settings, send a break, hand out the write lock (act).</summary>
+/// <summary>
+/// /api/ports: list and inspect ports (read), change line settings, send a break, hand out the write lock (operate: the
+/// port itself checks an operate token against its ACL and lease, see <see cref="Requester"/>).
+/// </summary>
 public static class PortEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -18,11 +21,11 @@ public static class PortEndpoints
         ports.MapGet("/", ListAsync).RequireAuthorization(ApiPolicies.Read)
             .WithSummary("Every port: state, device, line settings, modem lines, counters, sessions, tags");
         ports.MapGet("/{name}", GetAsync).RequireAuthorization(ApiPolicies.Read).WithSummary("One port");
-        ports.MapPut("/{name}/line", SetLineAsync).RequireAuthorization(ApiPolicies.Act)
+        ports.MapPut("/{name}/line", SetLineAsync).RequireAuthorization(ApiPolicies.Operate)
             .Accepts<LineChangeRequest>("application/json").WithSummary("Change line settings (any subset); answers the values in effect");
-        ports.MapPost("/{name}/break", SendBreakAsync).RequireAuthorization(ApiPolicies.Act)
+        ports.MapPost("/{name}/break", SendBreakAsync).RequireAuthorization(ApiPolicies.Operate)
             .Accepts<BreakRequest>(isOptional: true, "application/json").WithSummary("Send a break (default 250 ms)");
-        ports.MapPost("/{name}/write-lock", GrantWriteLockAsync).RequireAuthorization(ApiPolicies.Act)
+        ports.MapPost("/{name}/write-lock", GrantWriteLockAsync).RequireAuthorization(ApiPolicies.Operate)
             .Accepts<WriteLockGrant>("application/json").WithSummary("Give a session the write lock");
     }
 
@@ -69,7 +72,7 @@ public static class PortEndpoints
     }
 
     private static async Task<Results<Ok<LineStateView>, ValidationProblem, ProblemHttpResult>> SetLineAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
+        ClaimsPrincipal user, ApiAccess access, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.LineChangeRequest, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -84,17 +87,18 @@ public static class PortEndpoints
         }
 
         // The port answers once the device has applied the change, with the values actually in effect.
-        return (await AskPortAsync(name, new SetLine(name, change, ApiPolicies.Who(user)), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
+        return (await AskPortAsync(name, new SetLine(name, change, ApiPolicies.RequesterOf(user, access)), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
         {
             PortLineState state => TypedResults.Ok(LineStateView.From(state)),
             LineChanged changed => TypedResults.Ok(LineStateView.From(changed.State)),
             PortNotFound => NoSuchPort(name),
+            ActionRefused refused => ApiProblems.Forbidden("name", refused.Reason),
             _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
         };
     }
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> SendBreakAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
+        ClaimsPrincipal user, ApiAccess access, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.BreakRequest, new BreakRequest(), cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -108,18 +112,19 @@ public static class PortEndpoints
             return ApiProblems.BadRequest("durationMs", $"durationMs = {ms}: expected 1 to {BreakRequest.MaxMs}");
         }
 
-        return (await AskPortAsync(name, new SendBreakTo(name, TimeSpan.FromMilliseconds(ms), ApiPolicies.Who(user)), supervisor, others, cancel)
+        return (await AskPortAsync(name, new SendBreakTo(name, TimeSpan.FromMilliseconds(ms), ApiPolicies.RequesterOf(user, access)), supervisor, others, cancel)
             .ConfigureAwait(false)).Answer switch
         {
             Done done => TypedResults.Ok(new ActionDone(done.What)),
             PortNotFound => NoSuchPort(name),
+            ActionRefused refused => ApiProblems.Forbidden("name", refused.Reason),
             PortOffline offline => ApiProblems.Conflict("name", $"port '{name}' is {offline.State.ToString().ToLowerInvariant()}: the break cannot reach the device"),
             _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
         };
     }
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> GrantWriteLockAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
+        ClaimsPrincipal user, ApiAccess access, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.WriteLockGrant, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -140,7 +145,7 @@ public static class PortEndpoints
             return ApiProblems.BadRequest("session", $"session {session} belongs to port '{port}', not '{name}'");
         }
 
-        return (await AskPortAsync(name, new ForceWriteLock(name, number, ApiPolicies.Who(user)), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
+        return (await AskPortAsync(name, new ForceWriteLock(name, number, ApiPolicies.RequesterOf(user, access)), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
         {
             Done done => TypedResults.Ok(new ActionDone(done.What)),
             PortNotFound => NoSuchPort(name),

@@ -12,7 +12,7 @@ public static class ReloadEndpoints
 {
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGroup("/api/reload").WithTags("Reload")
-            .MapPost("/", ReloadAsync).RequireAuthorization(ApiPolicies.Act)
+            .MapPost("/", ReloadAsync).RequireAuthorization(ApiPolicies.Admin)
             .WithSummary("Re-read and apply the config file the daemon was started with; a config with any problem changes nothing");
 
     private static async Task<Results<Ok<ReloadView>, ProblemHttpResult>> ReloadAsync(ClaimsPrincipal user, ConfigReloader reloader,

@@ -18,7 +18,7 @@ public static class ClusterMessages
         typeof(MatchTags), typeof(CancelMatch), typeof(TagMatchAnswer),
         // Management requests for another node's port, and their answers.
         typeof(ListPorts), typeof(GetPort), typeof(KickSession), typeof(SetLine), typeof(SendBreakTo), typeof(ForceWriteLock),
-        typeof(PortList), typeof(PortSnapshot), typeof(PortNotFound), typeof(SessionNotFound), typeof(PortOffline), typeof(Done),
+        typeof(PortList), typeof(PortSnapshot), typeof(PortNotFound), typeof(SessionNotFound), typeof(PortOffline), typeof(Done), typeof(ActionRefused),
         typeof(LineChanged), typeof(PortLineState),
     ];
 

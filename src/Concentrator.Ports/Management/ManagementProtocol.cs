@@ -5,7 +5,8 @@ using Concentrator.Ports.Port;
 namespace Concentrator.Ports.Management;
 
 // What the management API, the CLI and SIGHUP ask of the ports supervisor. Every request names who asks (By),
-// for the daemon log and the console log; every request is answered, with one of the results at the bottom.
+// for the daemon log and the console log; an action's Requester is also what the port checks before it acts (see
+// Requester). Every request is answered, with one of the results at the bottom.
 
 /// <summary>Every port, in name order; answered with <see cref="PortList"/>.</summary>
 public sealed record ListPorts
@@ -16,17 +17,17 @@ public sealed record ListPorts
 /// <summary>One port; answered with a <see cref="PortSnapshot"/> or <see cref="PortNotFound"/>.</summary>
 public sealed record GetPort(string Port);
 
-/// <summary>Closes a session with a notice; answered with <see cref="Done"/>, <see cref="PortNotFound"/> or <see cref="SessionNotFound"/>.</summary>
-public sealed record KickSession(string Port, int Session, string By);
+/// <summary>Closes a session with a notice; answered with <see cref="Done"/>, <see cref="PortNotFound"/>, <see cref="SessionNotFound"/> or <see cref="ActionRefused"/>.</summary>
+public sealed record KickSession(string Port, int Session, Requester By);
 
-/// <summary>Changes line settings (null = keep); answered with <see cref="LineChanged"/> (values in effect) or <see cref="PortNotFound"/>.</summary>
-public sealed record SetLine(string Port, ChangeLine Change, string By);
+/// <summary>Changes line settings (null = keep); answered with <see cref="LineChanged"/> (values in effect), <see cref="PortNotFound"/> or <see cref="ActionRefused"/>.</summary>
+public sealed record SetLine(string Port, ChangeLine Change, Requester By);
 
-/// <summary>Sends a break; answered with <see cref="Done"/>, <see cref="PortNotFound"/> or <see cref="PortOffline"/>.</summary>
-public sealed record SendBreakTo(string Port, TimeSpan Duration, string By);
+/// <summary>Sends a break; answered with <see cref="Done"/>, <see cref="PortNotFound"/>, <see cref="PortOffline"/> or <see cref="ActionRefused"/>.</summary>
+public sealed record SendBreakTo(string Port, TimeSpan Duration, Requester By);
 
-/// <summary>Gives a session the write lock; answered with <see cref="Done"/>, <see cref="PortNotFound"/> or <see cref="SessionNotFound"/>.</summary>
-public sealed record ForceWriteLock(string Port, int Session, string By);
+/// <summary>Gives a session the write lock; answered with <see cref="Done"/>, <see cref="PortNotFound"/>, <see cref="SessionNotFound"/> or <see cref="ActionRefused"/>.</summary>
+public sealed record ForceWriteLock(string Port, int Session, Requester By);
 
 /// <summary>
 /// Applies a validated configuration: ports that did not change are untouched, changed ones change in place
@@ -49,6 +50,13 @@ public sealed record ConnectClient(string Port, ISessionChannel Channel, Listene
 /// port at all (it could not watch it either), or <see cref="PortNotFound"/>.
 /// </summary>
 public sealed record GetScrollback(string Port, Admission.Principal Principal);
+
+/// <summary>
+/// The port refused an action: its ACL does not let <see cref="Requester"/> write, or the port is leased to someone
+/// else. Nothing changed. (Answers <see cref="KickSession"/>, <see cref="SetLine"/>, <see cref="SendBreakTo"/> and
+/// <see cref="ForceWriteLock"/> of a requester that is not unrestricted.)
+/// </summary>
+public sealed record ActionRefused(string Port, string Reason);
 
 /// <summary>The port's ACL does not let the asker use it: nothing of its output is shown.</summary>
 public sealed record ScrollbackRefused(string Port, string Reason);

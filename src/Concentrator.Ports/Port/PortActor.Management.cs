@@ -14,6 +14,11 @@ public sealed partial class PortActor
         Receive<GetPort>(_ => Sender.Tell(Snapshot()));
         Receive<KickSession>(kick =>
         {
+            if (Refuses(kick.By))
+            {
+                return;
+            }
+
             if (FindSession(kick.Session) is not { } session)
             {
                 Sender.Tell(new SessionNotFound(_settings.Name, kick.Session));
@@ -26,6 +31,11 @@ public sealed partial class PortActor
         });
         Receive<SetLine>(set =>
         {
+            if (Refuses(set.By))
+            {
+                return;
+            }
+
             _log.Info("port {0}: line settings changed by {1}", _settings.Name, set.By);
             if (_line.Change(set.Change, DeviceReady) is { } wanted)
             {
@@ -37,6 +47,11 @@ public sealed partial class PortActor
         });
         Receive<SendBreakTo>(brk =>
         {
+            if (Refuses(brk.By))
+            {
+                return;
+            }
+
             if (!DeviceReady)
             {
                 Sender.Tell(new PortOffline(_settings.Name, State));
@@ -49,6 +64,11 @@ public sealed partial class PortActor
         });
         Receive<ForceWriteLock>(force =>
         {
+            if (Refuses(force.By))
+            {
+                return;
+            }
+
             if (FindSession(force.Session) is not { } session)
             {
                 Sender.Tell(new SessionNotFound(_settings.Name, force.Session));
@@ -59,6 +79,35 @@ public sealed partial class PortActor
             Changed("roles");
             Sender.Tell(new Done($"session {SessionSnapshot.IdOf(_settings.Name, force.Session)} can write"));
         });
+    }
+
+    /// <summary>
+    /// Whether this port refuses <paramref name="by"/>'s action (then the asker is told why and nothing changes): a
+    /// requester that is not unrestricted acts only where it could write itself — the port's ACL grants its principal
+    /// read-write, and while the port is leased it holds the lease. Checked here, where the port is, whichever node or
+    /// entry point the request came through.
+    /// </summary>
+    private bool Refuses(Requester by)
+    {
+        if (by.Unrestricted)
+        {
+            return false;
+        }
+
+        var principal = by.Principal;
+        var reason = (_settings.Acl?.Grant(principal) ?? Security.AclGrant.ReadWrite) != Security.AclGrant.ReadWrite
+            ? $"{by} may not write to port {_settings.Name} (its ACL)"
+            : _lease is { } lease && !lease.IsHeldBy(principal)
+                ? $"port {_settings.Name} is leased to {lease.Holder}: only the holder (or an admin) acts on it"
+                : null;
+        if (reason is null)
+        {
+            return false;
+        }
+
+        _log.Info("port {0}: refused an action of {1}: {2}", _settings.Name, by, reason);
+        Sender.Tell(new ActionRefused(_settings.Name, reason));
+        return true;
     }
 
     private IActorRef? FindSession(int id) => _sessions.FirstOrDefault(s => s.Value.Id == id).Key;

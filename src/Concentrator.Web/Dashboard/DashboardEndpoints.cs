@@ -171,7 +171,8 @@ internal static class DashboardEndpoints
         return await AuthorizeAsync(context, DashboardRights.Operate).ConfigureAwait(false);
     }
 
-    private static string By(DashboardAccess access) => $"{access.Principal} (dashboard)";
+    /// <summary>Only operators reach the dashboard's actions (an admin token, or a loopback caller allowed to act): every port is theirs.</summary>
+    private static Requester By(DashboardAccess access) => Requester.Admin($"{access.Principal} (dashboard)");
 
     private static PortsGateway Gateway(HttpContext context) => context.RequestServices.GetRequiredService<PortsGateway>();
 

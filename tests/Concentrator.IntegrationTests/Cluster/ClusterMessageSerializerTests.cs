@@ -6,6 +6,7 @@ using Concentrator.Cluster.Leases;
 using Concentrator.Cluster.Serialization;
 using Concentrator.Devices;
 using Concentrator.Leases;
+using Concentrator.Ports.Admission;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
 using CsCheck;
@@ -76,6 +77,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
             ListenersDown = ["telnet on 127.0.0.1:7001"],
         };
         var info = new LeaseInfo("id", "p", null, 3, "ci", "10.0.0.5", 1, "r1", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(5));
+        var operate = Requester.Limited("api token ci (operate)", Principal.User("alice", null, ["ops"]));
         object[] examples =
         [
             new NodeInventory("rack-a", "127.0.0.1:4053", null, false, [new InventoryPort("p", "online", ["lab"], [], 1, null)]),
@@ -86,9 +88,9 @@ public sealed class ClusterMessageSerializerTests : IDisposable
             new LeaseQueueFull("full"), new LeaseUnavailable("down"), new LeaseList([info], []),
             new MatchTags("k", new AcquireLease(null, ["lab"], TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), "ci"), TimeSpan.FromSeconds(5), _system.DeadLetters),
             new CancelMatch("k"), new TagMatchAnswer("k", new LeaseNotGranted("busy")),
-            ListPorts.Instance, new GetPort("p"), new KickSession("p", 1, "admin"),
-            new SetLine("p", new ChangeLine(BaudRate: 9600), "admin"), new SendBreakTo("p", TimeSpan.FromMilliseconds(250), "admin"),
-            new ForceWriteLock("p", 1, "admin"), new PortList([snapshot]), snapshot, new PortNotFound("p"), new SessionNotFound("p", 1),
+            ListPorts.Instance, new GetPort("p"), new KickSession("p", 1, Requester.Admin("admin")),
+            new SetLine("p", new ChangeLine(BaudRate: 9600), operate), new SendBreakTo("p", TimeSpan.FromMilliseconds(250), Requester.Admin("admin")),
+            new ForceWriteLock("p", 1, operate), new ActionRefused("p", "its ACL"), new PortList([snapshot]), snapshot, new PortNotFound("p"), new SessionNotFound("p", 1),
             new PortOffline("p", DeviceState.Offline), new Done("kicked"), new LineChanged(new PortLineState(line, true, true, false, ModemStatus.ClearToSend)),
             new PortLineState(line, true, false, false, ModemStatus.None),
         ];

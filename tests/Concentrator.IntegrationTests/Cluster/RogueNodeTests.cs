@@ -39,11 +39,11 @@ public sealed class RogueNodeTests : IntegrationTest
         var gateway = rogue.ActorSelection($"{ClusterConfig.AddressOf(tls: false, "127.0.0.1", cluster)}/user/{NodeGateway.Name}");
 
         // Asked like a member would: no answer comes, and the node says why.
-        await Assert.ThrowsAnyAsync<Exception>(() => gateway.Ask<object>(new KickSession("p", 1, "rogue"), TimeSpan.FromSeconds(3)));
+        await Assert.ThrowsAnyAsync<Exception>(() => gateway.Ask<object>(new KickSession("p", 1, Requester.Admin("rogue")), TimeSpan.FromSeconds(3)));
         daemon.WaitFor("cluster gateway: dropped KickSession from akka.tcp://rogue@", Timeout);
         // Told without a sender (nothing to answer to): dropped as well.
-        gateway.Tell(new SendBreakTo("p", TimeSpan.FromHours(1), "rogue"), ActorRefs.NoSender);
-        gateway.Tell(new ForceWriteLock("p", 1, "rogue"), ActorRefs.NoSender);
+        gateway.Tell(new SendBreakTo("p", TimeSpan.FromHours(1), Requester.Admin("rogue")), ActorRefs.NoSender);
+        gateway.Tell(new ForceWriteLock("p", 1, Requester.Admin("rogue")), ActorRefs.NoSender);
         daemon.WaitFor("cluster gateway: dropped SendBreakTo from", Timeout);
 
         // The session the rogue aimed at is still there and still writes (the sentinel that nothing happened).
