@@ -55,6 +55,13 @@ public static class TelnetOption
     /// output can never carry an IAC sequence: it is escaped). Clients that do not know it refuse it, as telnet allows.
     /// </summary>
     public const byte ConcentratorLogin = 107;
+
+    /// <summary>
+    /// Ours too: <c>IAC SB 108 TOKEN IAC SE</c> from a client presents a lease's token (printable ASCII), so the
+    /// session holds that lease if it is the port's (<c>--lease-token</c>). Sent unasked, as a subnegotiation of an
+    /// option never negotiated: a server that does not know it ignores it, and it never reaches a device.
+    /// </summary>
+    public const byte ConcentratorLeaseToken = 108;
 }
 
 /// <summary>NVT characters that matter to the data rules.</summary>

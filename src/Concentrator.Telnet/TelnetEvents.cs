@@ -29,3 +29,34 @@ public sealed record ComPortDisabled : TelnetEvent
 {
     public static ComPortDisabled Instance { get; } = new();
 }
+
+/// <summary>
+/// <c>IAC SB 108 TOKEN IAC SE</c> (<see cref="TelnetOption.ConcentratorLeaseToken"/>): the client presents a lease's token.
+/// </summary>
+public sealed record LeaseTokenPresented(string Token) : TelnetEvent
+{
+    /// <summary>Longest token taken (ours are 43 characters); longer ones, or any with a byte outside printable ASCII, are ignored.</summary>
+    public const int MaxLength = 128;
+
+    /// <summary>The event for <paramref name="payload"/>, or null when it cannot be a token.</summary>
+    public static LeaseTokenPresented? Parse(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length is 0 or > MaxLength)
+        {
+            return null;
+        }
+
+        foreach (var b in payload)
+        {
+            if (b is < 0x21 or > 0x7E)
+            {
+                return null;
+            }
+        }
+
+        return new LeaseTokenPresented(System.Text.Encoding.ASCII.GetString(payload));
+    }
+
+    /// <summary>Never the token: events print themselves into logs.</summary>
+    public override string ToString() => "LeaseTokenPresented";
+}

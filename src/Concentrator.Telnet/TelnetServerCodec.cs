@@ -18,7 +18,8 @@ namespace Concentrator.Telnet;
 /// DO BINARY, and in <see cref="TelnetMode.Rfc2217"/> DO COM-PORT-OPTION. It accepts the client's WILL for
 /// BINARY, SGA, NAWS (window size reported as <see cref="WindowSize"/>), TTYPE (asks with SEND, reported as
 /// <see cref="TerminalType"/>) and, in RFC 2217 mode, COM-PORT-OPTION; everything else is refused
-/// (WILL -> DONT, DO -> WONT). IP and AO are ignored, as are NOP, DM, GA, EC, EL.</para>
+/// (WILL -> DONT, DO -> WONT). IP and AO are ignored, as are NOP, DM, GA, EC, EL. A subnegotiation of our option
+/// 108 presents a lease token (<see cref="LeaseTokenPresented"/>) without any negotiation.</para>
 /// </remarks>
 public sealed class TelnetServerCodec
 {
@@ -266,6 +267,10 @@ public sealed class TelnetServerCodec
                 var name = Encoding.Latin1.GetString(payload[1..]);
                 ClientTerminalType = name;
                 receiver.OnEvent(new TerminalType(name));
+                break;
+
+            case TelnetOption.ConcentratorLeaseToken when LeaseTokenPresented.Parse(payload) is { } presented:
+                receiver.OnEvent(presented);
                 break;
 
             default:

@@ -89,6 +89,19 @@ public sealed class NegotiationTests
     }
 
     [Fact]
+    public void A_lease_token_is_presented_without_negotiation_and_anything_unlike_a_token_is_ignored()
+    {
+        var h = new Harness(TelnetMode.Rfc2217);
+        Assert.Empty(h.Feed(Sub(108, [.. "cct_abc-DEF_123"u8.ToArray()])));
+        h.Feed(Sub(108)); // empty
+        h.Feed(Sub(108, [.. "two words"u8.ToArray()])); // a space is no token byte
+        h.Feed(Sub(108, [0x63, 0x0D, 0x0A])); // control bytes
+        h.Feed(Sub(108, [.. Enumerable.Repeat((byte)'x', LeaseTokenPresented.MaxLength + 1)]));
+        Assert.Equal([new LeaseTokenPresented("cct_abc-DEF_123")], h.Events);
+        Assert.DoesNotContain("cct_", h.Events[0].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Subnegotiation_for_an_option_not_enabled_is_ignored()
     {
         var h = new Harness(TelnetMode.Telnet);

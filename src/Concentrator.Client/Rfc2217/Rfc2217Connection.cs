@@ -112,6 +112,14 @@ public sealed class Rfc2217Connection : IAsyncDisposable
             {
                 await connection.LogInAsync(user, security.Password ?? "", cts.Token).ConfigureAwait(false);
             }
+
+            if (security.LeaseToken is { } leaseToken)
+            {
+                // After the login (a login reads no telnet options), before any input: the server checks it first.
+                var present = new ArrayBufferWriter<byte>();
+                TelnetFraming.WriteSubnegotiation(present, TelnetOption.ConcentratorLeaseToken, Encoding.ASCII.GetBytes(leaseToken));
+                await connection.SendRawAsync(present.WrittenMemory, cts.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

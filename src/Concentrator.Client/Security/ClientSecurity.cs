@@ -11,11 +11,15 @@ public sealed class ConnectionSecurityException(string message, Exception? inner
 /// <summary>
 /// How our clients (attach, pty, bridge) reach a secured listener: TLS (<c>--tls</c>), the CA the server's
 /// certificate must chain to (<c>--ca</c>; the system's roots without it), a client certificate (<c>--cert</c>,
-/// <c>--key</c>), and a login (<c>--user</c>, with the password already read).
+/// <c>--key</c>), a login (<c>--user</c>, with the password already read), and a lease's token (<c>--lease-token</c>),
+/// presented once connected (and logged in) so the session holds that lease.
 /// </summary>
 public sealed record ClientSecurity(bool Tls = false, string? CaFile = null, string? CertificateFile = null, string? KeyFile = null,
-    string? User = null, string? Password = null)
+    string? User = null, string? Password = null, string? LeaseToken = null)
 {
+    /// <summary>No password and no token: records print themselves.</summary>
+    public override string ToString() => $"ClientSecurity {{ Tls = {Tls}, CaFile = {CaFile}, CertificateFile = {CertificateFile}, User = {User} }}";
+
     public static ClientSecurity None { get; } = new();
 
     /// <summary>Runs the TLS handshake over <paramref name="inner"/> when <see cref="Tls"/> is set; otherwise returns it as is.</summary>

@@ -21,6 +21,9 @@ public interface ISessionChannel : IDisposable
     /// </summary>
     string? PrincipalName => null;
 
+    /// <summary>A lease token the client presented with its connection (the terminal WebSocket's header), or null.</summary>
+    string? LeaseToken => null;
+
     /// <summary>
     /// Transport setup before any console byte flows (a TLS handshake); completes at once for plain TCP. Throws
     /// <see cref="SessionChannelException"/> with the cause when the client fails it.

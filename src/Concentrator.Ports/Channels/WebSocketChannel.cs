@@ -36,6 +36,9 @@ public sealed class WebSocketChannel(WebSocket socket, EndPoint? remoteEndPoint,
 
     public string? PrincipalName => principalName;
 
+    /// <summary>The lease token the client sent with its upgrade request (<c>X-Lease-Token</c>), if any.</summary>
+    public string? LeaseToken { get; init; }
+
     /// <summary>Completes when the socket has been released: the web request that accepted it may end then.</summary>
     public Task Closed => _closed.Task;
 

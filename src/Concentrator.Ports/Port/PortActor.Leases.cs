@@ -13,7 +13,32 @@ public sealed partial class PortActor
 {
     private PortLease? _lease;
 
-    private void ReceiveLeases() => Receive<PortLeaseChanged>(OnLeaseChanged);
+    private void ReceiveLeases()
+    {
+        Receive<PortLeaseChanged>(OnLeaseChanged);
+        Receive<PresentLeaseToken>(OnLeaseTokenPresented);
+    }
+
+    /// <summary>A session shows a lease token: it is part of who the session is from now on (a later lease of the same token counts too).</summary>
+    private void OnLeaseTokenPresented(PresentLeaseToken presented)
+    {
+        if (!_sessions.TryGetValue(Sender, out var entry))
+        {
+            Sender.Tell(new LeaseTokenChecked(false)); // always answered: the session reads its client again only then
+            return;
+        }
+
+        var updated = entry with { Principal = entry.Principal with { LeaseToken = presented.Token } };
+        _sessions[Sender] = updated;
+        var holds = _lease is { } lease && lease.IsHeldBy(updated.Principal with { Source = null, Kind = PrincipalKind.Anonymous });
+        _log.Info("port {0}: session {1} presented {2}", _settings.Name, entry.Id,
+            holds ? $"the token of lease {_lease!.LeaseId}" : "a lease token that is not the token of this port's lease");
+        LogMark($"session {entry.Id} presented {(holds ? "the lease's token" : "a lease token that is not this port's")}");
+        Announce(_arbiter.Permit([(Sender, MayWriteNow(updated))]), joined: null,
+            reason: $"session {entry.Id} presented the token of lease {_lease?.LeaseId}");
+        Changed("roles");
+        Sender.Tell(new LeaseTokenChecked(holds));
+    }
 
     private void OnLeaseChanged(PortLeaseChanged changed)
     {

@@ -115,6 +115,20 @@ public enum WriteLockAction { Force, Ask, Release }
 /// <summary>Session -> port: force, ask for or give up write access.</summary>
 public sealed record WriteLockRequest(WriteLockAction Action);
 
+/// <summary>
+/// Session -> port: the client presented a lease's token (<c>--lease-token</c>). The port decides the session's write
+/// right again with it and answers <see cref="LeaseTokenChecked"/> after any <see cref="RoleChanged"/>, so input the
+/// client sent after its token is handled with the right the token gave.
+/// </summary>
+public sealed record PresentLeaseToken(string Token)
+{
+    /// <summary>Never the token: messages print themselves into logs.</summary>
+    public override string ToString() => "PresentLeaseToken";
+}
+
+/// <summary>Port -> session: the token was checked; <paramref name="Holds"/> when it is the port's lease's.</summary>
+public sealed record LeaseTokenChecked(bool Holds);
+
 /// <summary>Port -> session: whether this session's input now reaches the device, and why.</summary>
 public sealed record RoleChanged(bool CanWrite, string Reason, bool Initial);
 

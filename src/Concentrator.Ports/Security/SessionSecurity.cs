@@ -9,7 +9,8 @@ public sealed record Identification(Principal? Principal, string? Problem)
     public static Identification Anonymous(ISessionChannel channel)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        return new(Principal.Web(channel.PrincipalName, channel.RemoteEndPoint), null); // a channel may name its client (the dashboard's login)
+        // A channel may name its client (the dashboard's login) and carry a lease token (the terminal WebSocket's header).
+        return new(Principal.Web(channel.PrincipalName, channel.RemoteEndPoint) with { LeaseToken = channel.LeaseToken }, null);
     }
 }
 

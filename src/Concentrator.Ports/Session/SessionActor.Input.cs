@@ -23,7 +23,7 @@ public sealed partial class SessionActor
     /// </summary>
     private void ResumeReading()
     {
-        if (_reading || _inputClosed || !_readClient || _pendingWrites >= MaxPendingWrites)
+        if (_reading || _inputClosed || !_readClient || _pendingWrites >= MaxPendingWrites || _afterLeaseToken is not null)
         {
             return;
         }
@@ -118,10 +118,26 @@ public sealed partial class SessionActor
     }
 
     /// <summary>In stream order: data and commands reach the port (and the device) in the order the client sent them.</summary>
-    private void ProcessItems(List<object> items)
+    private void ProcessItems(List<object> items) => ProcessScanned(ScanEscapes(items), 0);
+
+    /// <summary>
+    /// Handles <paramref name="items"/> (escapes already taken out) from <paramref name="start"/>. A lease token stops
+    /// it: the rest waits in <see cref="_afterLeaseToken"/>, and the client is not read, until the port has decided the
+    /// session's write right with the token (<see cref="OnLeaseTokenChecked"/>) — so what the client typed right after
+    /// its token is written with the right that token gives, never dropped as a monitor's.
+    /// </summary>
+    private void ProcessScanned(List<object> items, int start)
     {
-        foreach (var item in ScanEscapes(items))
+        for (var i = start; i < items.Count; i++)
         {
+            var item = items[i];
+            if (item is LeaseTokenPresented presented)
+            {
+                _port.Tell(new PresentLeaseToken(presented.Token));
+                _afterLeaseToken = items.GetRange(i + 1, items.Count - i - 1); // a copy: the lists are reused per read
+                return;
+            }
+
             switch (item)
             {
                 case byte[] data when _canWrite:
@@ -151,6 +167,25 @@ public sealed partial class SessionActor
                     break;
             }
         }
+    }
+
+    /// <summary>The port decided on the lease token: what the client sent after it is handled now, then reading goes on.</summary>
+    private void OnLeaseTokenChecked(LeaseTokenChecked checkedToken)
+    {
+        if (_afterLeaseToken is not { } rest)
+        {
+            return;
+        }
+
+        _afterLeaseToken = null;
+        if (!checkedToken.Holds)
+        {
+            Notice(SessionConsole.NotTheLeaseToken(_portSettings.Name));
+        }
+
+        ProcessScanned(rest, 0);
+        FlushReplies();
+        ResumeReading();
     }
 
     private List<object> ScanEscapes(List<object> items)

@@ -71,6 +71,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private DeviceInput? _input; // given by the port on admission: the port's data plane, under its permits
     private bool _canWrite;
     private bool _toldReadOnly;
+    private List<object>? _afterLeaseToken; // input after a lease token, until the port has checked it
     private long _discarded;
     private bool _toldDiscarded;
     private string _closeReason = "closed by server";
@@ -238,6 +239,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             }
         });
         Receive<RoleChanged>(OnRoleChanged);
+        Receive<LeaseTokenChecked>(OnLeaseTokenChecked);
         Receive<Replay>(r => Send(r.Data));
         Receive<SessionsReport>(r => Notice(SessionConsole.Sessions(_portSettings.Name, r.Lines)));
         Receive<PortStatusChanged>(s =>

@@ -45,6 +45,10 @@ internal sealed class SessionConsole(EscapeSequence? escape, bool listenerWritab
                $"b send break, w who is connected, . disconnect, ? this help; {e} {first} sends {first} itself";
     }
 
+    /// <summary>Said when the lease token a client presented is not the one of the port's lease (none, ended, or another's).</summary>
+    public static string NotTheLeaseToken(string port) =>
+        $"the lease token you presented is not the token of port {port}'s lease (it has none, it ended, or it is another's)";
+
     /// <summary>Said once when a read-only session types: where asking for write can help, how.</summary>
     public string ReadOnlyInput() =>
         "read-only: your input is not sent to the device" + (listenerWritable ? Hint("a", "to ask for write") : "");

@@ -107,7 +107,7 @@ internal static partial class TerminalEndpoints
             KeepAliveTimeout = options.TerminalKeepAlive,
         }).ConfigureAwait(false);
         var peer = connection.RemoteIpAddress is { } address ? new IPEndPoint(address, connection.RemotePort) : null;
-        var channel = new WebSocketChannel(socket, peer, access.Principal);
+        var channel = new WebSocketChannel(socket, peer, access.Principal) { LeaseToken = LeaseTokenOf(context.Request) };
 
         object answer;
         try
@@ -148,4 +148,10 @@ internal static partial class TerminalEndpoints
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "browser terminal on port {Port} not started: {Reason}")]
     private static partial void LogNotConnected(ILogger logger, string port, string reason);
+
+    /// <summary>The header a program opening the terminal WebSocket presents a lease's token in (the session then holds that lease).</summary>
+    public const string LeaseTokenHeader = "X-Lease-Token";
+
+    private static string? LeaseTokenOf(HttpRequest request) =>
+        request.Headers[LeaseTokenHeader].ToString() is { Length: > 0 and <= 128 } token ? token.Trim() : null;
 }

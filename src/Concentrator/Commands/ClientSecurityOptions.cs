@@ -5,7 +5,7 @@ namespace Concentrator.Commands;
 
 /// <summary>
 /// The security options attach, pty and bridge share: <c>--tls</c>, <c>--ca FILE</c>, <c>--cert FILE --key FILE</c>,
-/// <c>--user NAME</c>. --ca or --cert imply --tls. The password of --user comes from CONCENTRATOR_PASSWORD or a
+/// <c>--user NAME</c>, <c>--lease-token TOKEN</c>. --ca or --cert imply --tls. The password of --user comes from CONCENTRATOR_PASSWORD or a
 /// prompt, never from the command line.
 /// </summary>
 internal sealed class ClientSecurityOptions
@@ -28,8 +28,18 @@ internal sealed class ClientSecurityOptions
         HelpName = "NAME",
     };
 
+    /// <summary>Where --lease-token is read from when not given (keeps the token out of ps).</summary>
+    public const string LeaseTokenVariable = "CONCENTRATOR_LEASE_TOKEN";
+
+    private readonly Option<string> _leaseToken = new("--lease-token")
+    {
+        Description = $"Present this lease's token when connecting, so the session holds the lease and writes (default: ${LeaseTokenVariable})",
+        HelpName = "TOKEN",
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(_leaseToken);
         command.Options.Add(_tls);
         command.Options.Add(_ca);
         command.Options.Add(_cert);
@@ -61,6 +71,8 @@ internal sealed class ClientSecurityOptions
             }
         }
 
-        return new ClientSecurity(parse.GetValue(_tls) || ca is not null || cert is not null, ca, cert, parse.GetValue(_key), user, password);
+        var leaseToken = parse.GetValue(_leaseToken) ?? Environment.GetEnvironmentVariable(LeaseTokenVariable);
+        return new ClientSecurity(parse.GetValue(_tls) || ca is not null || cert is not null, ca, cert, parse.GetValue(_key), user, password,
+            string.IsNullOrWhiteSpace(leaseToken) ? null : leaseToken.Trim());
     }
 }
