@@ -14,8 +14,9 @@ namespace Concentrator.Ports.Listener;
 /// <summary>
 /// SSH entry, the daemon side: accepts on the ssh-entry Unix socket, checks the peer with SO_PEERCRED, reads the one
 /// header line <c>concentrator ssh-entry</c> sends (the port name, then the SSH client's address, tab-separated),
-/// and hands the connection to that port as an ordinary session: principal "ssh:" + the peer's user name, the port's
-/// ACL and limits applying as to anyone. The session is raw bytes with escape commands and notices, for a person on a
+/// and hands the connection to that port as an ordinary session: principal "ssh:" + the peer's user name (verified by
+/// the kernel), the port's ACL and limits applying as to anyone. The SSH client's address is the peer's claim: it is
+/// logged, never used for a decision. The session is raw bytes with escape commands and notices, for a person on a
 /// terminal. Header reads run off the actor thread and are bounded by handshake-timeout.
 /// </summary>
 public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
@@ -148,14 +149,22 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         var fields = read.Header.TrimEnd('\r').Split('\t');
         var port = fields[0].Trim();
         var sshClient = fields.Length > 1 ? ParseSshClient(fields[1]) : null;
-        var principal = new Principal("ssh:" + read.User, sshClient?.Address) { Kind = PrincipalKind.Ssh };
-        var channel = new StreamChannel(new NetworkStream(read.Client, ownsSocket: true),
-            (EndPoint?)sshClient ?? new UnixDomainSocketEndPoint(_path));
+        // Who it is, the daemon verified (SO_PEERCRED); where the SSH client sits, it only has the peer's word for
+        // (any local account can connect here with any SSH_CONNECTION it likes). So the address is logged as said and
+        // decides nothing: no source address, so a lease's forHost or an address rule never matches an SSH entry.
+        var principal = new Principal("ssh:" + read.User, null) { Kind = PrincipalKind.Ssh };
+        if (sshClient is not null)
+        {
+            _log.Info("ssh-entry: ssh:{0} for port {1}, from {2} as its SSH_CONNECTION says (not verified: used for nothing but this line)",
+                read.User, port, sshClient);
+        }
+
+        var channel = new StreamChannel(new NetworkStream(read.Client, ownsSocket: true), new UnixDomainSocketEndPoint(_path));
         var security = _security.ForSession(SessionListener, _ => new Identification(principal, null), interactive: true);
         _ports.Tell(new SshEntryConnection(port, read.User, read.Client, new ClientConnected(channel, SessionListener, security)));
     }
 
-    /// <summary>SSH_CONNECTION is "client-address client-port server-address server-port": the client's part, for logs.</summary>
+    /// <summary>SSH_CONNECTION is "client-address client-port server-address server-port": the client's part, for the log only.</summary>
     private static IPEndPoint? ParseSshClient(string sshConnection)
     {
         var parts = sshConnection.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -91,4 +91,48 @@ public sealed class SshEntryTests : IntegrationTest
         unknown.WaitFor("no port named 'no-such-port'; ports: locked, switch-1", Timeout);
         unknown.WaitForExit(Timeout);
     }
+
+    [Fact]
+    public async Task The_ssh_client_address_a_peer_claims_decides_nothing()
+    {
+        // Any local account may reach the socket and claim any SSH_CONNECTION: here one claims to come from the machine
+        // the port is leased for (issue 22, item 9). It is the SSH user the kernel vouches for, and nothing more.
+        var dir = Track(new TempDirectory("sshentry-claim")).FullName;
+        var path = Path.Combine(dir, "ssh-entry.sock");
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.security { ssh-entry-socket = "{{path}}" }
+            concentrator.ports.switch-1 { device = "sim:echo", acl { read-write = ["ssh:root"] }, listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+            concentrator.api.allow-anonymous-actions = on
+            """));
+        daemon.WaitOnline("switch-1");
+        using var api = new Management.ApiHttp(daemon.ApiUrl);
+        var lease = await api.PostAsync("/api/leases", """{"port":"switch-1","ttl":"10m","holder":"ci-7","forHost":"10.9.9.9"}""");
+        Assert.Equal(System.Net.HttpStatusCode.Created, lease.Status);
+
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        using var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: false);
+        stream.Write("switch-1\t10.9.9.9 40000 127.0.0.1 22\n"u8);
+        daemon.WaitFor("session 1 on port switch-1: .* connected as ssh:root");
+        daemon.WaitFor("ssh-entry: ssh:root for port switch-1, from 10.9.9.9:40000 as its SSH_CONNECTION says \\(not verified");
+        stream.Write("claimed-holder\r"u8);
+
+        // The sentinel: once the lease ends the same session writes, and its first echo is the line typed after.
+        var id = lease.Json.GetProperty("lease").GetString();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.PostAsync($"/api/leases/{id}/revoke", "{}")).Status);
+        daemon.WaitFor("port switch-1: session 1 is now read-write");
+        stream.Write("after-the-lease\r"u8);
+        var seen = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        using var cancel = new CancellationTokenSource(Timeout);
+        while (!seen.ToString().Contains("after-the-lease", StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, cancel.Token);
+            Assert.NotEqual(0, n);
+            seen.Append(System.Text.Encoding.Latin1.GetString(buffer, 0, n));
+        }
+
+        Assert.DoesNotContain("claimed-holder", seen.ToString(), StringComparison.Ordinal);
+    }
 }
