@@ -1,4 +1,5 @@
 using Concentrator.Api.Auth;
+using Concentrator.Api.Entry;
 using Concentrator.Ports.Configuration;
 using Microsoft.Extensions.Logging;
 using ReloadMessage = Concentrator.Ports.Management.Reload;
@@ -28,7 +29,7 @@ public sealed record ReloadUnanswered(string Detail) : ReloadOutcome;
 /// `concentrator reload` may race); the others wait their turn without holding a thread.
 /// </summary>
 public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSettings started, PortsSupervisorClient supervisor, ApiAccess access,
-    ILogger<ConfigReloader> log) : IDisposable
+    HttpEntry entry, ILogger<ConfigReloader> log) : IDisposable
 {
     private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -78,6 +79,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         {
             case Reloaded r:
                 access.Replace(tokens, settings.Api.AllowAnonymousActions);
+                entry.Apply(settings.Api); // allow/deny for new connections
                 return new ReloadApplied(new ReloadView(r.Added, r.Removed, r.Changed, r.Unchanged, NeedRestart(settings)));
             case ReloadFailed failed:
                 return new ReloadRefused(failed.Problems);

@@ -1,0 +1,20 @@
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Api.Entry;
+
+/// <summary>
+/// The <c>concentrator.api</c> settings in force at the HTTP entry point: its source filter. A reload replaces them as
+/// a whole (one volatile reference), for new connections; the listen address stays until a restart.
+/// </summary>
+public sealed class HttpEntry(ApiSettings settings)
+{
+    private volatile ApiSettings _settings = settings;
+
+    public ApiSettings Settings => _settings;
+
+    public void Apply(ApiSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+    }
+}
