@@ -1,6 +1,5 @@
-using System.Net;
 using Concentrator.Api.Auth;
-using Concentrator.Ports.Security;
+using Concentrator.Api.Entry;
 using Concentrator.Web.Access;
 using Microsoft.AspNetCore.Http;
 
@@ -11,7 +10,8 @@ namespace Concentrator.Hosting;
 /// session of the <see cref="CookieName"/> cookie that <see cref="DashboardLogin"/> sets (a browser sends no header on
 /// page loads, EventSource or WebSocket; the cookie holds a session id, never the token), with its role — admin:
 /// everything, read: watch only. Without either, loopback callers get what the API gives them (everything with
-/// allow-anonymous-actions, else watching); others nothing. A cookie that names no live session gets nothing.
+/// allow-anonymous-actions, else watching; nothing with allow-anonymous-reads = off, see <see cref="LoopbackTrust"/>);
+/// others nothing. A cookie that names no live session gets nothing.
 /// </summary>
 public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessions sessions) : IDashboardAuthorizer
 {
@@ -31,9 +31,7 @@ public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessi
             return ValueTask.FromResult(Of(sessions.TokenOf(session) is { } hash ? access.FindByHash(hash) : null));
         }
 
-        var local = context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) &&
-                    HttpOrigin.IsLoopbackHost(context.Request.Host.Host);
-        return ValueTask.FromResult(!local ? DashboardAccess.Denied
+        return ValueTask.FromResult(!LoopbackTrust.Grants(context, out _) ? DashboardAccess.Denied
             : new DashboardAccess(LoopbackDashboardAuthorizer.LocalPrincipal,
                 access.AllowAnonymousActions ? DashboardRights.All : DashboardRights.View));
     }
