@@ -84,6 +84,7 @@ public static class ManagementApi
     public static WebApplication MapManagementApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseForwardedClient(); // who the caller is (a trusted proxy's client), before anything asks
         app.UseConnectionSlotsForStreams();
         app.UseStatusCodePages(); // 404 for an unknown path, 405 for a wrong method: problem+json like every other error
         app.UseBrowserBoundary(); // what another site's page may make a browser send here: nothing that changes anything

@@ -14,7 +14,8 @@ namespace Concentrator.Api.Entry;
 /// The HTTP entry's accept, like a serial listener's (<c>ListenerActor</c>): the API's allow/deny lists, then the
 /// daemon-wide per-source limiter, before a byte of TLS or HTTP is read. A refused connection is reset at once and
 /// logged once per source per interval through the daemon's one <see cref="RefusalLog"/>; one that passes holds its
-/// source's slot until it closes, so keep-alive connections count as connections.
+/// source's slot until it closes, so keep-alive connections count as connections. A trusted proxy's connections are
+/// let in uncounted: each of its requests names a client, which <see cref="ForwardedClient"/> checks instead.
 /// </summary>
 internal static partial class ConnectionGate
 {
@@ -33,7 +34,7 @@ internal static partial class ConnectionGate
         ILogger log, string endPoint)
     {
         var settings = entry.Settings;
-        if (connection.RemoteEndPoint is not IPEndPoint { Address: var peer })
+        if (connection.RemoteEndPoint is not IPEndPoint { Address: var peer } || settings.TrustedProxies.Contains(peer))
         {
             await next(connection).ConfigureAwait(false);
             return;

@@ -79,7 +79,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         {
             case Reloaded r:
                 access.Replace(tokens, settings.Api.AllowAnonymousActions);
-                entry.Apply(settings.Api); // allow/deny for new connections, anonymous reads
+                entry.Apply(settings.Api); // allow/deny for new connections, trusted proxies, anonymous reads
                 return new ReloadApplied(new ReloadView(r.Added, r.Removed, r.Changed, r.Unchanged, NeedRestart(settings)));
             case ReloadFailed failed:
                 return new ReloadRefused(failed.Problems);

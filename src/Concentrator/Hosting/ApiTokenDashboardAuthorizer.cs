@@ -10,8 +10,8 @@ namespace Concentrator.Hosting;
 /// session of the <see cref="CookieName"/> cookie that <see cref="DashboardLogin"/> sets (a browser sends no header on
 /// page loads, EventSource or WebSocket; the cookie holds a session id, never the token), with its role — admin:
 /// everything, read: watch only. Without either, loopback callers get what the API gives them (everything with
-/// allow-anonymous-actions, else watching; nothing with allow-anonymous-reads = off, see <see cref="LoopbackTrust"/>);
-/// others nothing. A cookie that names no live session gets nothing.
+/// allow-anonymous-actions, else watching; nothing with allow-anonymous-reads = off or through a proxy not in
+/// trusted-proxies, see <see cref="LoopbackTrust"/>); others nothing. A cookie that names no live session gets nothing.
 /// </summary>
 public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessions sessions) : IDashboardAuthorizer
 {

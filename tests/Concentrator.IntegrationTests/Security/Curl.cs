@@ -14,6 +14,9 @@ public static class Curl
 
         public string Body => Stdout.TrimEnd()[..^Status.Length];
 
+        /// <summary>A problem+json body's detail.</summary>
+        public string Detail => System.Text.Json.JsonDocument.Parse(Body).RootElement.GetProperty("detail").GetString() ?? "";
+
         public override string ToString() => $"curl exit {ExitCode}: {Stdout}{Stderr}";
     }
 
