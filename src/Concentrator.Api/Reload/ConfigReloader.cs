@@ -79,7 +79,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         {
             case Reloaded r:
                 access.Replace(tokens, settings.Api.AllowAnonymousActions);
-                entry.Apply(settings.Api); // allow/deny for new connections, trusted proxies, anonymous reads
+                entry.Apply(settings.Api); // allow/deny, trusted proxies, anonymous reads, a renewed certificate
                 return new ReloadApplied(new ReloadView(r.Added, r.Removed, r.Changed, r.Unchanged, NeedRestart(settings)));
             case ReloadFailed failed:
                 return new ReloadRefused(failed.Problems);
@@ -88,7 +88,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         }
     }
 
-    /// <summary>Changes a reload cannot make while the daemon runs: the API's own listener, discovery and cluster membership.</summary>
+    /// <summary>Changes a reload cannot make while the daemon runs: the API's own listener (address, HTTP or HTTPS), discovery and cluster membership.</summary>
     private List<string> NeedRestart(ConcentratorSettings next)
     {
         var notes = new List<string>();
@@ -96,6 +96,11 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         if (was.Enabled != now.Enabled || !was.EndPoint.Equals(now.EndPoint))
         {
             notes.Add($"concentrator.api is now {(now.Enabled ? now.Url : "off")} but stays {(was.Enabled ? was.Url : "off")} until a restart");
+        }
+
+        if (now.Enabled && (was.Tls is null) != (now.Tls is null))
+        {
+            notes.Add($"concentrator.api.tls is now {(now.Tls is null ? "off" : "on")} but the API stays {(was.Tls is null ? "HTTP" : "HTTPS")} until a restart");
         }
 
         if (!SameDiscovery(started.Discovery, next.Discovery))
