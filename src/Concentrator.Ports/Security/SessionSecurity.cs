@@ -9,7 +9,7 @@ public sealed record Identification(Principal? Principal, string? Problem)
     public static Identification Anonymous(ISessionChannel channel)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        return new(Principal.Web(channel.PrincipalName, channel.RemoteEndPoint), null); // a channel may name its client (the dashboard's login)
+        return new(channel.Identity ?? Principal.Anonymous(channel.RemoteEndPoint), null); // a channel may vouch for its client (the dashboard's login)
     }
 }
 
