@@ -24,7 +24,7 @@ public static partial class DashboardPasswordCheck
         var from = source ?? IPAddress.None;
         if (security.Limiter.IsLoginBlocked(from, out var blocked))
         {
-            if (security.Refusals.ShouldLog(from, "login", out var suppressed))
+            if (security.Refusals.ShouldLog(from, "login-blocked", out var suppressed))
             {
                 LogBlocked(log, from, blocked!, security.Refusals.Summary(suppressed));
             }
