@@ -59,7 +59,7 @@ public static class AttackPages
     {
         using var file = new FileStream(path, new FileStreamOptions
         {
-            Mode = FileMode.CreateNew,
+            Mode = FileMode.Create,
             Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         });

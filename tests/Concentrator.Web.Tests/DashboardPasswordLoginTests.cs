@@ -22,11 +22,13 @@ public sealed class DashboardPasswordLoginTests(BrowserFixture browser, ITestOut
 
     private static ILocator Row(IPage page, string port) => page.Locator($"tr[data-port=\"{port}\"]");
 
+    private static string UsersFile(TempDirectory users) => Path.Combine(users.FullName, "users");
+
     /// <summary>A daemon with users alice (group lab) and bob; port lab admits @lab, port vault only bob.</summary>
     private static (Daemon Daemon, TempDirectory Users, int Telnet) Serve(int loginAttempts = 5)
     {
         var users = new TempDirectory("web-users-");
-        var file = Path.Combine(users.FullName, "users");
+        var file = UsersFile(users);
         AttackPages.WriteUsersFile(file, ("alice", AlicePassword, ["lab"]), ("bob", "bob's secret", []));
         var telnet = FreeTcpPort.Next();
         var daemon = new Daemon($$"""
@@ -188,6 +190,39 @@ public sealed class DashboardPasswordLoginTests(BrowserFixture browser, ITestOut
         Assert.DoesNotContain(WrongPassword, log, StringComparison.Ordinal);
         Assert.DoesNotContain(AlicePassword, log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_password_session_ends_when_a_reload_gives_the_user_a_new_password()
+    {
+        var (daemon, users, _) = Serve();
+        using (users)
+        using (daemon)
+        {
+            try
+            {
+                await daemon.WaitReadyAsync("lab");
+                using var http = Client(daemon, IPAddress.Loopback);
+                var signIn = await SignInAsync(http, daemon, "alice", AlicePassword);
+                var session = Assert.Single(signIn.Response.Headers.GetValues("Set-Cookie")).Split(';')[0];
+                Assert.Equal(HttpStatusCode.OK, (await ScrollbackAsync(http, session)).StatusCode); // lab's ACL names her group
+
+                AttackPages.WriteUsersFile(UsersFile(users), ("alice", "a new password", ["lab"]), ("bob", "bob's secret", []));
+                Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri("/api/reload", UriKind.Relative), null)).StatusCode);
+                await daemon.WaitForOutputAsync("reload by loopback");
+
+                var after = await ScrollbackAsync(http, session);
+                Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode); // a dead session gets nothing, not even loopback's trust
+            }
+            catch
+            {
+                output.WriteLine(daemon.Output);
+                throw;
+            }
+        }
+    }
+
+    private static Task<HttpResponseMessage> ScrollbackAsync(HttpClient http, string cookie) =>
+        http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/ports/lab/scrollback") { Headers = { { "Cookie", cookie } } });
 
     /// <summary>An HTTP client whose connections come from <paramref name="source"/> (127.0.0.0/8 is all this machine).</summary>
     private static HttpClient Client(Daemon daemon, IPAddress source) => new(new SocketsHttpHandler
