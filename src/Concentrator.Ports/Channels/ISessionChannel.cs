@@ -1,4 +1,5 @@
 using System.Net;
+using Concentrator.Ports.Admission;
 
 namespace Concentrator.Ports.Channels;
 
@@ -16,10 +17,10 @@ public interface ISessionChannel : IDisposable
     string Peer { get; }
 
     /// <summary>
-    /// Who the transport says the client is, once its handshake is done (the web server's caller); null for an
-    /// anonymous client, the principal "*".
+    /// Who the transport vouches the client is, once its handshake is done (the web server's caller: an API token, or a
+    /// users-file login with its groups); null for an anonymous client, the principal "*".
     /// </summary>
-    string? PrincipalName => null;
+    Principal? Identity => null;
 
     /// <summary>A lease token the client presented with its connection (the terminal WebSocket's header), or null.</summary>
     string? LeaseToken => null;

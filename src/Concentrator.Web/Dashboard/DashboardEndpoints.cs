@@ -122,8 +122,8 @@ internal static class DashboardEndpoints
         }
 
         var port = RouteValue(context, "name");
-        var who = Principal.Web(access.Principal, context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, 0) : null);
-        var answer = await Gateway(context).AskAsync(new GetScrollback(port, who), context.RequestAborted).ConfigureAwait(false);
+        var answer = await Gateway(context).AskAsync(new GetScrollback(port, access.Identity(context.Connection.RemoteIpAddress)),
+            context.RequestAborted).ConfigureAwait(false);
         if (answer is ScrollbackRefused refused)
         {
             await Problems.Write(context, StatusCodes.Status403Forbidden, "Forbidden", refused.Reason).ConfigureAwait(false);
