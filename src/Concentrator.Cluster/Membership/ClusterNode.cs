@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Singleton;
 using Akka.DistributedData;
 using Akka.Hosting.Logging;

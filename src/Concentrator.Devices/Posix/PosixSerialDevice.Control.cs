@@ -34,10 +34,26 @@ public sealed partial class PosixSerialDevice
         }
 
         var s = ModemStatus.None;
-        if ((bits & TIOCM_CTS) != 0) s |= ModemStatus.ClearToSend;
-        if ((bits & TIOCM_DSR) != 0) s |= ModemStatus.DataSetReady;
-        if ((bits & TIOCM_RNG) != 0) s |= ModemStatus.RingIndicator;
-        if ((bits & TIOCM_CAR) != 0) s |= ModemStatus.CarrierDetect;
+        if ((bits & TIOCM_CTS) != 0)
+        {
+            s |= ModemStatus.ClearToSend;
+        }
+
+        if ((bits & TIOCM_DSR) != 0)
+        {
+            s |= ModemStatus.DataSetReady;
+        }
+
+        if ((bits & TIOCM_RNG) != 0)
+        {
+            s |= ModemStatus.RingIndicator;
+        }
+
+        if ((bits & TIOCM_CAR) != 0)
+        {
+            s |= ModemStatus.CarrierDetect;
+        }
+
         return s;
     }, null);
 

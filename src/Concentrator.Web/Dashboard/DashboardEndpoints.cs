@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Concentrator.Ports.Admission;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
 using Concentrator.Web.Access;

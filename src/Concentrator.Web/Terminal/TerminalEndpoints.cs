@@ -1,6 +1,5 @@
 using Concentrator.Ports.Security;
 using System.Net;
-using System.Net.WebSockets;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Management;

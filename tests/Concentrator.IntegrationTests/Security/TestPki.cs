@@ -86,7 +86,9 @@ public sealed class TestPki
         foreach (var key in System.IO.Directory.GetFiles(Directory, "*.key"))
         {
             if (!OperatingSystem.IsWindows())
+            {
                 System.IO.File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
     }
 }
