@@ -14,7 +14,7 @@ public sealed partial class PackagingTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    private static string RepoRoot
+    internal static string RepoRoot
     {
         get
         {

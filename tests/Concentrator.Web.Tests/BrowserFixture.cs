@@ -4,9 +4,10 @@ namespace Concentrator.Web.Tests;
 
 /// <summary>
 /// One headless Chromium for a test class: Debian's /usr/bin/chromium driven by Playwright (nothing is downloaded;
-/// tools/test.sh installs chromium with apt). Screenshots go to <see cref="Artifacts"/>.
+/// tools/test.sh installs chromium with apt). Screenshots go to <see cref="Artifacts"/>. A subclass may add command-line
+/// switches (<see cref="ExtraArgs"/>), for tests that need a browser set up otherwise.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -27,9 +28,12 @@ public sealed class BrowserFixture : IAsyncLifetime
             ExecutablePath = ChromiumPath,
             Headless = true,
             // Containers: a small /dev/shm, no GPU.
-            Args = ["--disable-dev-shm-usage", "--disable-gpu"],
+            Args = ["--disable-dev-shm-usage", "--disable-gpu", .. ExtraArgs],
         });
     }
+
+    /// <summary>Chromium switches beyond the defaults.</summary>
+    protected virtual IEnumerable<string> ExtraArgs => [];
 
     /// <summary>A fresh page (its own context: no shared cookies or storage) at a readable size.</summary>
     public async Task<IPage> NewPageAsync()

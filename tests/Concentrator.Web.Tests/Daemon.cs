@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using System.Text.RegularExpressions;
 using Concentrator.Testing;
 
 namespace Concentrator.Web.Tests;
@@ -72,6 +73,60 @@ public sealed class Daemon : IDisposable
             {
                 return _output.ToString();
             }
+        }
+    }
+
+    /// <summary>Waits until its output has a line matching <paramref name="pattern"/> (a regex) and returns the match.</summary>
+    public async Task<Match> WaitForOutputAsync(string pattern, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var match = Regex.Match(Output, pattern, RegexOptions.Multiline);
+            if (match.Success)
+            {
+                return match;
+            }
+
+            if (HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{(HasExited ? "the daemon exited" : "timed out")} before a line matched '{pattern}':\n{Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="ports"/> are online and the API answers.</summary>
+    public async Task WaitReadyAsync(params string[] ports)
+    {
+        foreach (var port in ports)
+        {
+            await WaitForOutputAsync($"port {Regex.Escape(port)}: online");
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri(ApiUrl + "/api/ports"))).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not serving yet
+            }
+
+            if (HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the API did not answer:\n{Output}");
+            }
+
+            await Task.Delay(50);
         }
     }
 

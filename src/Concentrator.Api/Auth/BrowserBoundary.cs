@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Concentrator.Api.Auth;
 
@@ -16,9 +17,10 @@ namespace Concentrator.Api.Auth;
 /// form or a no-cors fetch can only send text/plain, form or multipart bodies without a preflight). Clients that are not
 /// browsers (curl, our CLI, schedulers) send no <c>Origin</c> and are unaffected. Bodies are small JSON: anything over
 /// <see cref="MaxBodyBytes"/> is refused before it is read (renew and release are open to callers without an API
-/// token, who must not make the daemon buffer megabytes).
+/// token, who must not make the daemon buffer megabytes). Each refusal is logged, at most once per source per interval
+/// (<see cref="RefusalLog"/>): a page hammering the API does not flood the log.
 /// </summary>
-public static class BrowserBoundary
+public static partial class BrowserBoundary
 {
     /// <summary>The largest request body the API reads.</summary>
     public const long MaxBodyBytes = 64 * 1024;
@@ -34,6 +36,7 @@ public static class BrowserBoundary
 
             if (Refusal(context.Request) is { } refusal)
             {
+                LogRefusal(context, refusal.Detail);
                 await WriteProblem(context, refusal).ConfigureAwait(false);
                 return;
             }
@@ -50,6 +53,21 @@ public static class BrowserBoundary
 
     private static readonly (int Status, string Title, string Detail) TooLarge =
         (StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"request bodies are at most {MaxBodyBytes} bytes");
+
+    private static void LogRefusal(HttpContext context, string detail)
+    {
+        var source = context.Connection.RemoteIpAddress;
+        var refusals = context.RequestServices.GetService<DaemonSecurity>()?.Refusals;
+        var suppressed = 0;
+        if (refusals is null || refusals.ShouldLog(source, "browser-boundary", out suppressed))
+        {
+            var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Concentrator.Api.Auth");
+            LogRefused(log, context.Request.Method, context.Request.Path, source?.ToString() ?? "?", detail, refusals?.Summary(suppressed) ?? "");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "api: refused {Method} {Path} from {Source}: {Detail}{Suppressed}")]
+    private static partial void LogRefused(ILogger logger, string method, string path, string source, string detail, string suppressed);
 
     private static Task WriteProblem(HttpContext context, (int Status, string Title, string Detail) problem)
     {

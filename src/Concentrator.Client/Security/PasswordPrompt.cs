@@ -1,5 +1,4 @@
 using System.Text;
-using Concentrator.Devices.Posix;
 using static Concentrator.Devices.Posix.PosixNative;
 
 namespace Concentrator.Client.Security;

@@ -35,15 +35,13 @@ public static class ClusterConfig
         var others = cluster.Seeds.Where(s => $"{s.Host}:{s.Port}" != self).ToList();
         var seeds = others.Count == 0 ? "" : string.Join(", ", cluster.Seeds.Select(s => Quote(AddressOf(cluster.Tls is not null, s.Host, s.Port))));
         var roles = string.Join(", ", Quote(cluster.Witness ? WitnessRole : PortsRole), Quote(NameRolePrefix + cluster.NodeName));
+        // The certificate and the peer check come from ClusterTls (a DotNettySslSetup), never from HOCON: one source.
         var tls = cluster.Tls is { } t
             ? $$"""
               enable-ssl = true
               ssl {
                 suppress-validation = {{(t.SuppressValidation ? "on" : "off")}}
-                certificate {
-                  path = {{Quote(t.Certificate)}}
-                  password = {{Quote(t.Password)}}
-                }
+                require-mutual-authentication = on
               }
               """
             : "enable-ssl = false";

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Singleton;
 using Akka.DistributedData;
 using Akka.Hosting.Logging;
@@ -36,6 +35,7 @@ public sealed partial class ClusterNode : IHostedService
     private volatile Incarnation? _current;
     private volatile bool _stopping;
     private LocalNode? _node;
+    private ClusterTls? _tls;
     private TimeSpan _restartDelay = TimeSpan.FromSeconds(1);
     private string _conflicts = "";
 
@@ -68,6 +68,7 @@ public sealed partial class ClusterNode : IHostedService
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _node = await _local().ConfigureAwait(false);
+        _tls = _settings.Tls is { } tls ? new ClusterTls(tls, _log) : null;
         Start(); // a cluster port that cannot be bound stops the daemon at start, like a serial listener's
         LogStarted(_log, _settings.ToString());
     }
@@ -77,6 +78,7 @@ public sealed partial class ClusterNode : IHostedService
         _stopping = true;
         if (_current is not { } current)
         {
+            _tls?.Dispose();
             return;
         }
 
@@ -92,6 +94,7 @@ public sealed partial class ClusterNode : IHostedService
         }
 
         await current.System.Terminate().ConfigureAwait(false);
+        _tls?.Dispose();
     }
 
     private void Start()
@@ -101,6 +104,11 @@ public sealed partial class ClusterNode : IHostedService
             .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(DistributedData.DefaultConfig());
         var setup = BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(_loggers));
+        if (_tls is { } tls)
+        {
+            setup = setup.And(tls.Setup());
+        }
+
         var system = ActorSystem.Create(ClusterConfig.SystemName, setup);
         var cluster = Akka.Cluster.Cluster.Get(system);
         system.ActorOf(MembershipWatcher.Props(_settings.NodeName, OnView), "membership");

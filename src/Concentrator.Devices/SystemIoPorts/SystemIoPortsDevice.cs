@@ -287,9 +287,21 @@ public sealed class SystemIoPortsDevice : ISerialDevice
         _ = Control(() =>
         {
             var s = ModemStatus.None;
-            if (_port.CtsHolding) s |= ModemStatus.ClearToSend;
-            if (_port.DsrHolding) s |= ModemStatus.DataSetReady;
-            if (_port.CDHolding) s |= ModemStatus.CarrierDetect;
+            if (_port.CtsHolding)
+            {
+                s |= ModemStatus.ClearToSend;
+            }
+
+            if (_port.DsrHolding)
+            {
+                s |= ModemStatus.DataSetReady;
+            }
+
+            if (_port.CDHolding)
+            {
+                s |= ModemStatus.CarrierDetect;
+            }
+
             result = s;
         });
         return result;

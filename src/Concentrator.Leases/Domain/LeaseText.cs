@@ -18,9 +18,21 @@ internal static class LeaseText
         }
 
         var parts = new List<string>();
-        if (span.Days > 0) parts.Add(span.Days.ToString(CultureInfo.InvariantCulture) + "d");
-        if (span.Hours > 0) parts.Add(span.Hours.ToString(CultureInfo.InvariantCulture) + "h");
-        if (span.Minutes > 0) parts.Add(span.Minutes.ToString(CultureInfo.InvariantCulture) + "m");
+        if (span.Days > 0)
+        {
+            parts.Add(span.Days.ToString(CultureInfo.InvariantCulture) + "d");
+        }
+
+        if (span.Hours > 0)
+        {
+            parts.Add(span.Hours.ToString(CultureInfo.InvariantCulture) + "h");
+        }
+
+        if (span.Minutes > 0)
+        {
+            parts.Add(span.Minutes.ToString(CultureInfo.InvariantCulture) + "m");
+        }
+
         if (span.Seconds > 0 || span.Milliseconds > 0)
         {
             parts.Add((span.Seconds + span.Milliseconds / 1000.0).ToString("0.###", CultureInfo.InvariantCulture) + "s");

@@ -13,9 +13,21 @@ internal sealed class WaiterOrder : IComparer<Waiter>
 
     public int Compare(Waiter? x, Waiter? y)
     {
-        if (ReferenceEquals(x, y)) return 0;
-        if (x is null) return -1;
-        if (y is null) return 1;
+        if (ReferenceEquals(x, y))
+        {
+            return 0;
+        }
+
+        if (x is null)
+        {
+            return -1;
+        }
+
+        if (y is null)
+        {
+            return 1;
+        }
+
         var byPriority = y.Request.Priority.CompareTo(x.Request.Priority);
         return byPriority != 0 ? byPriority : x.Seq.CompareTo(y.Seq);
     }

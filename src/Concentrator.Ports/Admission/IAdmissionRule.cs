@@ -1,8 +1,9 @@
 namespace Concentrator.Ports.Admission;
 
 /// <summary>
-/// One rule of admission (session limits, the write lock; later source filters, ACLs, leases). Given the decision
-/// so far, it returns it unchanged, narrowed (read-only), or a <see cref="Refuse"/> that ends the evaluation.
+/// One rule of a port's admission (<see cref="PortAdmission"/> runs them in order: the port's ACL, max-sessions, the
+/// exclusive write lock, the lease holder). Given the decision so far, it returns it unchanged, narrowed (read-only),
+/// or a <see cref="Refuse"/> that ends the evaluation. Source filters come before any of them, at the listener.
 /// </summary>
 public interface IAdmissionRule
 {

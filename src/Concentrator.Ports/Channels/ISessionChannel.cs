@@ -1,11 +1,14 @@
 using System.Net;
+using Concentrator.Ports.Admission;
 
 namespace Concentrator.Ports.Channels;
 
 /// <summary>
 /// The transport under a session: plain TCP, a stream (TLS), or a message channel (WebSocket frames). The session's
-/// codec (raw, telnet, RFC 2217) sits above it and never knows which one it runs on. A channel is driven by one
-/// session actor: one receive and one asynchronous send outstanding at a time, never called concurrently otherwise.
+/// codec (raw, telnet, RFC 2217) sits above it and never knows which one it runs on. Its data path is driven by one
+/// session actor: one receive and one asynchronous send outstanding at a time. Only a control channel's
+/// <see cref="IControlChannel.SendControl"/> and <see cref="IDisposable.Dispose"/> (or a channel's own close) may come from elsewhere — the web
+/// server closing its WebSockets when it stops — and such channels make those safe themselves.
 /// </summary>
 public interface ISessionChannel : IDisposable
 {
@@ -16,10 +19,10 @@ public interface ISessionChannel : IDisposable
     string Peer { get; }
 
     /// <summary>
-    /// Who the transport says the client is, once its handshake is done (the web server's caller); null for an
-    /// anonymous client, the principal "*".
+    /// Who the transport vouches the client is, once its handshake is done (the web server's caller: an API token, or a
+    /// users-file login with its groups); null for an anonymous client, the principal "*".
     /// </summary>
-    string? PrincipalName => null;
+    Principal? Identity => null;
 
     /// <summary>A lease token the client presented with its connection (the terminal WebSocket's header), or null.</summary>
     string? LeaseToken => null;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.WebSockets;
+using Concentrator.Ports.Admission;
 
 namespace Concentrator.Ports.Channels;
 
@@ -13,8 +14,8 @@ namespace Concentrator.Ports.Channels;
 /// </summary>
 /// <param name="socket">The accepted WebSocket; the channel owns it.</param>
 /// <param name="remoteEndPoint">The client's address.</param>
-/// <param name="principalName">Who the web server says the caller is; null for anonymous.</param>
-public sealed class WebSocketChannel(WebSocket socket, EndPoint? remoteEndPoint, string? principalName = null) : IControlChannel
+/// <param name="identity">Who the web server says the caller is; null for anonymous.</param>
+public sealed class WebSocketChannel(WebSocket socket, EndPoint? remoteEndPoint, Principal? identity = null) : IControlChannel
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
@@ -34,7 +35,7 @@ public sealed class WebSocketChannel(WebSocket socket, EndPoint? remoteEndPoint,
 
     public string Peer { get; } = remoteEndPoint?.ToString() ?? "?";
 
-    public string? PrincipalName => principalName;
+    public Principal? Identity => identity;
 
     /// <summary>The lease token the client sent with its upgrade request (<c>X-Lease-Token</c>), if any.</summary>
     public string? LeaseToken { get; init; }

@@ -2,13 +2,14 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration.Hocon;
+using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports.Configuration;
 
 public static partial class ConfigLoader
 {
     private static readonly string[] ClusterKeys = ["node-name", "bind", "seeds", "witness", "down-after", "heartbeat-pause", "tls"];
-    private static readonly string[] ClusterTlsKeys = ["certificate", "password-file", "suppress-validation"];
+    private static readonly string[] ClusterTlsKeys = ["certificate", "password-file", "ca", "suppress-validation"];
 
     private sealed partial class Reader
     {
@@ -66,7 +67,36 @@ public static partial class ConfigLoader
             }
 
             var tls = Get("tls") is { } tlsValue ? ReadClusterTls(where + ".tls", tlsValue) : null;
+            if (bind is not null && !HttpOrigin.IsLoopbackHost(bind.Host))
+            {
+                RequirePinnedCa(where, bind, Get("tls") is not null, tls);
+            }
+
             return bind is null ? null : new ClusterSettings(name, bind, seeds, witness, downAfter, pause, tls);
+        }
+
+        /// <summary>
+        /// Off loopback, membership is an authentication: whoever completes the TLS handshake joins, so peers must
+        /// present a certificate from the pinned cluster CA (not any the system trusts, not any at all).
+        /// </summary>
+        private void RequirePinnedCa(string where, DnsEndPoint bind, bool hasTls, ClusterTlsSettings? tls)
+        {
+            var address = $"{bind.Host}:{bind.Port}";
+            const string Example = "tls { certificate = \"node.pfx\", password-file = \"node.pass\", ca = \"cluster-ca.pem\" }";
+            if (!hasTls)
+            {
+                Error(null, where + ".bind", address, $"off loopback the cluster port lets in whoever reaches it: add {Example}");
+            }
+            else if (tls is { SuppressValidation: true })
+            {
+                Error(null, where + ".tls.suppress-validation", "on",
+                    $"accepts any certificate, so anyone who reaches {address} joins: refused off loopback; pin the cluster CA with ca = \"cluster-ca.pem\"");
+            }
+            else if (tls is { CaFile: null })
+            {
+                Error(null, where + ".tls.ca", null,
+                    $"missing: off loopback ({address}) every peer must chain to a pinned cluster CA, not to any CA the system trusts: ca = \"cluster-ca.pem\"");
+            }
         }
 
         private ClusterTlsSettings? ReadClusterTls(string where, HoconValue value)
@@ -139,7 +169,25 @@ public static partial class ConfigLoader
             }
 
             var suppress = Bool(null, where + ".suppress-validation", o.Items.GetValueOrDefault("suppress-validation"), false);
-            return new ClusterTlsSettings(certificate, password, suppress);
+            string? caFile = null;
+            X509Certificate2Collection cas = [];
+            if (o.Items.GetValueOrDefault("ca") is { } caValue)
+            {
+                caFile = FullPath(Show(caValue));
+                if (TlsMaterialLoader.ReadCertificates(caFile, where + ".ca", (key, file, problem) => Error(null, key, file, problem)) is not { } read)
+                {
+                    return null;
+                }
+
+                cas = read;
+                if (suppress)
+                {
+                    Error(null, where + ".suppress-validation", "on", $"contradicts ca = \"{caFile}\": the pinned CA is checked only when validation is on");
+                    return null;
+                }
+            }
+
+            return new ClusterTlsSettings(certificate, password, suppress, caFile, cas);
         }
 
         /// <summary>"host:port" other nodes can dial: a wildcard address would be advertised to them as is.</summary>

@@ -575,8 +575,16 @@ public static partial class ConfigLoader
         private static int EditDistance(string a, string b)
         {
             var d = new int[a.Length + 1, b.Length + 1];
-            for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-            for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+            for (var i = 0; i <= a.Length; i++)
+            {
+                d[i, 0] = i;
+            }
+
+            for (var j = 0; j <= b.Length; j++)
+            {
+                d[0, j] = j;
+            }
+
             for (var i = 1; i <= a.Length; i++)
             {
                 for (var j = 1; j <= b.Length; j++)
@@ -734,9 +742,21 @@ public sealed record ConfigError(string File, string? Port, string? Key, string?
     public override string ToString()
     {
         var where = File;
-        if (Port is not null) where += $": port '{Port}'";
-        if (Key is not null) where += $": key '{Key}'";
-        if (Value is not null) where += $" = '{Value}'";
+        if (Port is not null)
+        {
+            where += $": port '{Port}'";
+        }
+
+        if (Key is not null)
+        {
+            where += $": key '{Key}'";
+        }
+
+        if (Value is not null)
+        {
+            where += $" = '{Value}'";
+        }
+
         return $"{where}: {Problem}";
     }
 }

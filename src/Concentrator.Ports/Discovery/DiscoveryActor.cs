@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DeviceLink;
 

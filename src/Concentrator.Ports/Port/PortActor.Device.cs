@@ -135,9 +135,21 @@ public sealed partial class PortActor
 
     private static DeviceCommand ControlCommand(bool? dtr, bool? rts, bool? brk) => new("control lines", d =>
     {
-        if (dtr is { } on) d.SetDtr(on);
-        if (rts is { } r) d.SetRts(r);
-        if (brk is { } b) d.SetBreak(b);
+        if (dtr is { } on)
+        {
+            d.SetDtr(on);
+        }
+
+        if (rts is { } r)
+        {
+            d.SetRts(r);
+        }
+
+        if (brk is { } b)
+        {
+            d.SetBreak(b);
+        }
+
         return null;
     }, DeviceCommand.Ignore);
 

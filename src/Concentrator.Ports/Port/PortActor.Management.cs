@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Concentrator.Ports.Configuration;
-using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Management;
 
 namespace Concentrator.Ports.Port;

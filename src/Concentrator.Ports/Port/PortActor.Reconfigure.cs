@@ -1,10 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
-using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.ConsoleLog;
-using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Sharing;
 

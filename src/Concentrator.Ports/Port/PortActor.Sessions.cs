@@ -4,7 +4,6 @@ using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DataPlane;
 using Concentrator.Ports.Session;
-using Concentrator.Ports.Sharing;
 
 namespace Concentrator.Ports.Port;
 

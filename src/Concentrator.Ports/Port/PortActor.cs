@@ -11,7 +11,6 @@ using Concentrator.Ports.DeviceLink;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Security;
-using Concentrator.Ports.Session;
 using Concentrator.Ports.Sharing;
 
 namespace Concentrator.Ports.Port;

@@ -50,7 +50,7 @@ public sealed record ViaSlot(DataPlane.DeviceSlot Slot, object Request);
 /// <summary>Port -> sessions: the device went online or offline.</summary>
 public sealed record PortStatusChanged(string Port, DeviceState State, string Detail);
 
-/// <summary>Anyone -> port: report status (for tests, the management API and the CLI).</summary>
+/// <summary>Anyone -> port: a cheap status (tests ask it; the management API and the CLI ask <see cref="Management.GetPort"/> for a full snapshot).</summary>
 public sealed record GetPortStatus
 {
     public static GetPortStatus Instance { get; } = new();

@@ -60,12 +60,7 @@ public static class SecurityAudit
         }
 
         warnings.AddRange(ApiWarnings(settings.Api, at));
-        if (settings.Cluster is { Tls: null } cluster && !HttpOrigin.IsLoopbackHost(cluster.Bind.Host))
-        {
-            warnings.Add($"cluster: the transport on {cluster.Bind.Host}:{cluster.Bind.Port} is plain TCP: anyone who can reach it can join the " +
-                         "cluster and ask for leases; add cluster.tls { certificate, password-file } or keep it on a private network");
-        }
-
+        // A cluster transport off loopback without TLS and a pinned CA is a config error (ConfigLoader.Cluster), not a warning.
         return warnings;
     }
 

@@ -9,8 +9,9 @@ public sealed record Identification(Principal? Principal, string? Problem)
     public static Identification Anonymous(ISessionChannel channel)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        // A channel may name its client (the dashboard's login) and carry a lease token (the terminal WebSocket's header).
-        return new(Principal.Web(channel.PrincipalName, channel.RemoteEndPoint) with { LeaseToken = channel.LeaseToken }, null);
+        // A channel may vouch for its client (the dashboard's login) and carry a lease token (the terminal WebSocket's header).
+        var principal = channel.Identity ?? Principal.Anonymous(channel.RemoteEndPoint);
+        return new(principal with { LeaseToken = channel.LeaseToken }, null);
     }
 }
 

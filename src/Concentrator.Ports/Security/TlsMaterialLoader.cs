@@ -43,7 +43,8 @@ public static class TlsMaterialLoader
         return new TlsSettings(certificateFile, keyFile, clientCaFile, mode, certificate, intermediates, clientCas);
     }
 
-    private static X509Certificate2Collection? ReadCertificates(string file, string key, Action<string, string, string> problem)
+    /// <summary>The PEM certificates of <paramref name="file"/>; null (and a problem) when it cannot be read or holds none.</summary>
+    internal static X509Certificate2Collection? ReadCertificates(string file, string key, Action<string, string, string> problem)
     {
         string text;
         try

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Concentrator.Ports.Channels;
-using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DataPlane;
 using Concentrator.Ports.Port;
 using Concentrator.Ports.Sharing;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
@@ -12,8 +11,6 @@ using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Port;
 using Concentrator.Ports.Security;
 using Concentrator.Ports.Sharing;
-using Concentrator.Telnet;
-using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Ports.Session;
 

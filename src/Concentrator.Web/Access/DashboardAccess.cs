@@ -1,3 +1,6 @@
+using System.Net;
+using Who = Concentrator.Ports.Admission.Principal;
+
 namespace Concentrator.Web.Access;
 
 /// <summary>What a caller of the dashboard may do.</summary>
@@ -20,10 +23,29 @@ public enum DashboardRights
     All = View | Terminal | Operate,
 }
 
-/// <summary>Who a caller is (<see cref="Principal"/>, shown in session lists and logs) and what it may do.</summary>
+/// <summary>
+/// Who a caller is (<see cref="Principal"/>, shown in session lists and logs) and what it may do. A caller is a web
+/// principal (an API token's name, or "local"), which port ACLs name as "web:NAME", or, signed in with a password, a
+/// users-file user (<see cref="IsUser"/>), which ACLs name as "alice" and "@group" exactly as on the serial listeners.
+/// </summary>
 public sealed record DashboardAccess(string Principal, DashboardRights Rights)
 {
     public static DashboardAccess Denied { get; } = new("*", DashboardRights.None);
 
+    /// <summary>A users-file login rather than a web principal.</summary>
+    public bool IsUser { get; private init; }
+
+    /// <summary>A users-file login's groups (ACL entries "@group"); empty for web principals.</summary>
+    public IReadOnlyList<string> Groups { get; private init; } = [];
+
+    /// <summary>The users-file user <paramref name="name"/> of <paramref name="groups"/>.</summary>
+    public static DashboardAccess User(string name, IReadOnlyList<string> groups, DashboardRights rights) =>
+        new(name, rights) { IsUser = true, Groups = groups };
+
     public bool Can(DashboardRights rights) => (Rights & rights) == rights;
+
+    /// <summary>This caller as the ports' admission rules and ACLs see it, connecting from <paramref name="source"/>.</summary>
+    public Who Identity(IPAddress? source) => IsUser
+        ? Who.User(Principal, source, Groups)
+        : Who.Web(Principal, source is null ? null : new IPEndPoint(source, 0));
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Concentrator.Ports.Admission;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
 using Concentrator.Web.Access;
@@ -122,8 +121,8 @@ internal static class DashboardEndpoints
         }
 
         var port = RouteValue(context, "name");
-        var who = Principal.Web(access.Principal, context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, 0) : null);
-        var answer = await Gateway(context).AskAsync(new GetScrollback(port, who), context.RequestAborted).ConfigureAwait(false);
+        var answer = await Gateway(context).AskAsync(new GetScrollback(port, access.Identity(context.Connection.RemoteIpAddress)),
+            context.RequestAborted).ConfigureAwait(false);
         if (answer is ScrollbackRefused refused)
         {
             await Problems.Write(context, StatusCodes.Status403Forbidden, "Forbidden", refused.Reason).ConfigureAwait(false);

@@ -1,6 +1,5 @@
 using Concentrator.Ports.Security;
 using System.Net;
-using System.Net.WebSockets;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Management;
@@ -107,7 +106,7 @@ internal static partial class TerminalEndpoints
             KeepAliveTimeout = options.TerminalKeepAlive,
         }).ConfigureAwait(false);
         var peer = connection.RemoteIpAddress is { } address ? new IPEndPoint(address, connection.RemotePort) : null;
-        var channel = new WebSocketChannel(socket, peer, access.Principal) { LeaseToken = LeaseTokenOf(context.Request) };
+        var channel = new WebSocketChannel(socket, peer, access.Identity(connection.RemoteIpAddress)) { LeaseToken = LeaseTokenOf(context.Request) };
 
         object answer;
         try

@@ -5,9 +5,9 @@ using Concentrator.Api.Auth;
 namespace Concentrator.Hosting;
 
 /// <summary>
-/// Signed-in dashboard browsers, kept on the server: the cookie carries a random session id, never the API token, so a
-/// stolen cookie dies with its session (logout, expiry after <see cref="Lifetime"/>, the token leaving the tokens file,
-/// a daemon restart) and the token itself never sits in a browser. Thread-safe; bounded.
+/// Signed-in dashboard browsers, kept on the server: the cookie carries a random session id, never the API token or
+/// password, so a stolen cookie dies with its session (logout, expiry after <see cref="Lifetime"/>, the token leaving the
+/// tokens file or the user the users file, a daemon restart) and the credential never sits in a browser. Thread-safe; bounded.
 /// </summary>
 public sealed class DashboardSessions(TimeProvider? time = null)
 {
@@ -24,6 +24,13 @@ public sealed class DashboardSessions(TimeProvider? time = null)
     public string Open(ApiToken token)
     {
         ArgumentNullException.ThrowIfNull(token);
+        return Open(new TokenSignIn(token.Sha256Hex));
+    }
+
+    /// <summary>A new session for <paramref name="signIn"/>; its id goes in the cookie.</summary>
+    public string Open(DashboardSignIn signIn)
+    {
+        ArgumentNullException.ThrowIfNull(signIn);
         var now = _time.GetUtcNow();
         if (_sessions.Count >= MaxSessions)
         {
@@ -39,12 +46,12 @@ public sealed class DashboardSessions(TimeProvider? time = null)
         }
 
         var session = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        _sessions[session] = new Entry(token.Sha256Hex, now + Lifetime);
+        _sessions[session] = new Entry(signIn, now + Lifetime);
         return session;
     }
 
-    /// <summary>The token a live session was opened with (as its hash), or null (unknown, ended or expired).</summary>
-    public string? TokenOf(string session)
+    /// <summary>What a live session was opened with, or null (unknown, ended or expired).</summary>
+    public DashboardSignIn? Find(string session)
     {
         if (!_sessions.TryGetValue(session, out var entry))
         {
@@ -53,7 +60,7 @@ public sealed class DashboardSessions(TimeProvider? time = null)
 
         if (entry.Expires > _time.GetUtcNow())
         {
-            return entry.TokenHash;
+            return entry.SignIn;
         }
 
         _sessions.TryRemove(session, out _);
@@ -63,5 +70,5 @@ public sealed class DashboardSessions(TimeProvider? time = null)
     /// <summary>Ends <paramref name="session"/> (logout): its cookie is worth nothing from now on.</summary>
     public void Close(string session) => _sessions.TryRemove(session, out _);
 
-    private sealed record Entry(string TokenHash, DateTimeOffset Expires);
+    private sealed record Entry(DashboardSignIn SignIn, DateTimeOffset Expires);
 }

@@ -9,7 +9,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Concentrator.Api;
 using Concentrator.Commands;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Concentrator.Management;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Concentrator.IntegrationTests.Security;
 using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests.Cluster;
@@ -27,8 +28,19 @@ public sealed class ClusterPartitionTests : IntegrationTest
         var (clusterA, clusterW, clusterC) = (FreeTcpPort.Next(), FreeTcpPort.Next(), FreeTcpPort.Next());
         var (tcpA, tcpC, apiC) = (FreeTcpPort.Next(), FreeTcpPort.Next(), FreeTcpPort.Next());
         var seed = $"{ns.OutsideAddress}:{clusterA}";
-        string Cluster(string name, string address, int port) =>
-            $$"""concentrator.cluster { node-name = "{{name}}", bind = "{{address}}:{{port}}", seeds = ["{{seed}}"], down-after = 2s, heartbeat-pause = 2s }""";
+        // Off loopback a cluster needs TLS with a pinned CA: each node a certificate of the test's cluster CA.
+        var pki = TestPki.Create(Track(new TempDirectory("partition-pki")).FullName);
+        string Cluster(string name, string address, int port)
+        {
+            var (pfx, password) = pki.ClusterNode(name, "ca");
+            return $$"""
+                concentrator.cluster {
+                  node-name = "{{name}}", bind = "{{address}}:{{port}}", seeds = ["{{seed}}"], down-after = 2s, heartbeat-pause = 2s
+                  tls { certificate = "{{pfx}}", password-file = "{{password}}", ca = "{{pki.CaCertificate}}" }
+                }
+                """;
+        }
+
         string Port(string name, VirtualSerialDevice device, int tcp) =>
             $$"""concentrator.ports.{{name}} { device = "{{device.LinkPath}}", listeners = [{ protocol = raw, port = {{tcp}} }], tags = [lab] }""";
         const string Actions = "concentrator.api.allow-anonymous-actions = on";

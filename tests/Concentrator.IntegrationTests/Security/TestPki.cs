@@ -4,7 +4,8 @@ namespace Concentrator.IntegrationTests.Security;
 
 /// <summary>
 /// A throwaway PKI made with the real openssl in a test's temp directory: a CA, a server certificate for localhost /
-/// 127.0.0.1, client certificates (good, expired, signed by another CA). Keys are mode 0600 as the daemon demands.
+/// 127.0.0.1, client certificates (good, expired, signed by another CA), cluster node certificates on demand. Keys are
+/// mode 0600 as the daemon demands.
 /// Nothing here is ever committed: every test run makes its own.
 /// </summary>
 public sealed class TestPki
@@ -31,6 +32,24 @@ public sealed class TestPki
         pki.Issue("stranger", "ci-runner", "other-ca", "extendedKeyUsage=clientAuth", days: 30);
         pki.Issue("expired", "old-runner", "ca", "extendedKeyUsage=clientAuth", days: -1);
         return pki;
+    }
+
+    /// <summary>
+    /// A cluster node's certificate signed by <paramref name="ca"/> ("ca" or "other-ca"), for 127.0.0.1, as the PKCS#12
+    /// file a node reads (mode 0600) with its password file beside it (0600); returns both paths.
+    /// </summary>
+    public (string Pfx, string PasswordFile) ClusterNode(string name, string ca)
+    {
+        Issue(name, name, ca, "subjectAltName=IP:127.0.0.1", days: 30);
+        OpenSsl(["pkcs12", "-export", "-in", $"{name}.crt", "-inkey", $"{name}.key", "-out", $"{name}.pfx", "-passout", $"pass:{name}-pass"]);
+        System.IO.File.WriteAllText(File($"{name}.pass"), $"{name}-pass\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            System.IO.File.SetUnixFileMode(File($"{name}.pfx"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            System.IO.File.SetUnixFileMode(File($"{name}.pass"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return (File($"{name}.pfx"), File($"{name}.pass"));
     }
 
     private void Authority(string name, string cn) =>
@@ -67,7 +86,9 @@ public sealed class TestPki
         foreach (var key in System.IO.Directory.GetFiles(Directory, "*.key"))
         {
             if (!OperatingSystem.IsWindows())
+            {
                 System.IO.File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
     }
 }

@@ -24,15 +24,15 @@ public sealed class ClusterConfigTests
     {
         var result = Load("""
             concentrator.cluster {
-              node-name = "rack-a", bind = "10.0.0.5:4053", seeds = ["10.0.0.5:4053", "rack-b.lab:4053"],
+              node-name = "rack-a", bind = "127.0.0.1:4053", seeds = ["127.0.0.1:4053", "rack-b.lab:4053"],
               down-after = 20s, heartbeat-pause = 5s
             }
             """);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         var cluster = result.Settings!.Cluster!;
         Assert.Equal("rack-a", cluster.NodeName);
-        Assert.Equal(new DnsEndPoint("10.0.0.5", 4053), cluster.Bind);
-        Assert.Equal([new DnsEndPoint("10.0.0.5", 4053), new DnsEndPoint("rack-b.lab", 4053)], cluster.Seeds);
+        Assert.Equal(new DnsEndPoint("127.0.0.1", 4053), cluster.Bind);
+        Assert.Equal([new DnsEndPoint("127.0.0.1", 4053), new DnsEndPoint("rack-b.lab", 4053)], cluster.Seeds);
         Assert.Equal(TimeSpan.FromSeconds(20), cluster.DownAfter);
         Assert.Equal(TimeSpan.FromSeconds(5), cluster.HeartbeatPause);
         Assert.False(cluster.Witness);
@@ -61,6 +61,8 @@ public sealed class ClusterConfigTests
     [InlineData("concentrator.cluster.witnes = on", "concentrator.cluster.witnes", "on")]
     [InlineData("concentrator.cluster.tls { certificate = \"/nonexistent/node.pfx\" }", "concentrator.cluster.tls.certificate", "/nonexistent/node.pfx")]
     [InlineData("concentrator.cluster = 4053", "concentrator.cluster", "4053")]
+    [InlineData("concentrator.cluster.bind = \"10.0.0.5:4053\"", "concentrator.cluster.bind", "10.0.0.5:4053")] // off loopback: TLS needed
+    [InlineData("concentrator.cluster.bind = \"rack-a.lab:4053\"", "concentrator.cluster.bind", "rack-a.lab:4053")]
     public void Problems_name_the_key_and_value(string cluster, string key, string value)
     {
         var result = Load(cluster);
@@ -69,6 +71,17 @@ public sealed class ClusterConfigTests
         Assert.Equal(key, error.Key);
         Assert.Equal(value, error.Value);
         Assert.Equal("test.conf", error.File);
+    }
+
+    [Theory]
+    [InlineData("localhost:4053")]
+    [InlineData("127.0.0.2:4053")]
+    [InlineData("[::1]:4053")]
+    public void A_loopback_cluster_needs_no_tls(string bind)
+    {
+        var result = Load($"concentrator.cluster.bind = \"{bind}\"");
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Null(result.Settings!.Cluster!.Tls);
     }
 
     [Fact]
@@ -90,14 +103,7 @@ public sealed class ClusterConfigTests
     public void Tls_takes_a_pkcs12_file_with_its_password_and_refuses_one_others_can_read()
     {
         using var dir = new TempDirectory("cluster-tls");
-        var pfx = Path.Combine(dir.FullName, "node.pfx");
-        var pass = Path.Combine(dir.FullName, "node.pass");
-        File.WriteAllText(pass, "s3cret\n");
-        File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Openssl(dir.FullName, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
-            "-days", "1", "-subj", "/CN=rack-a");
-        Openssl(dir.FullName, "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "node.pfx", "-passout", "pass:s3cret");
-        File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var (pfx, pass) = SelfSignedNode(dir.FullName);
         var tls = $$"""concentrator.cluster.tls { certificate = "{{pfx}}", password-file = "{{pass}}" }""";
 
         var result = Load(tls);
@@ -121,6 +127,78 @@ public sealed class ClusterConfigTests
         Assert.Contains("mode 644", error.Problem, StringComparison.Ordinal);
         File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
         Assert.True(Load(tls).IsValid); // 0640: a group of readers is fine
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes
+    public void Off_loopback_a_cluster_needs_tls_with_a_pinned_ca_and_never_suppressed_validation()
+    {
+        using var dir = new TempDirectory("cluster-ca");
+        var (pfx, pass) = SelfSignedNode(dir.FullName);
+        var ca = Path.Combine(dir.FullName, "cert.pem"); // a self-signed certificate is its own CA
+        var garbage = Path.Combine(dir.FullName, "garbage.pem");
+        File.WriteAllText(garbage, "not a certificate\n");
+        string Cluster(string bind, string tls) =>
+            $$"""concentrator.cluster { bind = "{{bind}}", tls { certificate = "{{pfx}}", password-file = "{{pass}}"{{tls}} } }""";
+        ConfigError Single(string cluster)
+        {
+            var result = Load(cluster);
+            Assert.False(result.IsValid);
+            var error = Assert.Single(result.Errors);
+            Assert.Equal("test.conf", error.File);
+            return error;
+        }
+
+        // Pinned off loopback and on it: valid, the CA is loaded at config time.
+        foreach (var bind in new[] { "10.0.0.5:4053", "127.0.0.1:4053" })
+        {
+            var result = Load(Cluster(bind, $", ca = \"{ca}\""));
+            Assert.True(result.IsValid, string.Join("\n", result.Errors));
+            Assert.Equal(ca, result.Settings!.Cluster!.Tls!.CaFile);
+            Assert.Single(result.Settings.Cluster.Tls.Cas);
+            Assert.Equal(result.Settings.Cluster.Tls, Load(Cluster(bind, $", ca = \"{ca}\"")).Settings!.Cluster!.Tls); // a reload sees no change
+        }
+
+        // TLS without a pinned CA is loopback only (the system trust store would let any publicly issued certificate in).
+        Assert.True(Load(Cluster("127.0.0.1:4053", "")).IsValid);
+        var error = Single(Cluster("10.0.0.5:4053", ""));
+        Assert.Equal(("concentrator.cluster.tls.ca", (string?)null), (error.Key, error.Value));
+        Assert.Contains("pinned cluster CA", error.Problem, StringComparison.Ordinal);
+
+        // suppress-validation: only on loopback and never with ca.
+        Assert.True(Load(Cluster("127.0.0.1:4053", ", suppress-validation = on")).IsValid);
+        error = Single(Cluster("10.0.0.5:4053", ", suppress-validation = on"));
+        Assert.Equal(("concentrator.cluster.tls.suppress-validation", "on"), (error.Key, error.Value));
+        Assert.Contains("refused off loopback", error.Problem, StringComparison.Ordinal);
+        error = Single(Cluster("127.0.0.1:4053", $", ca = \"{ca}\", suppress-validation = on"));
+        Assert.Equal(("concentrator.cluster.tls.suppress-validation", "on"), (error.Key, error.Value));
+
+        // A ca file that is missing, not PEM, or has no certificate.
+        var missing = Path.Combine(dir.FullName, "missing.pem");
+        error = Single(Cluster("10.0.0.5:4053", $", ca = \"{missing}\""));
+        Assert.Equal(("concentrator.cluster.tls.ca", missing), (error.Key, error.Value));
+        Assert.Contains("cannot read the file", error.Problem, StringComparison.Ordinal);
+        error = Single(Cluster("10.0.0.5:4053", $", ca = \"{garbage}\""));
+        Assert.Equal(("concentrator.cluster.tls.ca", garbage), (error.Key, error.Value));
+        Assert.Contains("no certificate in the file", error.Problem, StringComparison.Ordinal);
+        File.WriteAllText(garbage, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        Assert.Contains("not a PEM certificate", Single(Cluster("10.0.0.5:4053", $", ca = \"{garbage}\"")).Problem, StringComparison.Ordinal);
+        Assert.Contains("no certificate in the file", Single(Cluster("10.0.0.5:4053", $", ca = \"{pass}\"")).Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>A self-signed node.pfx (key included, mode 0600) and its password file; cert.pem beside them.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static (string Pfx, string Pass) SelfSignedNode(string directory)
+    {
+        var pfx = Path.Combine(directory, "node.pfx");
+        var pass = Path.Combine(directory, "node.pass");
+        File.WriteAllText(pass, "s3cret\n");
+        File.SetUnixFileMode(pass, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Openssl(directory, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+            "-days", "1", "-subj", "/CN=rack-a");
+        Openssl(directory, "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "node.pfx", "-passout", "pass:s3cret");
+        File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return (pfx, pass);
     }
 
     private static void Openssl(string directory, params string[] args)

@@ -122,14 +122,38 @@ public sealed class PortDataPlaneModelTests(ITestOutputHelper output)
             for (var step = 0; step < steps; step++)
             {
                 var r = _random.Next(100);
-                if (r < 30) Write();
-                else if (r < 38) Reserve();
-                else if (r < 46) DecideSlot();
-                else if (r < 50) MovePermits();
-                else if (r < 53) ToggleDevice();
-                else if (r < 55) _plane.EndHold();
-                else if (r < 57) PortCommand();
-                else _plane.RunWorkerStep();
+                if (r < 30)
+                {
+                    Write();
+                }
+                else if (r < 38)
+                {
+                    Reserve();
+                }
+                else if (r < 46)
+                {
+                    DecideSlot();
+                }
+                else if (r < 50)
+                {
+                    MovePermits();
+                }
+                else if (r < 53)
+                {
+                    ToggleDevice();
+                }
+                else if (r < 55)
+                {
+                    _plane.EndHold();
+                }
+                else if (r < 57)
+                {
+                    PortCommand();
+                }
+                else
+                {
+                    _plane.RunWorkerStep();
+                }
             }
 
             Finish();
