@@ -8,6 +8,7 @@ using Concentrator.Api.Ports;
 using Concentrator.Api.Reload;
 using Concentrator.Api.Sessions;
 using Concentrator.Api.Cluster;
+using Concentrator.Api.Entry;
 using Concentrator.Leases.Service;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Management;
@@ -35,6 +36,7 @@ public static class ManagementApi
         services.AddSingleton(settings);
         services.AddSingleton(source);
         services.AddSingleton(access);
+        services.AddSingleton(new HttpEntry(settings.Api));
         services.AddSingleton<PortsSupervisorClient>();
         // A cluster registers its own before this (requests routed to the owner node, the other nodes' ports).
         services.TryAddSingleton<ILeaseRequests, LocalLeaseRequests>();
@@ -46,7 +48,8 @@ public static class ManagementApi
 
     /// <summary>
     /// Kestrel on <paramref name="listenSocket"/>, bound (like every serial listener) before the host was built, so
-    /// an address in use stopped the daemon before anything was served. Kestrel takes the socket over.
+    /// an address in use stopped the daemon before anything was served. Kestrel takes the socket over; its connections
+    /// pass the API's source filter and the daemon's per-source limits first (<see cref="ApiListener"/>).
     /// </summary>
     public static WebApplicationBuilder AddManagementApi(this WebApplicationBuilder builder, ApiSettings api, Socket listenSocket)
     {
@@ -55,7 +58,7 @@ public static class ManagementApi
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(api.EndPoint);
+            kestrel.Listen(api.EndPoint, listen => ApiListener.Configure(listen, api, kestrel.ApplicationServices));
         });
 
         // The base authentication handler logs every challenge and forbid at Information: chatter under polling.
@@ -80,6 +83,8 @@ public static class ManagementApi
     public static WebApplication MapManagementApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseForwardedClient(); // who the caller is (a trusted proxy's client), before anything asks
+        app.UseConnectionSlotsForStreams();
         app.UseStatusCodePages(); // 404 for an unknown path, 405 for a wrong method: problem+json like every other error
         app.UseBrowserBoundary(); // what another site's page may make a browser send here: nothing that changes anything
         app.UseAuthentication();

@@ -1,5 +1,5 @@
 using System.Net;
-using Concentrator.Ports.Security;
+using Concentrator.Api.Entry;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -13,7 +13,8 @@ namespace Concentrator.Api.Auth;
 
 /// <summary>
 /// Bearer tokens checked against the tokens file's hashes. No token: a loopback caller that asked for a loopback host
-/// is the "loopback" principal (reads; acts only with allow-anonymous-actions), anyone else is not authenticated (401):
+/// is the "loopback" principal (reads unless allow-anonymous-reads = off; acts only with allow-anonymous-actions; see
+/// <see cref="LoopbackTrust"/>), anyone else is not authenticated (401):
 /// a page that rebound its own name to 127.0.0.1 sends its name as the Host, and gets nothing (see <see cref="BrowserBoundary"/>). A token that matches
 /// nothing is a 401 even from loopback, so a typo is noticed. Never logs a token. 401 and 403 are problem+json.
 /// </summary>
@@ -31,7 +32,7 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
         var header = Request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
-            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress) && HttpOrigin.IsLoopbackHost(Request.Host.Host)
+            return Task.FromResult(LoopbackTrust.Grants(Context, out _)
                 ? Success("loopback", ApiPolicies.LoopbackRole)
                 : AuthenticateResult.NoResult());
         }
@@ -67,9 +68,10 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
     {
         var result = await Context.AuthenticateAsync(SchemeName).ConfigureAwait(false);
         Response.Headers.WWWAuthenticate = "Bearer";
-        var why = IsLoopback(Context.Connection.RemoteIpAddress)
+        LoopbackTrust.Grants(Context, out var notTrusted); // a loopback caller refused by the entry's rules hears which one
+        var why = notTrusted ?? (IsLoopback(Context.Connection.RemoteIpAddress)
             ? $"the Host header ('{Request.Host.Host}') is no loopback name: a bearer token is required (Authorization: Bearer TOKEN)"
-            : "a bearer token is required from this address (Authorization: Bearer TOKEN)";
+            : "a bearer token is required from this address (Authorization: Bearer TOKEN)");
         await WriteProblem(StatusCodes.Status401Unauthorized, "Unauthorized", result.Failure?.Message ?? why).ConfigureAwait(false);
     }
 

@@ -1,4 +1,5 @@
 using Concentrator.Api.Auth;
+using Concentrator.Api.Entry;
 using Concentrator.Ports.Configuration;
 using Microsoft.Extensions.Logging;
 using ReloadMessage = Concentrator.Ports.Management.Reload;
@@ -28,7 +29,7 @@ public sealed record ReloadUnanswered(string Detail) : ReloadOutcome;
 /// `concentrator reload` may race); the others wait their turn without holding a thread.
 /// </summary>
 public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSettings started, PortsSupervisorClient supervisor, ApiAccess access,
-    ILogger<ConfigReloader> log) : IDisposable
+    HttpEntry entry, ILogger<ConfigReloader> log) : IDisposable
 {
     private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -78,6 +79,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         {
             case Reloaded r:
                 access.Replace(tokens, settings.Api.AllowAnonymousActions);
+                entry.Apply(settings.Api); // allow/deny, trusted proxies, anonymous reads, a renewed certificate
                 return new ReloadApplied(new ReloadView(r.Added, r.Removed, r.Changed, r.Unchanged, NeedRestart(settings)));
             case ReloadFailed failed:
                 return new ReloadRefused(failed.Problems);
@@ -86,7 +88,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         }
     }
 
-    /// <summary>Changes a reload cannot make while the daemon runs: the API's own listener, discovery and cluster membership.</summary>
+    /// <summary>Changes a reload cannot make while the daemon runs: the API's own listener (address, HTTP or HTTPS), discovery and cluster membership.</summary>
     private List<string> NeedRestart(ConcentratorSettings next)
     {
         var notes = new List<string>();
@@ -94,6 +96,11 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         if (was.Enabled != now.Enabled || !was.EndPoint.Equals(now.EndPoint))
         {
             notes.Add($"concentrator.api is now {(now.Enabled ? now.Url : "off")} but stays {(was.Enabled ? was.Url : "off")} until a restart");
+        }
+
+        if (now.Enabled && (was.Tls is null) != (now.Tls is null))
+        {
+            notes.Add($"concentrator.api.tls is now {(now.Tls is null ? "off" : "on")} but the API stays {(was.Tls is null ? "HTTP" : "HTTPS")} until a restart");
         }
 
         if (!SameDiscovery(started.Discovery, next.Discovery))

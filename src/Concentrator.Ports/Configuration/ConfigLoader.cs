@@ -29,8 +29,6 @@ public static partial class ConfigLoader
 
     private static readonly string[] LeaseKeys = ["store", "max-ttl", "max-wait", "max-waiters", "retry-interval"];
 
-    private static readonly string[] ApiKeys = ["enabled", "bind", "port", "tokens-file", "allow-anonymous-actions"];
-
     private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "leases", "api", "security", "cluster"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
@@ -247,66 +245,6 @@ public static partial class ConfigLoader
             Error(null, key, PostgresUrl.WithoutPassword(text),
                 "expected sqlite:FILE (e.g. sqlite:leases.db) or postgresql://user:pass@host:port/database");
             return null;
-        }
-
-        /// <summary>
-        /// concentrator.api { enabled, bind, port, tokens-file, allow-anonymous-actions }. A bind other machines can
-        /// reach without a tokens file would hand the consoles to anyone on the network, so it is an error.
-        /// </summary>
-        private ApiSettings ReadApi(HoconValue? value)
-        {
-            const string prefix = "concentrator.api.";
-            var fallback = ApiSettings.Default;
-            if (value is null)
-            {
-                return fallback;
-            }
-
-            if (!value.IsObject())
-            {
-                Error(null, "concentrator.api", Show(value), "must be an object { enabled = on, bind = \"127.0.0.1\", port = 7900 }");
-                return fallback;
-            }
-
-            var o = value.GetObject();
-            CheckKeys(o, ApiKeys, null, prefix);
-            HoconValue? Get(string key) => o.Items.TryGetValue(key, out var v) ? v : null;
-            var enabled = Bool(null, prefix + "enabled", Get("enabled"), fallback.Enabled);
-            var bind = Address(null, prefix + "bind", Get("bind"));
-            var port = Int(null, prefix + "port", Get("port"), fallback.Port, 1, 65535);
-            var tokens = Get("tokens-file")?.GetString();
-            if (tokens is not null && string.IsNullOrWhiteSpace(tokens))
-            {
-                Error(null, prefix + "tokens-file", tokens, "expected a file path (written by `concentrator token add`)");
-                tokens = null;
-            }
-
-            tokens = tokens is null ? null : Path.IsPathRooted(tokens) ? tokens : Path.GetFullPath(Path.Combine(baseDirectory, tokens));
-            var anonymousActions = Bool(null, prefix + "allow-anonymous-actions", Get("allow-anonymous-actions"), fallback.AllowAnonymousActions);
-            if (enabled && tokens is null && !IPAddress.IsLoopback(bind))
-            {
-                Error(null, prefix + "bind", bind.ToString(),
-                    "an API reachable from other machines needs a tokens-file (create one with `concentrator token add`)");
-            }
-
-            return new ApiSettings(enabled, bind, port, tokens, anonymousActions);
-        }
-
-        private void CheckApiAddress(ApiSettings api, List<PortSettings> ports)
-        {
-            if (!api.Enabled)
-            {
-                return;
-            }
-
-            foreach (var port in ports)
-            {
-                if (port.Listeners.FirstOrDefault(l => l.Port == api.Port && Overlaps(l.Bind, api.Bind)) is { } clash)
-                {
-                    Error(null, "concentrator.api.port", api.Port.ToString(CultureInfo.InvariantCulture),
-                        $"TCP port {api.Port} is already used by port '{port.Name}' ({clash.EndPoint})");
-                }
-            }
         }
 
         private DiscoverySettings? ReadDiscovery(HoconValue value, HoconObject? defaults)

@@ -1,5 +1,5 @@
-using System.Net;
 using Concentrator.Api.Auth;
+using Concentrator.Api.Entry;
 using Concentrator.Ports.Security;
 using Concentrator.Web.Access;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +13,8 @@ namespace Concentrator.Hosting;
 /// everything, read: watch only. A session signed in with a users-file password is that user (port ACLs name it
 /// "alice", "@group"): it may watch and open terminals, which the port's ACL admits or refuses like a password
 /// listener's session; actions on ports (kick, break, line) stay with admin tokens. Without a token or session,
-/// loopback callers get what the API gives them (everything with allow-anonymous-actions, else watching); others
+/// loopback callers get what the API gives them (everything with allow-anonymous-actions, else watching; nothing with
+/// allow-anonymous-reads = off or through a proxy not in trusted-proxies, see <see cref="LoopbackTrust"/>); others
 /// nothing. A cookie that names no live session gets nothing.
 /// </summary>
 public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessions sessions, DaemonSecurity security) : IDashboardAuthorizer
@@ -39,9 +40,7 @@ public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessi
             });
         }
 
-        var local = context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer) &&
-                    HttpOrigin.IsLoopbackHost(context.Request.Host.Host);
-        return ValueTask.FromResult(!local ? DashboardAccess.Denied
+        return ValueTask.FromResult(!LoopbackTrust.Grants(context, out _) ? DashboardAccess.Denied
             : new DashboardAccess(LoopbackDashboardAuthorizer.LocalPrincipal,
                 access.AllowAnonymousActions ? DashboardRights.All : DashboardRights.View));
     }

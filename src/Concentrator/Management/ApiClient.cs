@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -20,11 +23,46 @@ internal sealed record ApiAnswer<T>(T? Value, string Json, int ExitCode, string?
 /// (<see cref="ApiJsonContext"/>), and every failure turned into a one-line message and an exit code: 4 not found,
 /// 2 a request or config the daemon rejected as invalid, 1 anything else (unreachable, refused, not allowed).
 /// </summary>
-internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
+internal sealed class ApiClient : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http;
+    private readonly string? _token;
+    private readonly string? _caProblem; // --api-ca could not be read: every request says so instead of trying
+
+    /// <summary><paramref name="caFile"/>: the only CA an https API's certificate may chain to (null: the system's roots).</summary>
+    public ApiClient(Uri baseAddress, string? token, string? caFile = null)
+    {
+        _token = token;
+        var handler = new SocketsHttpHandler();
+        if (caFile is not null)
+        {
+            try
+            {
+                var roots = new X509Certificate2Collection();
+                roots.ImportFromPemFile(caFile);
+                if (roots.Count == 0)
+                {
+                    _caProblem = $"--api-ca {caFile}: no certificate in the file (expected PEM: -----BEGIN CERTIFICATE-----)";
+                }
+
+                handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    RevocationMode = X509RevocationMode.NoCheck,
+                    DisableCertificateDownloads = true,
+                };
+                handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                _caProblem = $"--api-ca {caFile}: {e.Message}";
+            }
+        }
+
+        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
 
     public Task<ApiAnswer<T>> GetAsync<T>(string path, JsonTypeInfo<T> type) where T : class =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), type);
@@ -49,13 +87,18 @@ internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
     {
         using (request)
         {
+            if (_caProblem is not null)
+            {
+                return Failed<T>(ExitCodes.Usage, _caProblem);
+            }
+
             if (leaseToken is not null)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Lease", leaseToken);
             }
-            else if (token is not null)
+            else if (_token is not null)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
             }
 
             var limit = timeout ?? Timeout;
@@ -68,6 +111,11 @@ internal sealed class ApiClient(Uri baseAddress, string? token) : IDisposable
                 using var response = await _http.SendAsync(request, cancel.Token).ConfigureAwait(false);
                 status = response.StatusCode;
                 body = await response.Content.ReadAsStringAsync(cancel.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.InnerException is AuthenticationException tls)
+            {
+                return Failed<T>(ExitCodes.Failure, $"the daemon's API at {_http.BaseAddress} is not trusted: {tls.Message} " +
+                    $"(give the CA that signed its certificate with --api-ca FILE or {ApiOptions.CaVariable})");
             }
             catch (HttpRequestException e)
             {

@@ -50,4 +50,53 @@ public sealed class ApiConfigTests
         Assert.Contains("needs a tokens-file", Load("concentrator.api.bind = \"0.0.0.0\"").Errors[0].Problem, StringComparison.Ordinal);
         Assert.True(Load("concentrator.api { bind = \"0.0.0.0\", enabled = off }").IsValid); // off: nothing is exposed
     }
+
+    [Fact]
+    public void The_http_entry_keys_take_the_listeners_network_syntax_and_default_to_no_filter_no_proxies_and_anonymous_reads()
+    {
+        var plain = Load("").Settings!.Api;
+        Assert.True(plain.Sources.IsEmpty);
+        Assert.True(plain.TrustedProxies.IsEmpty);
+        Assert.True(plain.AllowAnonymousReads);
+        Assert.Null(plain.Tls);
+
+        var result = Load("""
+            concentrator.api {
+              allow = ["10.0.0.0/8", "127.0.0.1"], deny = ["10.9.0.0/16"], trusted-proxies = ["127.0.0.1", "fd00::/8"]
+              allow-anonymous-reads = off
+            }
+            """);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var api = result.Settings!.Api;
+        Assert.Equal("allow [10.0.0.0/8, 127.0.0.1/32] deny [10.9.0.0/16]", api.Sources.ToString());
+        Assert.Equal("denied by 10.9.0.0/16", api.Sources.Refusal(IPAddress.Parse("10.9.1.1")));
+        Assert.Equal("not in the allow list", api.Sources.Refusal(IPAddress.Parse("192.168.1.1")));
+        Assert.True(api.TrustedProxies.Contains(IPAddress.Parse("::ffff:127.0.0.1")));
+        Assert.True(api.TrustedProxies.Contains(IPAddress.Parse("fd00::1")));
+        Assert.False(api.TrustedProxies.Contains(IPAddress.Parse("127.0.0.2")));
+        Assert.False(api.AllowAnonymousReads);
+        Assert.Contains("anonymous loopback callers get nothing", api.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("concentrator.api.allow = [\"10.1.2.3/8\"]", "concentrator.api.allow", "10.1.2.3/8", "bits set beyond the prefix")]
+    [InlineData("concentrator.api.deny = \"10.0.0.0/8\"", "concentrator.api.deny", "10.0.0.0/8", "expected a list of networks")]
+    [InlineData("concentrator.api.trusted-proxies = [\"proxy.example\"]", "concentrator.api.trusted-proxies", "proxy.example", "expected a network")]
+    [InlineData("concentrator.api.allow-anonymous-reads = maybe", "concentrator.api.allow-anonymous-reads", "maybe", "expected on | off")]
+    [InlineData("concentrator.api { allow-anonymous-reads = off, allow-anonymous-actions = on }", "concentrator.api.allow-anonymous-actions", "on",
+        "contradicts allow-anonymous-reads = off")]
+    [InlineData("concentrator.api.tls { certificate = \"/nonexistent/server.crt\", key = \"/nonexistent/server.key\", client-ca = \"/nonexistent/ca.crt\" }",
+        "concentrator.api.tls.client-ca", "/nonexistent/ca.crt", "certificate and key only")]
+    [InlineData("concentrator.api.tls { certificate = \"/nonexistent/server.crt\", key = \"/nonexistent/server.key\" }",
+        "concentrator.api.tls.certificate", "/nonexistent/server.crt", "cannot read the file")]
+    [InlineData("concentrator.api.tls { certificate = \"/nonexistent/server.crt\" }", "concentrator.api.tls.key", null, "missing")]
+    public void Http_entry_mistakes_name_the_file_key_and_value(string api, string key, string? value, string problem)
+    {
+        var result = Load(api);
+        Assert.False(result.IsValid);
+        var error = Assert.Single(result.Errors, e => e.Key == key);
+        Assert.Equal(value, error.Value);
+        Assert.Equal("test.conf", error.File);
+        Assert.Contains(problem, error.Problem, StringComparison.Ordinal);
+    }
 }

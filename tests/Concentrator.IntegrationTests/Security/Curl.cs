@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Concentrator.IntegrationTests.Security;
+
+/// <summary>The real curl, run to completion: its exit code (0, or e.g. 52 / 56 for a connection closed without an answer) and output.</summary>
+public static class Curl
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        /// <summary>With <see cref="StatusAndBody"/>'s arguments: the HTTP status, the last line curl printed.</summary>
+        public string Status => Stdout.TrimEnd().Split('\n')[^1];
+
+        public string Body => Stdout.TrimEnd()[..^Status.Length];
+
+        /// <summary>A problem+json body's detail.</summary>
+        public string Detail => System.Text.Json.JsonDocument.Parse(Body).RootElement.GetProperty("detail").GetString() ?? "";
+
+        public override string ToString() => $"curl exit {ExitCode}: {Stdout}{Stderr}";
+    }
+
+    /// <summary>curl -s ARGS URL: the body, then the status code on a line of its own.</summary>
+    public static Task<Result> StatusAndBody(string url, params string[] args) =>
+        Run(["-s", "-w", "\n%{http_code}", .. args, url]);
+
+    public static async Task<Result> Run(params string[] args)
+    {
+        var info = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var curl = Process.Start(info)!;
+        var stdout = curl.StandardOutput.ReadToEndAsync();
+        var stderr = curl.StandardError.ReadToEndAsync();
+        await curl.WaitForExitAsync().WaitAsync(Timeout);
+        return new Result(curl.ExitCode, await stdout.WaitAsync(Timeout), await stderr.WaitAsync(Timeout));
+    }
+}
