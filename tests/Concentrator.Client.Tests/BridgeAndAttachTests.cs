@@ -129,7 +129,16 @@ public sealed class AttachCommandTests : IDisposable
         Assert.True(python.WaitForExit(TimeSpan.FromSeconds(10)), "the attach session did not finish");
         Assert.True(python.ExitCode == 0, output + python.StandardError.ReadToEnd());
         Assert.Contains("rc=0", output, StringComparison.Ordinal);
-        Assert.Empty(_remote.Device.ReadAvailable(TimeSpan.FromMilliseconds(200))); // nothing after the literal Ctrl-]
+        // Nothing after the literal Ctrl-] (not the X, the break's b or the q). Once the daemon has logged the attach
+        // session's end, it has handled all of its input; a sentinel typed by another client after that is the
+        // device's next input, so nothing of the attach session's came after the literal Ctrl-].
+        _remote.Daemon.WaitFor("session 1 on port remote: .* disconnected");
+        using (var other = new TcpClient("127.0.0.1", _remote.TcpPort))
+        {
+            other.GetStream().Write("sentinel|"u8);
+            Assert.Equal("sentinel|", _remote.Device.ReadUntil("|", TimeSpan.FromSeconds(20)));
+        }
+
         Assert.Equal(File.ReadAllText(before), File.ReadAllText(after)); // terminal settings restored
     }
 

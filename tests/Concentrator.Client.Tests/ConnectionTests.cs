@@ -23,13 +23,7 @@ public sealed class ConnectionTests
             await server.SendAsync(new byte[] { Iac, Do, 44 }, SocketFlags.None);
             using var stop = new CancellationTokenSource();
             var run = connection.RunAsync(_ => { }, _ => { }, stop.Token);
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (!connection.ComPortEnabled && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10);
-            }
-
-            Assert.True(connection.ComPortEnabled);
+            await Eventually.TrueAsync(() => connection.ComPortEnabled, TimeSpan.FromSeconds(5), () => "COM-PORT-OPTION never enabled");
             await connection.SendBreakAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None);
             await connection.SendDataAsync(new byte[] { 0xFF }, CancellationToken.None);
 

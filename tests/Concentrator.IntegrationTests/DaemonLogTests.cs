@@ -76,18 +76,10 @@ public sealed class DaemonLogTests
 
         public Entry WaitFor(Func<Entry, bool> match, TimeSpan timeout)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline)
-            {
-                if (_entries.FirstOrDefault(match) is { } found)
-                {
-                    return found;
-                }
-
-                Thread.Sleep(20);
-            }
-
-            throw new TimeoutException($"no matching log entry; got: {string.Join(" | ", _entries.Select(e => e.Message))}");
+            Entry? found = null;
+            Eventually.True(() => (found = _entries.FirstOrDefault(match)) is not null, timeout,
+                () => $"no matching log entry; got: {string.Join(" | ", _entries.Select(e => e.Message))}");
+            return found!;
         }
 
         public void Dispose()

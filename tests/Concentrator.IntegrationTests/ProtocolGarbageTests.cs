@@ -65,15 +65,8 @@ public sealed class ProtocolGarbageTests(ITestOutputHelper output) : Integration
         private int CollectionsMarshalIndexOf(byte[] needle) =>
             System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_received).IndexOf(needle);
 
-        public async Task WaitFor(string marker, TimeSpan timeout)
-        {
-            var deadline = DateTime.UtcNow + timeout;
-            while (!Contains(marker))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the device never received '{marker}'");
-                await Task.Delay(20);
-            }
-        }
+        public Task WaitFor(string marker, TimeSpan timeout) =>
+            Eventually.TrueAsync(() => Contains(marker), timeout, () => $"the device never received '{marker}'");
 
         public void Dispose()
         {
@@ -152,7 +145,14 @@ public sealed class ProtocolGarbageTests(ITestOutputHelper output) : Integration
         var telnetWitness = Track(TcpClientSession.Connect(telnetPort));
         var rfcWitness = Track(TcpClientSession.Connect(rfcPort));
         daemon.WaitFor("session 2 on port g");
-        await Task.Delay(500); // the baseline is taken once the connects have settled; nothing signals that
+        // The baseline is taken once both sessions are settled: bytes have gone through each of them both ways.
+        device.Write("settled\r\n");
+        telnetWitness.ReadUntil("settled", Timeout);
+        rfcWitness.ReadUntil("settled", Timeout);
+        telnetWitness.Send("telnet-witness-settled");
+        rfcWitness.Send("rfc-witness-settled");
+        await drain.WaitFor("telnet-witness-settled", Timeout);
+        await drain.WaitFor("rfc-witness-settled", Timeout);
         var rssBefore = RssKiB(daemon.ProcessId);
 
         var telnetGarbage = Track(TcpClientSession.Connect(telnetPort));

@@ -38,20 +38,6 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         return client;
     }
 
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail(describe());
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public async Task A_flow_control_change_takes_effect_while_a_device_write_is_held_by_xoff()
     {
@@ -64,31 +50,22 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         var py = Client();
         await py.OpenAsync(tcp, baudrate: 115200);
         await py.OkAsync(new { op = "set", name = "xonxoff", value = true });
-        await WaitUntil(() => device.GetTermios().FlowControl == FlowControl.XonXoff, TimeSpan.FromSeconds(2),
+        await Eventually.TrueAsync(() => device.GetTermios().FlowControl == FlowControl.XonXoff, TimeSpan.FromSeconds(2),
             () => $"the pty did not get XON/XOFF: {device.GetTermios()}");
 
         // The machine says XOFF: the tty stops sending, so the daemon's writes to the device block. The line discipline
-        // takes the XOFF asynchronously, so probe until a byte sent through the daemon is held.
-        device.Write([0x13]);
-        var probes = 0;
-        while (true)
-        {
-            Assert.True(probes++ < 20, "the tty never stopped on XOFF");
-            await py.WriteAsync("?"u8.ToArray());
-            if (device.ReadAvailable(TimeSpan.FromMilliseconds(300)).Length == 0)
-            {
-                break; // held: the daemon's write to the device is stuck behind XOFF
-            }
-        }
+        // takes the XOFF asynchronously but takes the machine's bytes in order: once a byte sent after it has come
+        // through to the client, the tty is stopped (the sentinel).
+        device.Write([0x13, (byte)'!']);
+        Assert.Equal("!"u8.ToArray(), await py.ReadAsync(1, 5));
 
+        // Nothing of this can reach the device while the tty is stopped: the daemon's write to the device is stuck.
         var payload = RandomBytes(new Random(19), 4096);
         await py.WriteAsync(payload);
-        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300))); // still held
 
         // Turning flow control off must not queue behind that stuck write: it is what releases it.
         await py.OkAsync(new { op = "set", name = "xonxoff", value = false }, TimeSpan.FromSeconds(5));
-        byte[] held = [(byte)'?', .. payload]; // the last probe, then the payload, in order
-        Assert.Equal(held, await device.ReadExactlyAsync(held.Length, Timeout));
+        Assert.Equal(payload, await device.ReadExactlyAsync(payload.Length, Timeout));
         Assert.Equal(FlowControl.None, device.GetTermios().FlowControl);
     }
 
@@ -108,7 +85,7 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         Assert.Equal(9600, device.GetTermios().BaudRate); // the open applied the client's rate
 
         await py.OkAsync(new { op = "set", name = "baudrate", value = 57600 });
-        await WaitUntil(() => device.GetTermios().BaudRate == 57600, TimeSpan.FromSeconds(1),
+        await Eventually.TrueAsync(() => device.GetTermios().BaudRate == 57600, TimeSpan.FromSeconds(1),
             () => $"the pty did not switch to 57600: {device.GetTermios()}");
 
         // Every byte value, then random data, byte-exact in both directions (0xFF is IAC on the wire).
@@ -194,7 +171,7 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         await Task.Delay(400); // the behaviour under test: a cached state older than 0.3 s makes pyserial poll
         var logged = second.Stderr.Length;
         Assert.True((await second.GetAsync("cts")).GetBoolean());
-        await WaitUntil(() => second.Stderr[logged..].Contains("using cached modem state", StringComparison.Ordinal), Timeout,
+        await Eventually.TrueAsync(() => second.Stderr[logged..].Contains("using cached modem state", StringComparison.Ordinal), Timeout,
             () => $"pyserial's log of the poll did not arrive: {second.Stderr[logged..]}");
         Assert.Contains("polling modem state", second.Stderr[logged..], StringComparison.Ordinal);
         Assert.DoesNotContain("poll for modem state failed", second.Stderr[logged..], StringComparison.Ordinal);
@@ -226,18 +203,23 @@ public sealed class Rfc2217ClientTests : IAsyncLifetime
         var answer = await watcher.SetAsync("baudrate", 57600);
         Assert.False(answer.GetProperty("ok").GetBoolean(), "a read-only session's baud change was confirmed");
         Assert.Contains("baudrate", PySerial.ErrorOf(answer), StringComparison.Ordinal);
-        await Task.Delay(300); // the daemon has answered; nothing may change the pty later either
+
+        // Its writes never reach the device.
+        await watcher.WriteAsync("must not arrive"u8.ToArray());
+
+        // The sentinel: its next request (the rate in effect, so accepted) is answered in order after everything it
+        // sent before; once answered, neither the change nor the bytes can reach the device later.
+        await watcher.OkAsync(new { op = "set", name = "baudrate", value = 115200 });
         Assert.Equal(115200, device.GetTermios().BaudRate);
 
-        // Its writes never reach the device; it still sees the device's output.
-        await watcher.WriteAsync("must not arrive"u8.ToArray());
+        // It still sees the device's output.
         device.Write("console output\r\n"u8);
         Assert.Equal("console output\r\n"u8.ToArray(), await watcher.ReadAsync(16, 5));
 
         var writer = Client();
         await writer.OpenAsync(rw, baudrate: 115200);
         await writer.WriteAsync("from the writer"u8.ToArray());
-        Assert.Equal("from the writer"u8.ToArray(), device.ReadAvailable(TimeSpan.FromSeconds(5)));
+        Assert.Equal("from the writer"u8.ToArray(), await device.ReadExactlyAsync(15, Timeout)); // nothing of the watcher's before it
         Assert.Equal(115200, device.GetTermios().BaudRate);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Concentrator.IntegrationTests.Management;
 using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests;
@@ -63,11 +64,13 @@ public sealed class SharingTests : IntegrationTest
         var (device, daemon) = Serve($"listeners = [ {{ port = {rw}, protocol = raw }}, {{ port = {ro}, protocol = raw, access = read-only }} ]");
         var writer = Connect(daemon, rw, 1);
         var monitor = Connect(daemon, ro, 2);
+        var api = Track(new ApiHttp(daemon.ApiUrl));
 
         monitor.Send("reboot\n");
+        SessionInput.WaitHandled(api, "con", monitor, sent: 7);
         writer.Send("uptime\n");
+        // The sentinel: the device's next bytes are the writer's, so what the monitor typed before never reached it.
         Assert.Equal("uptime\n"u8.ToArray(), device.ReadExactly(7, Timeout));
-        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300)));
 
         device.Write("up 3 days\n");
         Assert.Equal("up 3 days\n", monitor.ReadUntil("up 3 days\n", Timeout));
@@ -85,17 +88,19 @@ public sealed class SharingTests : IntegrationTest
         second.ReadUntil("waiting for the write lock, held by session 1", Timeout);
 
         second.Send("second\n");
-        second.ReadUntil("read-only: your input is not sent", Timeout);
+        second.ReadUntil("read-only: your input is not sent", Timeout); // said as its session dropped the input
         first.Send("first\n");
+        // The sentinel: the device's next bytes are the holder's, sent after that notice; "second" never came before them.
         Assert.Equal("first\n"u8.ToArray(), device.ReadExactly(6, Timeout));
-        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300)));
 
         first.Dispose();
         second.ReadUntil("you can write", Timeout);
         second.Send("now me\n");
         Assert.Equal("now me\n"u8.ToArray(), device.ReadExactly(7, Timeout));
         third.Send("third\n");
-        Assert.Empty(device.ReadAvailable(TimeSpan.FromMilliseconds(300)));
+        third.ReadUntil("read-only: your input is not sent", Timeout);
+        second.Send("|");
+        Assert.Equal("|"u8.ToArray(), device.ReadExactly(1, Timeout)); // the sentinel, and nothing of "third" before it
     }
 
     [Fact]
@@ -248,12 +253,16 @@ public sealed class SharingTests : IntegrationTest
     public void Max_sessions_refuses_with_one_line_and_kick_old_makes_room()
     {
         int busy = FreeTcpPort.Next();
-        var (_, daemon) = Serve($"max-sessions = 1\nlisteners = [ {{ port = {busy}, protocol = raw }} ]");
+        var (busyDevice, daemon) = Serve($"max-sessions = 1\nlisteners = [ {{ port = {busy}, protocol = raw }} ]");
         var first = Connect(daemon, busy, 1);
         using var refused = TcpClientSession.Connect(busy);
         Assert.Contains("port con is busy", refused.ReadUntil("\n", Timeout), StringComparison.Ordinal);
         Assert.True(refused.WaitClosed(Timeout));
-        Assert.False(first.WaitClosed(TimeSpan.FromMilliseconds(200)));
+        // The sentinel: the first session, after the refusal, still carries bytes both ways (it was not closed).
+        first.Send("still there?|");
+        Assert.Equal("still there?|", busyDevice.ReadUntil("|", Timeout));
+        busyDevice.Write("yes|");
+        Assert.Equal("yes|", first.ReadUntil("|", Timeout));
         daemon.Dispose();
 
         int kick = FreeTcpPort.Next();

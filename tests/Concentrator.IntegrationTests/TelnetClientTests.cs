@@ -48,10 +48,12 @@ public sealed class TelnetClientTests : IntegrationTest
             await telnet.ExpectAsync(text[..(i + 1)], Timeout);
         }
 
-        // Exactly once: the device echoes, neither the server nor the client's terminal does. A second echo would
-        // arrive soon after the first; waiting for nothing more is the check.
-        await Task.Delay(300);
-        Assert.Equal(text, telnet.SinceMark);
+        // Exactly once: the device echoes, neither the server nor the client's terminal does. The sentinel: a character
+        // typed and erased; its echo comes after every echo of what was typed before it, so a second echo of the text
+        // would show before it. The line is as it was afterwards.
+        telnet.Type("x\x7f");
+        await telnet.ExpectAsync("x\b \b", Timeout);
+        Assert.Equal(text + "x\b \b", telnet.SinceMark);
     }
 
     private static async Task LogInAndRunACommand(PtyProgram telnet)

@@ -156,7 +156,7 @@ public sealed class ManagementApiTests : IntegrationTest
     [Fact]
     public async Task Kicking_a_session_closes_its_connection_and_removes_it_from_the_list()
     {
-        var (_, daemon, api, tcp) = Serve();
+        var (device, daemon, api, tcp) = Serve();
         var kept = Track(TcpClientSession.Connect(tcp));
         daemon.WaitFor("session 1 on port lab: .* connected"); // so the next one is session 2
         var kicked = Track(TcpClientSession.Connect(tcp));
@@ -169,7 +169,11 @@ public sealed class ManagementApiTests : IntegrationTest
 
         var ids = (await api.GetAsync("/api/ports/lab/sessions")).Json.EnumerateArray().Select(s => s.GetProperty("id").GetString());
         Assert.Equal(["lab:1"], ids);
-        Assert.False(kept.WaitClosed(TimeSpan.FromMilliseconds(200)));
+        // The sentinel: after the kick, the other session still carries bytes both ways (it was not closed).
+        kept.Send("still there?|");
+        Assert.Equal("still there?|", device.ReadUntil("|", Timeout));
+        device.Write("yes|");
+        Assert.Equal("yes|", kept.ReadUntil("|", Timeout));
     }
 
     [Fact]

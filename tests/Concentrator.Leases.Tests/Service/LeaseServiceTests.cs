@@ -20,7 +20,11 @@ public sealed class LeaseServiceTests : LeaseServiceFixture
         store.HoldWrites();
 
         service.Tell(new AcquireLease("rpi-1", null, Ten, TimeSpan.Zero, "ci"), TestActor);
-        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        // The sentinel: a status request behind it, answered at once. A grant answered before it is durable would come
+        // first. Whatever the service told the ports while handling the acquire is in the probe already (a probe takes
+        // a message on the sender's thread), so the probe is checked as it is now.
+        service.Tell(GetLeaseServiceStatus.Instance, TestActor);
+        ExpectMsg<LeaseServiceStatus>(Timeout);
         PortsProbe.ExpectNoMsg(TimeSpan.Zero);
 
         store.LetWritesThrough();
@@ -41,7 +45,11 @@ public sealed class LeaseServiceTests : LeaseServiceFixture
         PortsProbe.ExpectMsg<PortLeaseChanged>(Timeout);
         var waiter = CreateTestProbe();
         service.Tell(new AcquireLease("rpi-1", null, Ten, TimeSpan.FromHours(1), "b"), waiter.Ref);
-        waiter.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        // The sentinel: a list asked for behind it is answered after any write the acquire started (an answer never runs
+        // ahead of a write before it), so a grant would come first. It shows "a" holding the port and "b" waiting.
+        service.Tell(ListLeases.Instance, waiter.Ref);
+        var list = waiter.ExpectMsg<LeaseList>(Timeout);
+        Assert.Equal(("a", "b"), (Assert.Single(list.Leases).Holder, Assert.Single(list.Waiting).Holder));
 
         Clock.Advance(Ten);
 
@@ -121,10 +129,15 @@ public sealed class LeaseServiceTests : LeaseServiceFixture
         Ask<LeaseForbidden>(service, new ReleaseLease(grant.Lease.Id, "not-the-token"));
         Ask<LeaseNotFound>(service, new ReleaseLease("nope", grant.Token));
 
-        PortsProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Assert.Single(Ask<LeaseList>(service, ListLeases.Instance).Leases);
+        // The sentinel: another port's grant; what the ports hear next is that grant, so rpi-1's lease was not touched.
+        var other = Acquire(service, "rpi-2", Ten);
+        var told = PortsProbe.ExpectMsg<PortLeaseChanged>(Timeout);
+        Assert.Equal(("rpi-2", other.Lease.Id), (told.Port, told.Lease?.LeaseId));
+        Assert.Contains(Ask<LeaseList>(service, ListLeases.Instance).Leases, l => l.Id == grant.Lease.Id);
         Ask<LeaseEnded>(service, new ReleaseLease(grant.Lease.Id, grant.Token));
-        Assert.Null(PortsProbe.ExpectMsg<PortLeaseChanged>(Timeout).Lease);
+        var released = PortsProbe.ExpectMsg<PortLeaseChanged>(Timeout);
+        Assert.Equal("rpi-1", released.Port);
+        Assert.Null(released.Lease);
     }
 
     [Fact]

@@ -30,32 +30,15 @@ public sealed class PortActorTests : TestKit
         return (port, tcp);
     }
 
-    private static PortStatus AwaitState(IActorRef port, DeviceState state) =>
-        Eventually(() =>
-        {
-            var status = Status(port);
-            Assert.Equal(state, status.State);
-            return status;
-        }, Timeout);
+    private static PortStatus AwaitState(IActorRef port, DeviceState state)
+    {
+        var status = Status(port);
+        Eventually.True(() => (status = Status(port)).State == state, Timeout, () => $"the port is {status.State}, not {state}");
+        return status;
+    }
 
     private static PortStatus Status(IActorRef port) =>
         port.Ask<PortStatus>(GetPortStatus.Instance, Timeout).GetAwaiter().GetResult();
-
-    private static T Eventually<T>(Func<T> check, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                return check();
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(20);
-            }
-        }
-    }
 
     private static string ReadText(Socket socket, int count)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
@@ -43,7 +44,9 @@ public sealed class SessionOutputTests : TestKit
         output.Deliver("prompt> "u8.ToArray());
 
         Assert.Equal("prompt> ", Receive(client, 8));
-        session.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // not handed to the session actor
+        // Not handed to the session actor: the sentinel, told after, is the first message it gets.
+        session.Ref.Tell("sentinel");
+        session.ExpectMsg("sentinel", Timeout);
     }
 
     [Fact]
