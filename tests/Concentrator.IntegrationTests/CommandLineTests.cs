@@ -203,22 +203,7 @@ public sealed class CommandLineTests
 
     private static (int, string) RunRaw(params string[] args)
     {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(DaemonProcess.ExecutablePath);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(Timeout));
-        return (process.ExitCode, output.Result + error.Result);
+        var run = ExternalCommand.Run("dotnet", [DaemonProcess.ExecutablePath, .. args], timeout: Timeout);
+        return (run.ExitCode, run.Output);
     }
 }

@@ -92,33 +92,8 @@ public sealed partial class PackagingTests : IntegrationTest
 
     private static (int Code, string Output) Run(string program, string[] args, Dictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoRoot,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} did not finish");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var run = ExternalCommand.Run(program, args, environment, workingDirectory: RepoRoot, timeout: Timeout);
+        return (run.ExitCode, run.Output);
     }
 
     [GeneratedRegex(@"Overall exposure level for concentrator\.service: (\d+\.\d+)")]

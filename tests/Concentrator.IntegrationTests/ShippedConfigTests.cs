@@ -86,19 +86,6 @@ public sealed class ShippedConfigTests : IntegrationTest
 
         public void Dispose() => Run("userdel", [Name]);
 
-        private static void Run(string file, IEnumerable<string> args)
-        {
-            var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args)
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(info)!;
-            var error = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', info.ArgumentList)}: {error}");
-        }
+        private static void Run(string file, IEnumerable<string> args) => ExternalCommand.MustRun(file, args);
     }
 }

@@ -60,20 +60,7 @@ public sealed class ClusterTlsTests : IntegrationTest
 
     private static (int ExitCode, string Output) Run(string directory, string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close(); // s_client ends at end of input
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"{file} did not finish");
-        return (process.ExitCode, output.Result + error.Result);
+        var run = ExternalCommand.Run(file, args, workingDirectory: directory, timeout: TimeSpan.FromSeconds(30));
+        return (run.ExitCode, run.Output);
     }
 }

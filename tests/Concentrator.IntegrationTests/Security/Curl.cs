@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests.Security;
 
@@ -26,16 +26,7 @@ public static class Curl
 
     public static async Task<Result> Run(params string[] args)
     {
-        var info = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var curl = Process.Start(info)!;
-        var stdout = curl.StandardOutput.ReadToEndAsync();
-        var stderr = curl.StandardError.ReadToEndAsync();
-        await curl.WaitForExitAsync().WaitAsync(Timeout);
-        return new Result(curl.ExitCode, await stdout.WaitAsync(Timeout), await stderr.WaitAsync(Timeout));
+        var run = await ExternalCommand.RunAsync("curl", args, timeout: Timeout);
+        return new Result(run.ExitCode, run.Stdout, run.Stderr);
     }
 }

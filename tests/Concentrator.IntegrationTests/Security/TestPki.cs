@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests.Security;
 
@@ -68,21 +68,7 @@ public sealed class TestPki
 
     private void OpenSsl(string[] args)
     {
-        var info = new ProcessStartInfo("openssl") { WorkingDirectory = Directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"openssl {string.Join(' ', args)} failed: {error}");
-        }
-
+        ExternalCommand.MustRun("openssl", args, workingDirectory: Directory);
         foreach (var key in System.IO.Directory.GetFiles(Directory, "*.key"))
         {
             if (!OperatingSystem.IsWindows())

@@ -201,17 +201,5 @@ public sealed class ClusterConfigTests
         return (pfx, pass);
     }
 
-    private static void Openssl(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("openssl") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error);
-    }
+    private static void Openssl(string directory, params string[] args) => ExternalCommand.MustRun("openssl", args, workingDirectory: directory);
 }
