@@ -60,7 +60,7 @@ public static partial class ConfigLoader
                 }
 
                 return new LeaseStoreLocation(LeaseStoreKind.Sqlite,
-                    Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDirectory, file)));
+                    FullPath(file));
             }
 
             if (text.StartsWith("postgresql:", StringComparison.Ordinal) || text.StartsWith("postgres:", StringComparison.Ordinal))
@@ -106,7 +106,7 @@ public static partial class ConfigLoader
             var basePort = Int(where, "base-port", d.Items.GetValueOrDefault("base-port"), 7000, 1, 65535);
             var stateFile = d.Items.GetValueOrDefault("state-file")?.GetString() ?? "discovered-ports.json";
             var forgetAfter = Duration(where, "forget-after", d.Items.GetValueOrDefault("forget-after"), TimeSpan.FromHours(1));
-            stateFile = Path.IsPathRooted(stateFile) ? stateFile : Path.GetFullPath(Path.Combine(baseDirectory, stateFile));
+            stateFile = FullPath(stateFile);
             var listener = ReadListener(where, d, "", basePort);
             var template = ReadPort(where, null, defaults, deviceOverride: match, listenersOverride: [listener]);
             if (template?.Log is { } log && !log.File.Contains(PortPlaceholder, StringComparison.Ordinal))

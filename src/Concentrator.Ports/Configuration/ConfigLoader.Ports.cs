@@ -192,7 +192,7 @@ public static partial class ConfigLoader
 
             // {port} lets concentrator.defaults and discovery give every port its own file.
             file = port == "discovery" ? file : file.Replace(PortPlaceholder, port, StringComparison.Ordinal);
-            var full = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDirectory, file));
+            var full = FullPath(file);
             return new ConsoleLogSettings(full,
                 Bool(port, "log.timestamps", Get("timestamps"), true),
                 Size(port, "log.max-size", Get("max-size"), 10L * 1024 * 1024, 1024, long.MaxValue),

@@ -64,8 +64,6 @@ public static partial class ConfigLoader
             return new SecuritySettings(usersFile, users, limits, handshake, sshSocket, sshGroup);
         }
 
-        private string FullPath(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDirectory, path));
-
         private UserDirectory ReadUsers(string path)
         {
             const string key = SecurityPrefix + "users-file";

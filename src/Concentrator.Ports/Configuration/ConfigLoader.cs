@@ -67,13 +67,9 @@ public static partial class ConfigLoader
             : new ConfigResult(null, config, reader.Errors);
     }
 
-    private sealed partial class Reader(string source, string baseDirectory, bool witness)
+    /// <summary>The whole file, section by section, with the shared <see cref="ConfigValues"/> readers.</summary>
+    private sealed partial class Reader(string source, string baseDirectory, bool witness) : ConfigValues(source, baseDirectory)
     {
-        public List<ConfigError> Errors { get; } = [];
-
-        private void Error(string? port, string? key, string? value, string problem) =>
-            Errors.Add(new ConfigError(source, port, key, value, problem));
-
         public ConcentratorSettings? Read(Config config)
         {
             var root = config.Root?.GetObject();
@@ -132,7 +128,7 @@ public static partial class ConfigLoader
                 if (cluster is { Witness: true })
                 {
                     // A witness serves no ports: it only votes in the cluster.
-                    return new ConcentratorSettings(source, [], null, leases) { Api = api, Security = security, Cluster = cluster };
+                    return new ConcentratorSettings(Source, [], null, leases) { Api = api, Security = security, Cluster = cluster };
                 }
 
                 if (!section.Items.ContainsKey("discovery"))
@@ -169,7 +165,7 @@ public static partial class ConfigLoader
                 Error(null, "concentrator.cluster.witness", "on", $"a witness serves no ports, but {ports.Count} are configured");
             }
 
-            return new ConcentratorSettings(source, ports, discovery, leases) { Api = api, Security = security, Cluster = cluster };
+            return new ConcentratorSettings(Source, ports, discovery, leases) { Api = api, Security = security, Cluster = cluster };
         }
 
     }
