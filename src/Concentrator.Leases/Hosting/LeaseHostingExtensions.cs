@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Concentrator.Leases.Configuration;
 using Concentrator.Leases.Domain;
 using Concentrator.Leases.Service;
 using Concentrator.Leases.Store;
@@ -24,7 +25,7 @@ public static class LeaseHostingExtensions
         TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var leases = settings.Leases ?? LeaseSettings.Default();
+        var leases = settings.LeaseSettings();
         return builder.WithActors((system, registry) =>
         {
             var ports = registry.TryGet<PortsSupervisorKey>(out var supervisor) ? supervisor : ActorRefs.Nobody;

@@ -1,4 +1,4 @@
-using Concentrator.Ports.Configuration;
+using Concentrator.Leases.Configuration;
 
 namespace Concentrator.Leases.Store;
 

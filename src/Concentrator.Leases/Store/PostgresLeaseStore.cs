@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Net.Sockets;
-using Concentrator.Ports.Configuration;
+using Concentrator.Leases.Configuration;
 using Npgsql;
 
 namespace Concentrator.Leases.Store;

@@ -24,15 +24,17 @@ public static partial class ConfigLoader
 
     private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file", "forget-after"];
 
-    private static readonly string[] LeaseKeys = ["store", "max-ttl", "max-wait", "max-waiters", "retry-interval"];
-
-    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "leases", "api", "security", "cluster"];
+    /// <summary>The sections read here; the features' own (<see cref="IConfigSection"/>) come with each load.</summary>
+    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "api", "security", "cluster"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
 
-    /// <summary>Loads a config file; <paramref name="witness"/> (serve --witness) makes this node a witness of its cluster.</summary>
-    public static ConfigResult LoadFile(string path, bool witness = false)
+    /// <summary>
+    /// Loads a config file; <paramref name="witness"/> (serve --witness) makes this node a witness of its cluster;
+    /// <paramref name="sections"/> are the features' own sections to read (e.g. leases), any other is an unknown key.
+    /// </summary>
+    public static ConfigResult LoadFile(string path, bool witness = false, IReadOnlyList<IConfigSection>? sections = null)
     {
         string text;
         try
@@ -44,11 +46,12 @@ public static partial class ConfigLoader
             return ConfigResult.Failed(new ConfigError(path, null, null, null, $"cannot read the file: {e.Message}"));
         }
 
-        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", witness);
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", witness, sections);
     }
 
     /// <summary>Parses and validates HOCON text; <paramref name="source"/> names it in messages.</summary>
-    public static ConfigResult Load(string hocon, string source, string baseDirectory, bool witness = false)
+    public static ConfigResult Load(string hocon, string source, string baseDirectory, bool witness = false,
+        IReadOnlyList<IConfigSection>? sections = null)
     {
         Config config;
         try
@@ -60,7 +63,7 @@ public static partial class ConfigLoader
             return ConfigResult.Failed(new ConfigError(source, null, null, null, $"not valid HOCON: {e.Message}"));
         }
 
-        var reader = new Reader(source, baseDirectory, witness);
+        var reader = new Reader(source, baseDirectory, witness, sections ?? []);
         var settings = reader.Read(config);
         return reader.Errors.Count == 0 && settings is not null
             ? new ConfigResult(settings, config, [])
@@ -68,7 +71,8 @@ public static partial class ConfigLoader
     }
 
     /// <summary>The whole file, section by section, with the shared <see cref="ConfigValues"/> readers.</summary>
-    private sealed partial class Reader(string source, string baseDirectory, bool witness) : ConfigValues(source, baseDirectory)
+    private sealed partial class Reader(string source, string baseDirectory, bool witness, IReadOnlyList<IConfigSection> features)
+        : ConfigValues(source, baseDirectory)
     {
         public ConcentratorSettings? Read(Config config)
         {
@@ -85,12 +89,13 @@ public static partial class ConfigLoader
             }
 
             var section = top.GetObject();
-            foreach (var key in section.Items.Keys.Where(k => !SectionKeys.Contains(k)))
+            string[] known = [.. SectionKeys, .. features.Select(f => f.Key)];
+            foreach (var key in section.Items.Keys.Where(k => !known.Contains(k)))
             {
-                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, SectionKeys)}");
+                Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, known)}");
             }
 
-            var leases = ReadLeases(section.Items.GetValueOrDefault("leases"));
+            var own = features.ToDictionary(f => f.Key, f => f.Read(this, section.Items.GetValueOrDefault(f.Key)), StringComparer.Ordinal);
             var api = ReadApi(section.Items.GetValueOrDefault("api"));
             var security = ReadSecurity(section.Items.GetValueOrDefault("security"));
             var cluster = ReadCluster(section.Items.GetValueOrDefault("cluster"));
@@ -128,7 +133,7 @@ public static partial class ConfigLoader
                 if (cluster is { Witness: true })
                 {
                     // A witness serves no ports: it only votes in the cluster.
-                    return new ConcentratorSettings(Source, [], null, leases) { Api = api, Security = security, Cluster = cluster };
+                    return new ConcentratorSettings(Source, [], null) { Api = api, Security = security, Cluster = cluster, Sections = own };
                 }
 
                 if (!section.Items.ContainsKey("discovery"))
@@ -165,7 +170,7 @@ public static partial class ConfigLoader
                 Error(null, "concentrator.cluster.witness", "on", $"a witness serves no ports, but {ports.Count} are configured");
             }
 
-            return new ConcentratorSettings(Source, ports, discovery, leases) { Api = api, Security = security, Cluster = cluster };
+            return new ConcentratorSettings(Source, ports, discovery) { Api = api, Security = security, Cluster = cluster, Sections = own };
         }
 
     }

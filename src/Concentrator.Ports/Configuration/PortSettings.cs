@@ -41,10 +41,17 @@ public sealed record PortSettings(
 /// <param name="Source">The config file (or the embedded default), for messages.</param>
 /// <param name="Ports">The configured ports.</param>
 /// <param name="Discovery">Rack mode, if configured.</param>
-/// <param name="Leases">Where leases persist and their limits; <see cref="ConfigLoader"/> always sets it (defaults when the section is absent).</param>
-public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null,
-    LeaseSettings? Leases = null)
+public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSettings> Ports, DiscoverySettings? Discovery = null)
 {
+    /// <summary>
+    /// The settings of the features' own sections (<see cref="IConfigSection"/>), by section key: each feature reads
+    /// its own back with a typed accessor of its own (e.g. <c>settings.LeaseSettings()</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, object> Sections { get; init; } = new Dictionary<string, object>();
+
+    /// <summary>The settings a feature's section gave, or null when that feature's section was not read.</summary>
+    public T? Section<T>(string key) where T : class => Sections.GetValueOrDefault(key) as T;
+
     /// <summary>The management API (<c>concentrator.api</c>); <see cref="ApiSettings.Default"/> when the section is absent.</summary>
     public ApiSettings Api { get; init; } = ApiSettings.Default;
 

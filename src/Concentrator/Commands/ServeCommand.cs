@@ -252,11 +252,11 @@ public static partial class ServeCommand
         if (configPath is null)
         {
             var directory = Environment.CurrentDirectory;
-            return new ConfigSource(EmbeddedName, () => ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, directory, witness));
+            return new ConfigSource(EmbeddedName, () => ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, directory, witness, FeatureSections.All));
         }
 
         var path = Path.GetFullPath(configPath);
-        return new ConfigSource(path, () => ConfigLoader.LoadFile(path, witness));
+        return new ConfigSource(path, () => ConfigLoader.LoadFile(path, witness, FeatureSections.All));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Plan}")]

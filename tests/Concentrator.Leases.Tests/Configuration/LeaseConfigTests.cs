@@ -1,3 +1,4 @@
+using Concentrator.Leases.Configuration;
 using Concentrator.Ports.Configuration;
 
 namespace Concentrator.Leases.Tests.Configuration;
@@ -6,14 +7,15 @@ public sealed class LeaseConfigTests
 {
     private const string Port = """ports.demo { device = "sim:demo", listeners = [{ port = 7000 }], tags = ["board:rpi4"] }""";
 
-    private static ConfigResult Load(string leases) => ConfigLoader.Load($"concentrator {{\n{Port}\n{leases}\n}}", "rack.conf", "/etc/concentrator");
+    private static ConfigResult Load(string leases) => ConfigLoader.Load($"concentrator {{\n{Port}\n{leases}\n}}", "rack.conf", "/etc/concentrator",
+        sections: [LeaseConfigSection.Instance]);
 
     private static ConfigError SingleError(string leases) => Assert.Single(Load(leases).Errors);
 
     [Fact]
     public void Without_a_leases_section_leases_go_to_leases_db_in_the_state_directory_with_the_default_limits()
     {
-        var leases = Load("").Settings!.Leases!;
+        var leases = Load("").Settings!.LeaseSettings();
 
         Assert.Equal(new LeaseStoreLocation(LeaseStoreKind.Sqlite, Path.Combine(StateDirectory.Resolve(), "leases.db")), leases.Store);
         Assert.DoesNotContain("/etc/concentrator", leases.Store.Target, StringComparison.Ordinal);
@@ -25,18 +27,18 @@ public sealed class LeaseConfigTests
     public void Every_key_is_read_and_a_relative_sqlite_path_is_relative_to_the_config_file()
     {
         var leases = Load("""leases { store = "sqlite:state/leases.db", max-ttl = 1d, max-wait = 30m, max-waiters = 10, retry-interval = 2s }""")
-            .Settings!.Leases!;
+            .Settings!.LeaseSettings();
 
         Assert.Equal("/etc/concentrator/state/leases.db", leases.Store.Target);
         Assert.Equal((TimeSpan.FromDays(1), TimeSpan.FromMinutes(30), 10, TimeSpan.FromSeconds(2)),
             (leases.MaxTtl, leases.MaxWait, leases.MaxWaiters, leases.RetryInterval));
-        Assert.Equal("/var/lib/leases.db", Load("""leases.store = "sqlite:/var/lib/leases.db" """).Settings!.Leases!.Store.Target);
+        Assert.Equal("/var/lib/leases.db", Load("""leases.store = "sqlite:/var/lib/leases.db" """).Settings!.LeaseSettings().Store.Target);
     }
 
     [Fact]
     public void A_postgresql_url_is_kept_and_printed_without_its_password()
     {
-        var leases = Load("""leases.store = "postgresql://lease:pa%40ss@db.lab:5433/concentrator?sslmode=require" """).Settings!.Leases!;
+        var leases = Load("""leases.store = "postgresql://lease:pa%40ss@db.lab:5433/concentrator?sslmode=require" """).Settings!.LeaseSettings();
 
         Assert.Equal(LeaseStoreKind.PostgreSql, leases.Store.Kind);
         Assert.True(PostgresUrl.TryParse(leases.Store.Target, out var parts, out _));

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Concentrator.Leases.Configuration;
 using Concentrator.Leases.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Testing;
@@ -20,7 +21,7 @@ public sealed class LeaseHostingTests
               ports.rpi-1 { device = "sim:echo", listeners = [{ port = 7301, bind = "127.0.0.5" }], tags = ["board:rpi4"] }
               leases.store = "sqlite:state.db"
             }
-            """, "rack.conf", directory.FullName);
+            """, "rack.conf", directory.FullName, sections: [LeaseConfigSection.Instance]);
         Assert.True(config.IsValid, string.Join("; ", config.Errors));
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka("leases-hosting", (akka, _) => akka.AddConcentratorLeases(config.Settings!));

@@ -1,3 +1,4 @@
+using Concentrator.Leases.Configuration;
 using Concentrator.Leases.Domain;
 using Concentrator.Leases.Store;
 using Concentrator.Leases.Tests.Support;

@@ -1,4 +1,6 @@
-namespace Concentrator.Ports.Configuration;
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Leases.Configuration;
 
 /// <summary>Which database keeps leases and their audit trail.</summary>
 public enum LeaseStoreKind { Sqlite, PostgreSql }

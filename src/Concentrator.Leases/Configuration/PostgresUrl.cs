@@ -1,4 +1,4 @@
-namespace Concentrator.Ports.Configuration;
+namespace Concentrator.Leases.Configuration;
 
 /// <summary>
 /// The <c>postgresql://user:pass@host:port/db?sslmode=require</c> form of a PostgreSQL address, checked here so a bad

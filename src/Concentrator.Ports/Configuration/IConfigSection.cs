@@ -1,0 +1,18 @@
+using Akka.Configuration.Hocon;
+
+namespace Concentrator.Ports.Configuration;
+
+/// <summary>
+/// A feature's own section of <c>concentrator { ... }</c> (<c>leases</c>, ...): the feature reads and validates it with
+/// the shared <see cref="ConfigValues"/>, so its errors look like every other section's, and the settings it returns
+/// travel in <see cref="ConcentratorSettings.Sections"/> under <see cref="Key"/>. The executable hands the loader the
+/// sections of the features it runs; a reload reads them again the same way.
+/// </summary>
+public interface IConfigSection
+{
+    /// <summary>The key under <c>concentrator</c>.</summary>
+    string Key { get; }
+
+    /// <summary>The section's settings from <paramref name="value"/> (null when the section is absent: its defaults).</summary>
+    object Read(ConfigValues values, HoconValue? value);
+}

@@ -1,0 +1,14 @@
+using Concentrator.Leases.Configuration;
+using Concentrator.Ports.Configuration;
+
+namespace Concentrator.Hosting;
+
+/// <summary>
+/// The sections of <c>concentrator { ... }</c> that features read themselves (<see cref="IConfigSection"/>), handed to
+/// every load of the config: at start, at <c>serve --check</c> and at every reload. A feature that reads its own
+/// section joins this list; the rest are still read by Concentrator.Ports' loader.
+/// </summary>
+public static class FeatureSections
+{
+    public static IReadOnlyList<IConfigSection> All { get; } = [LeaseConfigSection.Instance];
+}
