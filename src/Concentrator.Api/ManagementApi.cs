@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Concentrator.Api.Auth;
+using Concentrator.Api.Configuration;
 using Concentrator.Api.Health;
 using Concentrator.Api.Leases;
 using Concentrator.Api.Metrics;
@@ -36,7 +37,7 @@ public static class ManagementApi
         services.AddSingleton(settings);
         services.AddSingleton(source);
         services.AddSingleton(access);
-        services.AddSingleton(new HttpEntry(settings.Api));
+        services.AddSingleton(new HttpEntry(settings.ApiSettings()));
         services.AddSingleton<PortsSupervisorClient>();
         // A cluster registers its own before this (requests routed to the owner node, the other nodes' ports).
         services.TryAddSingleton<ILeaseRequests, LocalLeaseRequests>();

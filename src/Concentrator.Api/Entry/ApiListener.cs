@@ -1,4 +1,4 @@
-using Concentrator.Ports.Configuration;
+using Concentrator.Api.Configuration;
 using Concentrator.Ports.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

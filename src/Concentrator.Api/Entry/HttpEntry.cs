@@ -1,4 +1,4 @@
-using Concentrator.Ports.Configuration;
+using Concentrator.Api.Configuration;
 
 namespace Concentrator.Api.Entry;
 

@@ -1,3 +1,4 @@
+using Concentrator.Api.Configuration;
 using Concentrator.Api.Auth;
 using Concentrator.Api.Entry;
 using Concentrator.Ports.Configuration;
@@ -63,7 +64,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
 
         var settings = result.Settings!;
         IReadOnlyList<ApiToken> tokens = [];
-        if (settings.Api is { Enabled: true, TokensFile: { } tokensFile })
+        if (settings.ApiSettings() is { Enabled: true, TokensFile: { } tokensFile })
         {
             var (loaded, problems) = TokenFile.Load(tokensFile);
             if (problems.Count > 0)
@@ -78,8 +79,8 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         switch (answer)
         {
             case Reloaded r:
-                access.Replace(tokens, settings.Api.AllowAnonymousActions);
-                entry.Apply(settings.Api); // allow/deny, trusted proxies, anonymous reads, a renewed certificate
+                access.Replace(tokens, settings.ApiSettings().AllowAnonymousActions);
+                entry.Apply(settings.ApiSettings()); // allow/deny, trusted proxies, anonymous reads, a renewed certificate
                 return new ReloadApplied(new ReloadView(r.Added, r.Removed, r.Changed, r.Unchanged, NeedRestart(settings)));
             case ReloadFailed failed:
                 return new ReloadRefused(failed.Problems);
@@ -92,7 +93,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
     private List<string> NeedRestart(ConcentratorSettings next)
     {
         var notes = new List<string>();
-        var (was, now) = (started.Api, next.Api);
+        var (was, now) = (started.ApiSettings(), next.ApiSettings());
         if (was.Enabled != now.Enabled || !was.EndPoint.Equals(now.EndPoint))
         {
             notes.Add($"concentrator.api is now {(now.Enabled ? now.Url : "off")} but stays {(was.Enabled ? was.Url : "off")} until a restart");

@@ -20,9 +20,11 @@ public static class ClusterHostingExtensions
     /// With <c>concentrator.cluster</c> configured: the <see cref="ClusterNode"/> (a hosted service; register it after
     /// AddAkka, so it starts once the ports and the lease service run), lease requests routed to owners, and the other
     /// nodes' ports for the API. Without: nothing (a single host). <paramref name="akkaLogger"/> is the Akka logger
-    /// type the daemon uses, so the cluster's log lines look like every other.
+    /// type the daemon uses, so the cluster's log lines look like every other; <paramref name="apiUrl"/> is where this
+    /// node's API answers (null when it serves none), which the other nodes' dashboards link to.
     /// </summary>
-    public static IServiceCollection AddConcentratorCluster(this IServiceCollection services, ConcentratorSettings settings, Type? akkaLogger)
+    public static IServiceCollection AddConcentratorCluster(this IServiceCollection services, ConcentratorSettings settings, string? apiUrl,
+        Type? akkaLogger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Cluster is not { } cluster)
@@ -35,7 +37,7 @@ public static class ClusterHostingExtensions
             var system = sp.GetRequiredService<ActorSystem>();
             var ports = await sp.GetRequiredService<IRequiredActor<PortsSupervisorKey>>().GetAsync().ConfigureAwait(false);
             var leases = await sp.GetRequiredService<IRequiredActor<LeaseServiceKey>>().GetAsync().ConfigureAwait(false);
-            return new LocalNode(cluster.NodeName, $"{cluster.Bind.Host}:{cluster.Bind.Port}", settings.Api.Enabled ? settings.Api.Url : null,
+            return new LocalNode(cluster.NodeName, $"{cluster.Bind.Host}:{cluster.Bind.Port}", apiUrl,
                 cluster.Witness, system, ports, leases);
         }, sp.GetRequiredService<ILoggerFactory>(), akkaLogger));
         services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Akka.Configuration.Hocon;
 using Concentrator.Devices;
 
@@ -261,10 +260,6 @@ public static partial class ConfigLoader
                 }
             }
         }
-
-        private static bool Overlaps(IPAddress a, IPAddress b) =>
-            a.Equals(b) || a.Equals(IPAddress.Any) || b.Equals(IPAddress.Any) ||
-            a.Equals(IPAddress.IPv6Any) || b.Equals(IPAddress.IPv6Any);
 
         private void CheckSharedDevices(List<PortSettings> ports)
         {

@@ -1,4 +1,3 @@
-using System.Net;
 using Akka.Configuration.Hocon;
 using Concentrator.Ports.Security;
 
@@ -17,7 +16,6 @@ public static partial class ConfigLoader
         "ssh-entry-socket", "ssh-entry-group",
     ];
 
-    private static readonly string[] TlsKeys = ["certificate", "key", "client-ca", "client-certificate"];
     private static readonly string[] AclKeys = ["read-write", "read-only"];
 
     private sealed partial class Reader
@@ -125,83 +123,6 @@ public static partial class ConfigLoader
             return (tls, auth, sources);
         }
 
-        private TlsSettings? ReadTls(string? port, string prefix, HoconValue? value, ListenerAuthentication auth)
-        {
-            if (value is null)
-            {
-                return null;
-            }
-
-            var where = prefix + "tls";
-            if (!value.IsObject())
-            {
-                Error(port, where, Show(value), "must be an object { certificate = \"server.crt\", key = \"server.key\" }");
-                return null;
-            }
-
-            var o = value.GetObject();
-            CheckKeys(o, TlsKeys, port, where + ".");
-            var certificate = o.Items.GetValueOrDefault("certificate")?.GetString();
-            var key = o.Items.GetValueOrDefault("key")?.GetString();
-            var clientCa = o.Items.GetValueOrDefault("client-ca")?.GetString();
-            var mode = Enum(port, where + ".client-certificate", o.Items.GetValueOrDefault("client-certificate"),
-                auth == ListenerAuthentication.Certificate ? ClientCertificateMode.Required : ClientCertificateMode.Off,
-                ("off", ClientCertificateMode.Off), ("optional", ClientCertificateMode.Optional), ("required", ClientCertificateMode.Required));
-            var before = Errors.Count;
-            if (string.IsNullOrWhiteSpace(certificate))
-            {
-                Error(port, where + ".certificate", null, "missing: the server certificate (PEM), e.g. certificate = \"server.crt\"");
-            }
-
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                Error(port, where + ".key", null, "missing: the server's private key (PEM, mode 0600), e.g. key = \"server.key\"");
-            }
-
-            if (mode != ClientCertificateMode.Off && string.IsNullOrWhiteSpace(clientCa))
-            {
-                Error(port, where + ".client-ca", null, $"missing: client-certificate = {mode.ToString().ToLowerInvariant()} needs the CA that signs client certificates");
-            }
-
-            if (Errors.Count != before)
-            {
-                return null;
-            }
-
-            return TlsMaterialLoader.Load(FullPath(certificate!), FullPath(key!), string.IsNullOrWhiteSpace(clientCa) ? null : FullPath(clientCa), mode,
-                (k, v, problem) => Error(port, $"{where}.{k}", v, problem));
-        }
-
-        private List<IPNetwork> ReadNetworks(string? port, string key, HoconValue? value)
-        {
-            var networks = new List<IPNetwork>();
-            if (value is null || IsEmptyList(value))
-            {
-                return networks;
-            }
-
-            if (!value.IsArray())
-            {
-                Error(port, key, Show(value), "expected a list of networks, e.g. [\"10.0.0.0/8\", \"2001:db8::/32\"]");
-                return networks;
-            }
-
-            foreach (var item in value.GetArray())
-            {
-                var text = Show(item);
-                if (SourceFilter.TryParseNetwork(text, out var network, out var problem))
-                {
-                    networks.Add(network);
-                }
-                else
-                {
-                    Error(port, key, text, problem!);
-                }
-            }
-
-            return networks;
-        }
-
         private AccessControlList? ReadAcl(string port, HoconValue? value)
         {
             if (value is null)
@@ -255,9 +176,6 @@ public static partial class ConfigLoader
         /// Akka's HOCON reads <c>deny = [] }</c> as an empty array plus the whitespace after it, and then does not call it
         /// an array; it is an empty list.
         /// </summary>
-        private static bool IsEmptyList(HoconValue value) =>
-            value.Values.Any(v => v is HoconArray) &&
-            value.Values.All(v => v is HoconArray { Count: 0 } || (v is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value)));
 
         /// <summary>A password listener with no users file could never let anyone in: an error, not a surprise at login.</summary>
         private void CheckPasswordListeners(List<PortSettings> ports, DiscoverySettings? discovery, SecuritySettings? security)

@@ -25,7 +25,7 @@ public static partial class ConfigLoader
     private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file", "forget-after"];
 
     /// <summary>The sections read here; the features' own (<see cref="IConfigSection"/>) come with each load.</summary>
-    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "api", "security", "cluster"];
+    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "security", "cluster"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
@@ -74,6 +74,17 @@ public static partial class ConfigLoader
     private sealed partial class Reader(string source, string baseDirectory, bool witness, IReadOnlyList<IConfigSection> features)
         : ConfigValues(source, baseDirectory)
     {
+        /// <summary>The features' checks against the whole config, once it is all read.</summary>
+        private ConcentratorSettings Checked(ConcentratorSettings settings)
+        {
+            foreach (var feature in features)
+            {
+                feature.Check(settings, this);
+            }
+
+            return settings;
+        }
+
         public ConcentratorSettings? Read(Config config)
         {
             var root = config.Root?.GetObject();
@@ -96,7 +107,6 @@ public static partial class ConfigLoader
             }
 
             var own = features.ToDictionary(f => f.Key, f => f.Read(this, section.Items.GetValueOrDefault(f.Key)), StringComparer.Ordinal);
-            var api = ReadApi(section.Items.GetValueOrDefault("api"));
             var security = ReadSecurity(section.Items.GetValueOrDefault("security"));
             var cluster = ReadCluster(section.Items.GetValueOrDefault("cluster"));
             if (witness)
@@ -133,7 +143,7 @@ public static partial class ConfigLoader
                 if (cluster is { Witness: true })
                 {
                     // A witness serves no ports: it only votes in the cluster.
-                    return new ConcentratorSettings(Source, [], null) { Api = api, Security = security, Cluster = cluster, Sections = own };
+                    return Checked(new ConcentratorSettings(Source, [], null) { Security = security, Cluster = cluster, Sections = own });
                 }
 
                 if (!section.Items.ContainsKey("discovery"))
@@ -163,14 +173,13 @@ public static partial class ConfigLoader
             CheckDuplicateListeners(ports);
             CheckSharedDevices(ports);
             CheckSharedLogs(ports);
-            CheckApiAddress(api, ports);
             CheckPasswordListeners(ports, discovery, security);
             if (cluster is { Witness: true } && ports.Count > 0)
             {
                 Error(null, "concentrator.cluster.witness", "on", $"a witness serves no ports, but {ports.Count} are configured");
             }
 
-            return new ConcentratorSettings(Source, ports, discovery) { Api = api, Security = security, Cluster = cluster, Sections = own };
+            return Checked(new ConcentratorSettings(Source, ports, discovery) { Security = security, Cluster = cluster, Sections = own });
         }
 
     }

@@ -13,7 +13,7 @@ namespace Concentrator.Ports.Configuration;
 /// </summary>
 /// <param name="source">The config file, as errors name it.</param>
 /// <param name="baseDirectory">Where relative paths are taken from (the config file's directory).</param>
-public class ConfigValues(string source, string baseDirectory)
+public partial class ConfigValues(string source, string baseDirectory)
 {
     public string Source => source;
 

@@ -15,4 +15,12 @@ public interface IConfigSection
 
     /// <summary>The section's settings from <paramref name="value"/> (null when the section is absent: its defaults).</summary>
     object Read(ConfigValues values, HoconValue? value);
+
+    /// <summary>Checks against the rest of the config, once all of it is read (e.g. a TCP port a listener has taken).</summary>
+    void Check(ConcentratorSettings settings, ConfigValues values)
+    {
+    }
+
+    /// <summary>What is valid but probably not meant, as SecurityAudit says it for the sections Ports reads.</summary>
+    IEnumerable<string> Warnings(ConcentratorSettings settings, DateTimeOffset at) => [];
 }

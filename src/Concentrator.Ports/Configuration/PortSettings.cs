@@ -52,9 +52,6 @@ public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSetti
     /// <summary>The settings a feature's section gave, or null when that feature's section was not read.</summary>
     public T? Section<T>(string key) where T : class => Sections.GetValueOrDefault(key) as T;
 
-    /// <summary>The management API (<c>concentrator.api</c>); <see cref="ApiSettings.Default"/> when the section is absent.</summary>
-    public ApiSettings Api { get; init; } = ApiSettings.Default;
-
     /// <summary>The security section (<c>concentrator.security</c>), if the config has one.</summary>
     public SecuritySettings? Security { get; init; }
 

@@ -7,7 +7,7 @@ namespace Concentrator.Ports.Security;
 
 /// <summary>
 /// What is valid but probably not meant: a listener anyone on the network can use, an expired certificate, an ACL
-/// naming a user the users file lacks, an API in plain HTTP on the network. Logged at startup and printed by <c>serve --check</c>; none stops the daemon.
+/// naming a user the users file lacks. Logged at startup and printed by <c>serve --check</c>; none stops the daemon.
 /// </summary>
 public static class SecurityAudit
 {
@@ -59,32 +59,9 @@ public static class SecurityAudit
             }
         }
 
-        warnings.AddRange(ApiWarnings(settings.Api, at));
-        // A cluster transport off loopback without TLS and a pinned CA is a config error (ConfigLoader.Cluster), not a warning.
+        // The features' sections warn for themselves (IConfigSection.Warnings); a cluster transport off loopback without
+        // TLS and a pinned CA is a config error (ConfigLoader.Cluster), not a warning.
         return warnings;
-    }
-
-    /// <summary>Tokens, sessions and consoles in the clear on a network; an API certificate that clients will refuse.</summary>
-    private static IEnumerable<string> ApiWarnings(ApiSettings api, DateTimeOffset at)
-    {
-        if (!api.Enabled)
-        {
-            yield break;
-        }
-
-        if (api.Tls is null && !IPAddress.IsLoopback(api.Bind))
-        {
-            yield return $"api: {api.Url} is plain HTTP on an address other machines reach: tokens, dashboard sessions and console " +
-                         "output cross the network in the clear; add api.tls { certificate, key }, or serve it on loopback behind an " +
-                         "HTTPS proxy (api.trusted-proxies)";
-        }
-
-        if (api.Tls is { } tls && (tls.Certificate.NotAfter.ToUniversalTime() < at.UtcDateTime || tls.Certificate.NotBefore.ToUniversalTime() > at.UtcDateTime))
-        {
-            yield return $"api: the certificate {tls.CertificateFile} is not valid now (valid " +
-                         $"{tls.Certificate.NotBefore.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)} to " +
-                         $"{tls.Certificate.NotAfter.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)}); clients that check it will refuse it";
-        }
     }
 
     private static bool IsUserName(string entry) =>

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Concentrator.Api;
 using Concentrator.Api.Auth;
+using Concentrator.Api.Configuration;
 using Concentrator.Api.Reload;
 using Concentrator.Cluster.Hosting;
 using Concentrator.Devices;
@@ -77,7 +78,7 @@ public static partial class ServeCommand
             return ExitCodes.Usage;
         }
 
-        var warnings = SecurityAudit.Warnings(settings);
+        var warnings = SecurityAudit.Warnings(settings).Concat(FeatureSections.All.SelectMany(f => f.Warnings(settings, DateTimeOffset.UtcNow))).ToList();
         if (check)
         {
             Console.Out.Write(DescribePlan(settings));
@@ -97,7 +98,7 @@ public static partial class ServeCommand
             listeners = ListenerBinder.BindAll(settings);
             try
             {
-                apiSocket = settings.Api.Enabled ? ListenerBinder.Bind(settings.Api.EndPoint, "api", "http") : null;
+                apiSocket = settings.ApiSettings().Enabled ? ListenerBinder.Bind(settings.ApiSettings().EndPoint, "api", "http") : null;
             }
             catch
             {
@@ -122,7 +123,7 @@ public static partial class ServeCommand
         using (listeners)
         using (apiSocket) // Kestrel owns it once it serves; disposing twice is harmless
         {
-            var management = new Management(source, new ApiAccess(tokens, settings.Api.AllowAnonymousActions), apiSocket);
+            var management = new Management(source, new ApiAccess(tokens, settings.ApiSettings().AllowAnonymousActions), apiSocket);
             using var host = BuildHost(settings, listeners, result.Raw, logFormat, management);
             // The plan goes through the log, so that with --log-format json every line on stdout is JSON.
             var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand));
@@ -143,7 +144,7 @@ public static partial class ServeCommand
     /// <summary>The API's tokens (none without a tokens file); null after printing why the tokens file cannot be used.</summary>
     private static IReadOnlyList<ApiToken>? LoadTokens(ConcentratorSettings settings)
     {
-        if (settings.Api is not { Enabled: true, TokensFile: { } file })
+        if (settings.ApiSettings() is not { Enabled: true, TokensFile: { } file })
         {
             return [];
         }
@@ -210,7 +211,8 @@ public static partial class ServeCommand
             akka.AddConcentratorLeases(settings); // after the ports: it tells them their lease through the ports supervisor
         });
         // After AddAkka: the cluster part starts once the ports and the lease service run, and stops before them.
-        builder.Services.AddConcentratorCluster(settings, typeof(AkkaLogBridge));
+        var api = settings.ApiSettings();
+        builder.Services.AddConcentratorCluster(settings, api.Enabled ? api.Url : null, typeof(AkkaLogBridge));
         builder.Services.AddManagement(settings, management.Source, management.Access);
         if (web is null)
         {
@@ -221,7 +223,7 @@ public static partial class ServeCommand
         web.Services.AddSingleton<DashboardSessions>();
         web.Services.AddSingleton<Concentrator.Web.Access.IDashboardAuthorizer, ApiTokenDashboardAuthorizer>();
         web.Services.AddConcentratorDashboard();
-        var app = web.AddManagementApi(settings.Api, management.ApiSocket!).Build();
+        var app = web.AddManagementApi(settings.ApiSettings(), management.ApiSocket!).Build();
         app.MapManagementApi().MapConcentratorDashboard();
         app.MapDashboardLogin();
         return app;
@@ -283,7 +285,7 @@ public static partial class ServeCommand
             }
         }
 
-        text.AppendLine($"  api: {settings.Api}");
+        text.AppendLine($"  api: {settings.ApiSettings()}");
         if (settings.Cluster is { } cluster)
         {
             text.AppendLine($"  cluster: {cluster}");

@@ -1,3 +1,4 @@
+using Concentrator.Api.Configuration;
 using Concentrator.Leases.Configuration;
 using Concentrator.Ports.Configuration;
 
@@ -10,5 +11,5 @@ namespace Concentrator.Hosting;
 /// </summary>
 public static class FeatureSections
 {
-    public static IReadOnlyList<IConfigSection> All { get; } = [LeaseConfigSection.Instance];
+    public static IReadOnlyList<IConfigSection> All { get; } = [LeaseConfigSection.Instance, ApiConfigSection.Instance];
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Concentrator.Ports.Configuration;
+using Concentrator.Api.Configuration;
 
 namespace Concentrator.Management;
 

@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using Concentrator.Api.Auth;
+using Concentrator.Api.Configuration;
 using Concentrator.Api.Reload;
 using Concentrator.Commands;
 using Concentrator.Hosting;
@@ -23,11 +24,11 @@ public sealed class HostedServiceOrderTests
         var result = ConfigLoader.Load($$"""
             concentrator.ports.p { device = "sim:echo", listeners = [ { port = {{FreeTcpPort.Next()}} } ] }
             concentrator.api.port = {{FreeTcpPort.Next()}}
-            """, "test", Path.GetTempPath());
+            """, "test", Path.GetTempPath(), sections: FeatureSections.All);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         var settings = result.Settings!;
         using var listeners = ListenerBinder.BindAll(settings);
-        using var apiSocket = ListenerBinder.Bind(settings.Api.EndPoint, "api", "http");
+        using var apiSocket = ListenerBinder.Bind(settings.ApiSettings().EndPoint, "api", "http");
         var management = new ServeCommand.Management(new ConfigSource("test", () => result), new ApiAccess([], false), apiSocket);
 
         using var host = ServeCommand.BuildHost(settings, listeners, result.Raw, LogFormat.Text, management);

@@ -1,7 +1,7 @@
 using System.Net;
 using Concentrator.Ports.Security;
 
-namespace Concentrator.Ports.Configuration;
+namespace Concentrator.Api.Configuration;
 
 /// <summary>
 /// <c>concentrator.api { ... }</c>: the management HTTP API served in the daemon (ports, sessions, reload, metrics,

@@ -1,19 +1,21 @@
 using System.Net;
+using Concentrator.Api.Configuration;
 using Concentrator.Ports.Configuration;
 
-namespace Concentrator.Ports.Tests.Configuration;
+namespace Concentrator.IntegrationTests.Configuration;
 
-/// <summary>concentrator.api { ... }: read, defaulted and validated like every other section.</summary>
+/// <summary>concentrator.api { ... }: read by the API itself, defaulted and validated like every other section.</summary>
 public sealed class ApiConfigTests
 {
     private const string Port = """concentrator.ports.p { device = "sim:echo", listeners = [ { port = 7001 } ] }""";
 
-    private static ConfigResult Load(string api) => ConfigLoader.Load(Port + "\n" + api, "test.conf", "/etc/concentrator");
+    private static ConfigResult Load(string api) => ConfigLoader.Load(Port + "\n" + api, "test.conf", "/etc/concentrator",
+        sections: Concentrator.Hosting.FeatureSections.All);
 
     [Fact]
     public void Without_the_section_the_api_is_on_at_loopback_7900_without_tokens_and_read_only_for_anonymous_callers()
     {
-        var api = Load("").Settings!.Api;
+        var api = Load("").Settings!.ApiSettings();
         Assert.Equal(new ApiSettings(true, IPAddress.Loopback, 7900, null, false), api);
     }
 
@@ -22,7 +24,7 @@ public sealed class ApiConfigTests
     {
         var result = Load("""concentrator.api { enabled = on, bind = "0.0.0.0", port = 8080, tokens-file = "tokens.conf", allow-anonymous-actions = on }""");
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        Assert.Equal(new ApiSettings(true, IPAddress.Any, 8080, "/etc/concentrator/tokens.conf", true), result.Settings!.Api);
+        Assert.Equal(new ApiSettings(true, IPAddress.Any, 8080, "/etc/concentrator/tokens.conf", true), result.Settings!.ApiSettings());
     }
 
     [Theory]
@@ -54,7 +56,7 @@ public sealed class ApiConfigTests
     [Fact]
     public void The_http_entry_keys_take_the_listeners_network_syntax_and_default_to_no_filter_no_proxies_and_anonymous_reads()
     {
-        var plain = Load("").Settings!.Api;
+        var plain = Load("").Settings!.ApiSettings();
         Assert.True(plain.Sources.IsEmpty);
         Assert.True(plain.TrustedProxies.IsEmpty);
         Assert.True(plain.AllowAnonymousReads);
@@ -67,7 +69,7 @@ public sealed class ApiConfigTests
             }
             """);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        var api = result.Settings!.Api;
+        var api = result.Settings!.ApiSettings();
         Assert.Equal("allow [10.0.0.0/8, 127.0.0.1/32] deny [10.9.0.0/16]", api.Sources.ToString());
         Assert.Equal("denied by 10.9.0.0/16", api.Sources.Refusal(IPAddress.Parse("10.9.1.1")));
         Assert.Equal("not in the allow list", api.Sources.Refusal(IPAddress.Parse("192.168.1.1")));
