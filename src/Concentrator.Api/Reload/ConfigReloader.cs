@@ -1,4 +1,5 @@
 using Concentrator.Api.Configuration;
+using Concentrator.Cluster.Configuration;
 using Concentrator.Api.Auth;
 using Concentrator.Api.Entry;
 using Concentrator.Ports.Configuration;
@@ -109,7 +110,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
             notes.Add("concentrator.discovery changed: discovery keeps its old settings until a restart");
         }
 
-        if (!SameCluster(started.Cluster, next.Cluster))
+        if (!SameCluster(started.ClusterSettings(), next.ClusterSettings()))
         {
             notes.Add("concentrator.cluster changed: this node keeps its cluster name, address, seeds and role until a restart");
         }

@@ -1,3 +1,4 @@
+using Concentrator.Cluster.Configuration;
 using Akka.Actor;
 using Akka.Hosting;
 using Concentrator.Cluster.Inventory;
@@ -27,7 +28,7 @@ public static class ClusterHostingExtensions
         Type? akkaLogger)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Cluster is not { } cluster)
+        if (settings.ClusterSettings() is not { } cluster)
         {
             return services;
         }

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Concentrator.Ports.Configuration;
+using Concentrator.Cluster.Configuration;
 
 namespace Concentrator.Cluster.Membership;
 

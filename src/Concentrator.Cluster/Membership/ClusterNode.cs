@@ -4,7 +4,7 @@ using Akka.DistributedData;
 using Akka.Hosting.Logging;
 using Concentrator.Cluster.Inventory;
 using Concentrator.Cluster.Leases;
-using Concentrator.Ports.Configuration;
+using Concentrator.Cluster.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Akka.Remote.Transport.DotNetty;
-using Concentrator.Ports.Configuration;
+using Concentrator.Cluster.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Concentrator.Cluster.Membership;

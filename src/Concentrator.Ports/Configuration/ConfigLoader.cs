@@ -25,16 +25,16 @@ public static partial class ConfigLoader
     private static readonly string[] DiscoveryKeys = ["match", "base-port", "state-file", "forget-after"];
 
     /// <summary>The sections read here; the features' own (<see cref="IConfigSection"/>) come with each load.</summary>
-    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "security", "cluster"];
+    private static readonly string[] SectionKeys = ["ports", "defaults", "discovery", "security"];
 
     private static readonly string[] LogKeys = ["file", "timestamps", "max-size", "keep"];
     private static readonly string[] ReopenKeys = ["min-backoff", "max-backoff"];
 
     /// <summary>
-    /// Loads a config file; <paramref name="witness"/> (serve --witness) makes this node a witness of its cluster;
-    /// <paramref name="sections"/> are the features' own sections to read (e.g. leases), any other is an unknown key.
+    /// Loads a config file; <paramref name="sections"/> are the features' own sections to read (leases, the API, the
+    /// cluster), any other is an unknown key.
     /// </summary>
-    public static ConfigResult LoadFile(string path, bool witness = false, IReadOnlyList<IConfigSection>? sections = null)
+    public static ConfigResult LoadFile(string path, IReadOnlyList<IConfigSection>? sections = null)
     {
         string text;
         try
@@ -46,12 +46,11 @@ public static partial class ConfigLoader
             return ConfigResult.Failed(new ConfigError(path, null, null, null, $"cannot read the file: {e.Message}"));
         }
 
-        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", witness, sections);
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", sections);
     }
 
     /// <summary>Parses and validates HOCON text; <paramref name="source"/> names it in messages.</summary>
-    public static ConfigResult Load(string hocon, string source, string baseDirectory, bool witness = false,
-        IReadOnlyList<IConfigSection>? sections = null)
+    public static ConfigResult Load(string hocon, string source, string baseDirectory, IReadOnlyList<IConfigSection>? sections = null)
     {
         Config config;
         try
@@ -63,7 +62,7 @@ public static partial class ConfigLoader
             return ConfigResult.Failed(new ConfigError(source, null, null, null, $"not valid HOCON: {e.Message}"));
         }
 
-        var reader = new Reader(source, baseDirectory, witness, sections ?? []);
+        var reader = new Reader(source, baseDirectory, sections ?? []);
         var settings = reader.Read(config);
         return reader.Errors.Count == 0 && settings is not null
             ? new ConfigResult(settings, config, [])
@@ -71,7 +70,7 @@ public static partial class ConfigLoader
     }
 
     /// <summary>The whole file, section by section, with the shared <see cref="ConfigValues"/> readers.</summary>
-    private sealed partial class Reader(string source, string baseDirectory, bool witness, IReadOnlyList<IConfigSection> features)
+    private sealed partial class Reader(string source, string baseDirectory, IReadOnlyList<IConfigSection> features)
         : ConfigValues(source, baseDirectory)
     {
         /// <summary>The features' checks against the whole config, once it is all read.</summary>
@@ -108,18 +107,6 @@ public static partial class ConfigLoader
 
             var own = features.ToDictionary(f => f.Key, f => f.Read(this, section.Items.GetValueOrDefault(f.Key)), StringComparer.Ordinal);
             var security = ReadSecurity(section.Items.GetValueOrDefault("security"));
-            var cluster = ReadCluster(section.Items.GetValueOrDefault("cluster"));
-            if (witness)
-            {
-                if (cluster is null)
-                {
-                    Error(null, "concentrator.cluster", null, "serve --witness needs a cluster { node-name, bind, seeds } to vote in");
-                    return null;
-                }
-
-                cluster = cluster with { Witness = true };
-            }
-
             HoconObject? defaults = null;
             if (section.Items.TryGetValue("defaults", out var defaultsValue))
             {
@@ -140,10 +127,10 @@ public static partial class ConfigLoader
                 : new Dictionary<string, HoconValue>();
             if (portItems.Count == 0 && discovery is null)
             {
-                if (cluster is { Witness: true })
+                if (features.Any(f => f.ServesNoPorts(own[f.Key])))
                 {
-                    // A witness serves no ports: it only votes in the cluster.
-                    return Checked(new ConcentratorSettings(Source, [], null) { Security = security, Cluster = cluster, Sections = own });
+                    // A cluster's witness serves no ports: it only votes.
+                    return Checked(new ConcentratorSettings(Source, [], null) { Security = security, Sections = own });
                 }
 
                 if (!section.Items.ContainsKey("discovery"))
@@ -174,12 +161,7 @@ public static partial class ConfigLoader
             CheckSharedDevices(ports);
             CheckSharedLogs(ports);
             CheckPasswordListeners(ports, discovery, security);
-            if (cluster is { Witness: true } && ports.Count > 0)
-            {
-                Error(null, "concentrator.cluster.witness", "on", $"a witness serves no ports, but {ports.Count} are configured");
-            }
-
-            return Checked(new ConcentratorSettings(Source, ports, discovery) { Security = security, Cluster = cluster, Sections = own });
+            return Checked(new ConcentratorSettings(Source, ports, discovery) { Security = security, Sections = own });
         }
 
     }

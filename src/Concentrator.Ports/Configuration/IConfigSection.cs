@@ -21,6 +21,9 @@ public interface IConfigSection
     {
     }
 
+    /// <summary>Whether these settings make the node serve no ports at all (a cluster's witness): then none is no mistake.</summary>
+    bool ServesNoPorts(object settings) => false;
+
     /// <summary>What is valid but probably not meant, as SecurityAudit says it for the sections Ports reads.</summary>
     IEnumerable<string> Warnings(ConcentratorSettings settings, DateTimeOffset at) => [];
 }

@@ -58,8 +58,6 @@ public sealed record ConcentratorSettings(string Source, IReadOnlyList<PortSetti
     /// <summary>The security section, or its defaults when the config has none.</summary>
     public SecuritySettings SecurityOrDefault => Security ?? SecuritySettings.Default;
 
-    /// <summary>The cluster section (<c>concentrator.cluster</c>): null for a single host.</summary>
-    public ClusterSettings? Cluster { get; init; }
 }
 
 /// <summary>

@@ -60,7 +60,7 @@ public static class SecurityAudit
         }
 
         // The features' sections warn for themselves (IConfigSection.Warnings); a cluster transport off loopback without
-        // TLS and a pinned CA is a config error (ConfigLoader.Cluster), not a warning.
+        // TLS and a pinned CA is a config error (ClusterConfigSection), not a warning.
         return warnings;
     }
 

@@ -44,7 +44,7 @@ public static class TlsMaterialLoader
     }
 
     /// <summary>The PEM certificates of <paramref name="file"/>; null (and a problem) when it cannot be read or holds none.</summary>
-    internal static X509Certificate2Collection? ReadCertificates(string file, string key, Action<string, string, string> problem)
+    public static X509Certificate2Collection? ReadCertificates(string file, string key, Action<string, string, string> problem)
     {
         string text;
         try

@@ -7,6 +7,7 @@ using Concentrator.Api;
 using Concentrator.Api.Auth;
 using Concentrator.Api.Configuration;
 using Concentrator.Api.Reload;
+using Concentrator.Cluster.Configuration;
 using Concentrator.Cluster.Hosting;
 using Concentrator.Devices;
 using Concentrator.Hosting;
@@ -112,7 +113,7 @@ public static partial class ServeCommand
             return ExitCodes.Failure;
         }
 
-        if (settings.Cluster is { } cluster && ClusterBindProblem(cluster) is { } problem)
+        if (settings.ClusterSettings() is { } cluster && ClusterBindProblem(cluster) is { } problem)
         {
             listeners.Dispose();
             apiSocket?.Dispose();
@@ -208,7 +209,7 @@ public static partial class ServeCommand
                 loggers.AddLogger<AkkaLogBridge>();
             });
             akka.AddConcentratorPorts(settings, listeners, security);
-            akka.AddConcentratorLeases(settings); // after the ports: it tells them their lease through the ports supervisor
+            akka.AddConcentratorLeases(settings, settings.ClusterSettings()?.NodeName); // after the ports: it tells them their lease through the ports supervisor
         });
         // After AddAkka: the cluster part starts once the ports and the lease service run, and stops before them.
         var api = settings.ApiSettings();
@@ -233,7 +234,7 @@ public static partial class ServeCommand
     /// Whether the cluster transport can listen where configured. Akka binds it when the cluster part starts, after
     /// the host started; a quick trial bind first turns "address in use" into a plain error before anything serves.
     /// </summary>
-    private static string? ClusterBindProblem(Concentrator.Ports.Configuration.ClusterSettings cluster)
+    private static string? ClusterBindProblem(ClusterSettings cluster)
     {
         try
         {
@@ -254,11 +255,11 @@ public static partial class ServeCommand
         if (configPath is null)
         {
             var directory = Environment.CurrentDirectory;
-            return new ConfigSource(EmbeddedName, () => ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, directory, witness, FeatureSections.All));
+            return new ConfigSource(EmbeddedName, () => ConfigLoader.Load(ReadEmbeddedDefault(), EmbeddedName, directory, FeatureSections.For(witness)));
         }
 
         var path = Path.GetFullPath(configPath);
-        return new ConfigSource(path, () => ConfigLoader.LoadFile(path, witness, FeatureSections.All));
+        return new ConfigSource(path, () => ConfigLoader.LoadFile(path, FeatureSections.For(witness)));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Plan}")]
@@ -286,7 +287,7 @@ public static partial class ServeCommand
         }
 
         text.AppendLine($"  api: {settings.ApiSettings()}");
-        if (settings.Cluster is { } cluster)
+        if (settings.ClusterSettings() is { } cluster)
         {
             text.AppendLine($"  cluster: {cluster}");
         }

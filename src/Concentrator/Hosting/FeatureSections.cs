@@ -1,4 +1,5 @@
 using Concentrator.Api.Configuration;
+using Concentrator.Cluster.Configuration;
 using Concentrator.Leases.Configuration;
 using Concentrator.Ports.Configuration;
 
@@ -11,5 +12,11 @@ namespace Concentrator.Hosting;
 /// </summary>
 public static class FeatureSections
 {
-    public static IReadOnlyList<IConfigSection> All { get; } = [LeaseConfigSection.Instance, ApiConfigSection.Instance];
+    /// <summary>Every feature's section; <paramref name="witness"/> is <c>serve --witness</c> (this node only votes in its cluster).</summary>
+    public static IReadOnlyList<IConfigSection> For(bool witness) => witness ? Witness : All;
+
+    public static IReadOnlyList<IConfigSection> All { get; } = [LeaseConfigSection.Instance, ApiConfigSection.Instance, new ClusterConfigSection()];
+
+    private static IReadOnlyList<IConfigSection> Witness { get; } =
+        [LeaseConfigSection.Instance, ApiConfigSection.Instance, new ClusterConfigSection(serveWitness: true)];
 }

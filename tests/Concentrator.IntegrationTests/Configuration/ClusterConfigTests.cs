@@ -1,22 +1,23 @@
-using System.Diagnostics;
 using System.Net;
+using Concentrator.Cluster.Configuration;
+using Concentrator.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Testing;
 
-namespace Concentrator.Ports.Tests.Configuration;
+namespace Concentrator.IntegrationTests.Configuration;
 
-/// <summary>concentrator.cluster { ... }: read, defaulted and validated like every other section; absent = a single host.</summary>
+/// <summary>concentrator.cluster { ... }: read by the cluster itself, defaulted and validated like every other section; absent = a single host.</summary>
 public sealed class ClusterConfigTests
 {
     private const string Port = """concentrator.ports.p { device = "sim:echo", listeners = [ { port = 7001 } ] }""";
 
     private static ConfigResult Load(string cluster, string ports = Port, bool witness = false) =>
-        ConfigLoader.Load(ports + "\n" + cluster, "test.conf", "/etc/concentrator", witness);
+        ConfigLoader.Load(ports + "\n" + cluster, "test.conf", "/etc/concentrator", FeatureSections.For(witness));
 
     [Fact]
     public void Without_the_section_the_daemon_is_a_single_host()
     {
-        Assert.Null(Load("").Settings!.Cluster);
+        Assert.Null(Load("").Settings!.ClusterSettings());
     }
 
     [Fact]
@@ -29,7 +30,7 @@ public sealed class ClusterConfigTests
             }
             """);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        var cluster = result.Settings!.Cluster!;
+        var cluster = result.Settings!.ClusterSettings()!;
         Assert.Equal("rack-a", cluster.NodeName);
         Assert.Equal(new DnsEndPoint("127.0.0.1", 4053), cluster.Bind);
         Assert.Equal([new DnsEndPoint("127.0.0.1", 4053), new DnsEndPoint("rack-b.lab", 4053)], cluster.Seeds);
@@ -42,7 +43,7 @@ public sealed class ClusterConfigTests
     [Fact]
     public void Defaults_are_loopback_4053_no_seeds_and_the_host_name()
     {
-        var cluster = Load("concentrator.cluster { }").Settings!.Cluster!;
+        var cluster = Load("concentrator.cluster { }").Settings!.ClusterSettings()!;
         Assert.Equal(new DnsEndPoint("127.0.0.1", ClusterSettings.DefaultPort), cluster.Bind);
         Assert.Empty(cluster.Seeds);
         Assert.Equal(Dns.GetHostName(), cluster.NodeName);
@@ -81,7 +82,7 @@ public sealed class ClusterConfigTests
     {
         var result = Load($"concentrator.cluster.bind = \"{bind}\"");
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        Assert.Null(result.Settings!.Cluster!.Tls);
+        Assert.Null(result.Settings!.ClusterSettings()!.Tls);
     }
 
     [Fact]
@@ -90,9 +91,9 @@ public sealed class ClusterConfigTests
         var witness = Load("concentrator.cluster { node-name = w, witness = on }", ports: "");
         Assert.True(witness.IsValid, string.Join("\n", witness.Errors));
         Assert.Empty(witness.Settings!.Ports);
-        Assert.True(witness.Settings.Cluster!.Witness);
+        Assert.True(witness.Settings.ClusterSettings()!.Witness);
 
-        Assert.True(Load("concentrator.cluster { node-name = w }", ports: "", witness: true).Settings!.Cluster!.Witness); // serve --witness
+        Assert.True(Load("concentrator.cluster { node-name = w }", ports: "", witness: true).Settings!.ClusterSettings()!.Witness); // serve --witness
         Assert.Contains("serves no ports", Load("concentrator.cluster.witness = on").Errors.Single().Problem, StringComparison.Ordinal);
         Assert.Contains("needs a cluster", Load("", witness: true).Errors.Single().Problem, StringComparison.Ordinal);
         Assert.Contains("no ports configured", Load("concentrator.cluster { }", ports: "").Errors.Single().Problem, StringComparison.Ordinal);
@@ -108,9 +109,10 @@ public sealed class ClusterConfigTests
 
         var result = Load(tls);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        Assert.Equal(pfx, result.Settings!.Cluster!.Tls!.Certificate);
-        Assert.Equal("s3cret", result.Settings.Cluster.Tls.Password);
-        Assert.DoesNotContain("s3cret", result.Settings.Cluster.Tls.ToString(), StringComparison.Ordinal);
+        var read = result.Settings!.ClusterSettings()!.Tls!;
+        Assert.Equal(pfx, read.Certificate);
+        Assert.Equal("s3cret", read.Password);
+        Assert.DoesNotContain("s3cret", read.ToString(), StringComparison.Ordinal);
 
         File.WriteAllText(pass, "wrong\n");
         Assert.Contains("wrong password", Load(tls).Errors.Single().Problem, StringComparison.Ordinal);
@@ -154,9 +156,10 @@ public sealed class ClusterConfigTests
         {
             var result = Load(Cluster(bind, $", ca = \"{ca}\""));
             Assert.True(result.IsValid, string.Join("\n", result.Errors));
-            Assert.Equal(ca, result.Settings!.Cluster!.Tls!.CaFile);
-            Assert.Single(result.Settings.Cluster.Tls.Cas);
-            Assert.Equal(result.Settings.Cluster.Tls, Load(Cluster(bind, $", ca = \"{ca}\"")).Settings!.Cluster!.Tls); // a reload sees no change
+            var pinned = result.Settings!.ClusterSettings()!.Tls!;
+            Assert.Equal(ca, pinned.CaFile);
+            Assert.Single(pinned.Cas);
+            Assert.Equal(pinned, Load(Cluster(bind, $", ca = \"{ca}\"")).Settings!.ClusterSettings()!.Tls); // a reload sees no change
         }
 
         // TLS without a pinned CA is loopback only (the system trust store would let any publicly issued certificate in).

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Concentrator.Ports.Configuration;
+namespace Concentrator.Cluster.Configuration;
 
 /// <summary>
 /// <c>concentrator.cluster { ... }</c>: this daemon is one node of several (Akka.Cluster). Absent: a single host.
