@@ -30,26 +30,7 @@ public sealed partial class RunningProcess : IDisposable
     public static RunningProcess Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? "",
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment.Remove("NOTIFY_SOCKET");
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
+        var info = StartInfo(file, args, environment, workingDirectory, unset: ["NOTIFY_SOCKET"]);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var running = new RunningProcess(process);
         process.OutputDataReceived += (_, e) => running.Append(running._stdout, e.Data);
@@ -67,6 +48,40 @@ public sealed partial class RunningProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return running;
+    }
+
+    /// <summary>
+    /// How tests start a program: all three streams redirected, no shell, telemetry off, the <paramref name="unset"/>
+    /// variables of the test's own environment removed, then <paramref name="environment"/> set.
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
+        string? workingDirectory, IEnumerable<string>? unset)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
+        };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var name in unset ?? [])
+        {
+            info.Environment.Remove(name);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
     }
 
     /// <summary>Our own executable (<see cref="ConcentratorExecutable.Path"/>) with a command, e.g. <c>attach</c>, <c>pty</c>, <c>serve</c>.</summary>
