@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Concentrator.IntegrationTests.Security;
 using Concentrator.Testing;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests.Security;

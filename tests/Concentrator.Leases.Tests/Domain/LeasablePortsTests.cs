@@ -1,5 +1,4 @@
 using System.Net;
-using Concentrator.Devices;
 using Concentrator.Leases.Domain;
 using Concentrator.Ports.Configuration;
 using Concentrator.Testing;

@@ -1,6 +1,5 @@
 using System.Net;
 using CsCheck;
-using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Testing;

@@ -1,5 +1,4 @@
 using System.Net;
-using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Security;
