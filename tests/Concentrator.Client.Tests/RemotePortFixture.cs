@@ -1,4 +1,3 @@
-using Concentrator.IntegrationTests;
 using Concentrator.Testing;
 
 namespace Concentrator.Client.Tests;

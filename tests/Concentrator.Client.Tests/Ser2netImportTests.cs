@@ -1,6 +1,5 @@
 using Concentrator.Client.Ser2net;
 using Concentrator.Devices;
-using Concentrator.IntegrationTests;
 using Concentrator.Ports.Configuration;
 
 namespace Concentrator.Client.Tests;

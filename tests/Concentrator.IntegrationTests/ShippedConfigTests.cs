@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Concentrator.IntegrationTests.Security;
 using Concentrator.Testing;
@@ -60,8 +59,8 @@ public sealed class ShippedConfigTests : IntegrationTest
         Assert.DoesNotContain("typed-by-a-watcher", written, StringComparison.Ordinal);
     }
 
-    private static ChildProcess RunAs(SystemAccount account, string socket) =>
-        ChildProcess.Start("runuser", ["-u", account.Name, "--", "dotnet", DaemonProcess.ExecutablePath, "ssh-entry", "usb-FTDI_test-if00-port0",
+    private static RunningProcess RunAs(SystemAccount account, string socket) =>
+        RunningProcess.Start("runuser", ["-u", account.Name, "--", "dotnet", DaemonProcess.ExecutablePath, "ssh-entry", "usb-FTDI_test-if00-port0",
             "--socket", socket], new Dictionary<string, string> { ["HOME"] = "/tmp", ["DOTNET_NOLOGO"] = "1" });
 
     /// <summary>A system account made for one test with useradd (no home, no login shell), removed with userdel.</summary>

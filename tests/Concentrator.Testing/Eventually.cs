@@ -36,8 +36,8 @@ public static class Eventually
         return TrueAsync(() => Task.FromResult(condition()), timeout, explain);
     }
 
-    /// <summary><see cref="True"/> for a condition that is itself asynchronous (an HTTP request, a scrape).</summary>
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> explain)
+    /// <summary><see cref="True"/> for a condition that is itself asynchronous (an HTTP request, a scrape), polled every <paramref name="poll"/> (20 ms unless given).</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> explain, TimeSpan? poll = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(explain);
@@ -49,7 +49,7 @@ public static class Eventually
                 throw new TimeoutException($"not within {timeout}: {explain()}");
             }
 
-            await Task.Delay(DefaultPoll).ConfigureAwait(false);
+            await Task.Delay(poll ?? DefaultPoll).ConfigureAwait(false);
         }
     }
 }

@@ -4,8 +4,8 @@ namespace Concentrator.Testing;
 
 /// <summary>
 /// A program run to its end (openssl, ssh-keygen, useradd, curl, systemd-analyze, our own CLI): stdin closed, both
-/// outputs read to the end, a bounded wait. The one place tests start such a program; peers that keep running
-/// (daemons, ptys, clients the test types into) have their own wrappers.
+/// outputs read to the end, a bounded wait. The one place tests run such a program; one that keeps running (a daemon,
+/// a pty, a client the test types into) is a <see cref="RunningProcess"/>.
 /// </summary>
 public static class ExternalCommand
 {
@@ -23,30 +23,7 @@ public static class ExternalCommand
     public static async Task<Result> RunAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null, TimeSpan? timeout = null, IEnumerable<string>? unset = null)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? "",
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var name in unset ?? [])
-        {
-            info.Environment.Remove(name);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
+        var info = RunningProcess.StartInfo(file, args, environment, workingDirectory, unset);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
         process.StandardInput.Close(); // a program that reads stdin (openssl s_client) ends at its end
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -88,45 +88,16 @@ public sealed class DashboardHost : IAsyncLifetime
     }
 
     /// <summary>Polls the port's snapshot until it is in <paramref name="state"/>.</summary>
-    public async Task<PortSnapshot> WaitForStateAsync(string port, DeviceState state)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var snapshot = await Ports.GetAsync(port);
-            if (snapshot?.State == state)
-            {
-                return snapshot;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"port {port} is {snapshot?.State.ToString() ?? "missing"}, not {state}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public Task<PortSnapshot> WaitForStateAsync(string port, DeviceState state) =>
+        WaitForAsync(port, snapshot => snapshot.State == state, $"{state}");
 
     /// <summary>Polls the port's snapshot until <paramref name="condition"/> holds.</summary>
     public async Task<PortSnapshot> WaitForAsync(string port, Func<PortSnapshot, bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var snapshot = await Ports.GetAsync(port);
-            if (snapshot is not null && condition(snapshot))
-            {
-                return snapshot;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"port {port}: not {what}");
-            }
-
-            await Task.Delay(20);
-        }
+        PortSnapshot? snapshot = null;
+        await Eventually.TrueAsync(async () => (snapshot = await Ports.GetAsync(port)) is not null && condition(snapshot), Timeout,
+            () => $"port {port} is {snapshot?.State.ToString() ?? "missing"}, not {what}");
+        return snapshot!;
     }
 
     public async Task DisposeAsync()

@@ -108,8 +108,8 @@ public sealed class ClusterTests(SteadyCluster steady, ITestOutputHelper output)
         using (var holder = TcpClientSession.ConnectFrom("127.0.0.2", b.Tcp["b-lab"]))
         using (var other = TcpClientSession.Connect(b.Tcp["b-lab"]))
         {
-            await TestCluster.Until(async () => (await b.Api.GetAsync("/api/ports/b-lab/sessions")).Json.GetArrayLength() == 2, Timeout,
-                () => "two sessions on b-lab");
+            await Eventually.TrueAsync(async () => (await b.Api.GetAsync("/api/ports/b-lab/sessions")).Json.GetArrayLength() == 2, Timeout,
+                () => "two sessions on b-lab", TestCluster.Poll);
             other.Send("from-other\n");
             holder.Send("from-holder\n");
             var written = device.ReadUntil("from-holder\n", Timeout);
@@ -168,8 +168,8 @@ public sealed class ClusterTests(SteadyCluster steady, ITestOutputHelper output)
         Assert.True(leaseB.Status == HttpStatusCode.Created, leaseB.ToString());
 
         using var session = TcpClientSession.Connect(a.Tcp["a-lab"]);
-        await TestCluster.Until(async () => (await a.Api.GetAsync("/api/ports/a-lab/sessions")).Json.GetArrayLength() == 1, Timeout,
-            () => "the session on a-lab");
+        await Eventually.TrueAsync(async () => (await a.Api.GetAsync("/api/ports/a-lab/sessions")).Json.GetArrayLength() == 1, Timeout,
+            () => "the session on a-lab", TestCluster.Poll);
         using var pump = SerialPump.Start(session, a.Devices["a-lab"]);
         Eventually.True(() => pump.Rounds >= 5 || pump.Failure is not null, Timeout, () => "the session's first round trips");
 
@@ -180,9 +180,9 @@ public sealed class ClusterTests(SteadyCluster steady, ITestOutputHelper output)
         // neither lists its ports (/api/ports also drops a node that does not answer within 3 s).
         var hidden = await Task.WhenAll(new[] { a, witness }.Select(async node =>
         {
-            await TestCluster.Until(async () => Gone(await TestCluster.ClusterOf(node), "rack-b"), Timeout, () => $"{node} still shows rack-b reachable");
+            await Eventually.TrueAsync(async () => Gone(await TestCluster.ClusterOf(node), "rack-b"), Timeout, () => $"{node} still shows rack-b reachable", TestCluster.Poll);
             var unreachable = clock.Elapsed;
-            await TestCluster.Until(async () => !(await TestCluster.PortsOf(node)).Contains("b-lab@rack-b"), Timeout, () => $"{node} still lists b-lab");
+            await Eventually.TrueAsync(async () => !(await TestCluster.PortsOf(node)).Contains("b-lab@rack-b"), Timeout, () => $"{node} still lists b-lab", TestCluster.Poll);
             return (Node: node.Name, Unreachable: unreachable, PortsGone: clock.Elapsed);
         }));
         foreach (var (node, unreachable, portsGone) in hidden)
@@ -204,7 +204,7 @@ public sealed class ClusterTests(SteadyCluster steady, ITestOutputHelper output)
         // Restart rack-b with its store: it rejoins, and its lease is back with its id and epoch, renewable through rack-a.
         var restart = Stopwatch.StartNew();
         b.Start();
-        await TestCluster.Until(async () => await TestCluster.ClusterOf(b) is not null, TestCluster.StartTimeout, () => $"rack-b's API:\n{b.Output}");
+        await Eventually.TrueAsync(async () => await TestCluster.ClusterOf(b) is not null, TestCluster.StartTimeout, () => $"rack-b's API:\n{b.Output}", TestCluster.Poll);
         var apiUp = restart.Elapsed;
         await cluster.WaitConvergedAsync(cluster.Nodes, TestCluster.StartTimeout);
         output.WriteLine($"rack-b restarted: API up after {apiUp.TotalSeconds:0.0} s, up with its ports on every node after {restart.Elapsed.TotalSeconds:0.0} s");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http;
 using System.Text;
@@ -114,10 +113,7 @@ public sealed class TestNode : IDisposable
     public void Kill9()
     {
         var daemon = _daemon ?? throw new InvalidOperationException($"node {Name} was never started");
-        using (var process = Process.GetProcessById(daemon.ProcessId))
-        {
-            process.Kill(); // SIGKILL on Linux
-        }
+        daemon.Process.Send(RunningProcess.Sigkill);
 
         Eventually.True(() => daemon.HasExited, TimeSpan.FromSeconds(10), () => $"node {Name} still runs after SIGKILL");
     }
@@ -175,8 +171,8 @@ public sealed class TestCluster : IDisposable
 
             var first = cluster._nodes[0];
             first.Start();
-            await Until(async () => (await ClusterOf(first)) is { } c && c.GetProperty("joined").GetBoolean(), StartTimeout,
-                () => $"{first} did not start the cluster:\n{first.Output}");
+            await Eventually.TrueAsync(async () => (await ClusterOf(first)) is { } c && c.GetProperty("joined").GetBoolean(), StartTimeout,
+                () => $"{first} did not start the cluster:\n{first.Output}", Poll);
             foreach (var node in cluster._nodes.Skip(1))
             {
                 node.Start();
@@ -202,7 +198,7 @@ public sealed class TestCluster : IDisposable
         var ports = up.SelectMany(n => n.PortNames.Select(p => $"{p}@{n.Name}")).Order(StringComparer.Ordinal).ToList();
         foreach (var node in up)
         {
-            await Until(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 var view = await ClusterOf(node);
                 if (view is not { } v || !v.GetProperty("joined").GetBoolean())
@@ -215,7 +211,7 @@ public sealed class TestCluster : IDisposable
                     .Select(m => m.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
                 return upNames.SequenceEqual(names) && members.Count == names.Count && (await PortsOf(node)).SequenceEqual(ports);
             }, timeout, () => $"{node} does not see [{string.Join(", ", names)}] up with ports [{string.Join(", ", ports)}]:\n" +
-                $"{TryGet(node, "/api/cluster")}\n{TryGet(node, "/api/ports")}\n{node.Output}");
+                $"{TryGet(node, "/api/cluster")}\n{TryGet(node, "/api/ports")}\n{node.Output}", Poll);
         }
     }
 
@@ -250,20 +246,8 @@ public sealed class TestCluster : IDisposable
         }
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds; <see cref="TimeoutException"/> with the explanation otherwise.</summary>
-    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> explain)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!await condition())
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException($"not within {timeout}: {explain()}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>The cluster tests' poll of HTTP APIs: every 50 ms, not to load three daemons on a small machine.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     private static string TryGet(TestNode node, string path)
     {

@@ -72,7 +72,7 @@ public sealed class LeaseTokenAtConnectTests : IntegrationTest
     {
         var (device, daemon, _, telnet, _, token) = ServeLeased();
 
-        using var attach = Security.ChildProcess.Concentrator(["attach", $"127.0.0.1:{telnet}"],
+        using var attach = RunningProcess.Concentrator(["attach", $"127.0.0.1:{telnet}"],
             new Dictionary<string, string> { ["CONCENTRATOR_LEASE_TOKEN"] = token });
         daemon.WaitFor("port lab: session 1 presented the token of lease");
         attach.Write("typed-through-attach\n");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -246,9 +245,7 @@ public sealed class ManagementApiTests : IntegrationTest
 
     private static async Task<(int Code, string Stdout)> Curl(params string[] args)
     {
-        using var curl = Process.Start(new ProcessStartInfo("curl", args) { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var stdout = await curl.StandardOutput.ReadToEndAsync().WaitAsync(Timeout);
-        await curl.WaitForExitAsync().WaitAsync(Timeout);
-        return (curl.ExitCode, stdout);
+        var curl = await ExternalCommand.RunAsync("curl", args, timeout: Timeout);
+        return (curl.ExitCode, curl.Stdout);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
@@ -136,19 +135,7 @@ public sealed class ApiHttpsTests : IntegrationTest
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
-    private static async Task<string> Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close(); // s_client ends at the end of its input
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Timeout);
-        return await stdout + await stderr;
-    }
+    /// <summary>stdout then stderr of a program run to its end (s_client ends at the end of its closed input).</summary>
+    private static async Task<string> Run(string file, params string[] args) =>
+        (await ExternalCommand.RunAsync(file, args, timeout: Timeout)).Output;
 }

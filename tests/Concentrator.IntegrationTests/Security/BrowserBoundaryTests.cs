@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests.Security;
@@ -76,16 +75,8 @@ public sealed class BrowserBoundaryTests : IntegrationTest
 
     private static async Task<string> Status(string url, params string[] args)
     {
-        var info = new ProcessStartInfo("curl") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-s", "-o", "/dev/null", "-w", "%{http_code}" }.Concat(args).Append(url))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var curl = Process.Start(info)!;
-        var stdout = await curl.StandardOutput.ReadToEndAsync().WaitAsync(Timeout);
-        await curl.WaitForExitAsync().WaitAsync(Timeout);
+        var curl = await ExternalCommand.RunAsync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", .. args, url], timeout: Timeout);
         Assert.Equal(0, curl.ExitCode);
-        return stdout.Trim();
+        return curl.Stdout.Trim();
     }
 }

@@ -14,7 +14,7 @@ public sealed class LoginAndAclTests : IntegrationTest
 
     private static void Passwd(string usersFile, string name, string password, string? groups = null)
     {
-        using var passwd = ChildProcess.Concentrator(["passwd", "--users-file", usersFile, name, .. groups is null ? Array.Empty<string>() : ["--groups", groups]]);
+        using var passwd = RunningProcess.Concentrator(["passwd", "--users-file", usersFile, name, .. groups is null ? Array.Empty<string>() : ["--groups", groups]]);
         passwd.Write(password + "\n");
         passwd.CloseInput();
         Assert.Equal(0, passwd.WaitForExit(Timeout));
@@ -152,13 +152,13 @@ public sealed class LoginAndAclTests : IntegrationTest
     {
         var (daemon, _, rfc2217) = Serve();
 
-        using var attach = ChildProcess.Concentrator(["attach", $"127.0.0.1:{rfc2217}", "--user", "alice"],
+        using var attach = RunningProcess.Concentrator(["attach", $"127.0.0.1:{rfc2217}", "--user", "alice"],
             new Dictionary<string, string> { ["CONCENTRATOR_PASSWORD"] = "alice's secret" });
         daemon.WaitFor("connected as alice \\(rfc2217, read-write\\)");
         attach.Write("attach logged in\n");
         attach.WaitFor("attach logged in", Timeout);
 
-        using var refused = ChildProcess.Concentrator(["attach", $"127.0.0.1:{rfc2217}", "--user", "alice"],
+        using var refused = RunningProcess.Concentrator(["attach", $"127.0.0.1:{rfc2217}", "--user", "alice"],
             new Dictionary<string, string> { ["CONCENTRATOR_PASSWORD"] = "not it" });
         Assert.Equal(1, refused.WaitForExit(Timeout));
         Assert.Contains("login incorrect for alice", refused.Output, StringComparison.Ordinal);
@@ -184,7 +184,7 @@ public sealed class LoginAndAclTests : IntegrationTest
             }
             """));
         daemon.WaitOnline("c");
-        using var attach = ChildProcess.Concentrator(["attach", $"127.0.0.1:{tcp}", "--user", "alice"],
+        using var attach = RunningProcess.Concentrator(["attach", $"127.0.0.1:{tcp}", "--user", "alice"],
             new Dictionary<string, string> { ["CONCENTRATOR_PASSWORD"] = "alice's secret" });
         daemon.WaitFor("session 1 on port c: .* connected");
         device.Write("\r\nboard login: ");

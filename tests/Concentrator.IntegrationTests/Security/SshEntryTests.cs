@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests.Security;
@@ -55,10 +54,10 @@ public sealed class SshEntryTests : IntegrationTest
             ForceCommand {Dotnet()} {DaemonProcess.ExecutablePath} ssh-entry --socket {socket}
 
             """);
-        var sshd = Track(ChildProcess.Start("/usr/sbin/sshd", ["-D", "-e", "-f", config]));
+        var sshd = Track(RunningProcess.Start("/usr/sbin/sshd", ["-D", "-e", "-f", config]));
         sshd.WaitFor("Server listening on 127.0.0.1", Timeout);
 
-        ChildProcess Ssh(string port) => Track(ChildProcess.Start("ssh", ["-tt", "-i", Path.Combine(dir, "user_key"), "-p", $"{sshPort}",
+        RunningProcess Ssh(string port) => Track(RunningProcess.Start("ssh", ["-tt", "-i", Path.Combine(dir, "user_key"), "-p", $"{sshPort}",
             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
             "root@127.0.0.1", port]));
 

@@ -32,11 +32,11 @@ public sealed class TlsTests : IntegrationTest
         return (pki, daemon, tls, plain);
     }
 
-    private ChildProcess Socat(TestPki pki, int port, string source, string? client)
+    private RunningProcess Socat(TestPki pki, int port, string source, string? client)
     {
         var address = $"OPENSSL:127.0.0.1:{port},cafile={pki.CaCertificate},bind={source}" +
                       (client is null ? ",verify=1" : $",cert={pki.File(client + ".crt")},key={pki.File(client + ".key")}");
-        return Track(ChildProcess.Start("socat", ["-", address]));
+        return Track(RunningProcess.Start("socat", ["-", address]));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class TlsTests : IntegrationTest
         var (pki, daemon, tls, _) = Serve();
 
         // openssl s_client with a good certificate: the console echoes, the log names the principal.
-        using var good = ChildProcess.Start("openssl", ["s_client", "-quiet", "-connect", $"127.0.0.1:{tls}", "-CAfile", pki.CaCertificate,
+        using var good = RunningProcess.Start("openssl", ["s_client", "-quiet", "-connect", $"127.0.0.1:{tls}", "-CAfile", pki.CaCertificate,
             "-cert", pki.File("client.crt"), "-key", pki.File("client.key")]);
         daemon.WaitFor("connected as cert:ci-runner \\(raw, read-write\\)");
         good.Write("through tls\n");
@@ -88,7 +88,7 @@ public sealed class TlsTests : IntegrationTest
         Assert.True(telnetLike.WaitClosed(Timeout));
         daemon.WaitFor("not a TLS client \\(it opened with byte 0x68");
 
-        using var tlsOnPlain = ChildProcess.Start("openssl", ["s_client", "-connect", $"127.0.0.1:{plain}"]);
+        using var tlsOnPlain = RunningProcess.Start("openssl", ["s_client", "-connect", $"127.0.0.1:{plain}"]);
         daemon.WaitFor("sent a TLS ClientHello to a listener without tls");
         tlsOnPlain.WaitForExit(Timeout);
         Assert.False(daemon.HasExited);
@@ -119,7 +119,7 @@ public sealed class TlsTests : IntegrationTest
         daemon.WaitFor("127.0.0.8:\\d+ handshake timeout");
 
         // Still serving.
-        using var good = ChildProcess.Start("openssl", ["s_client", "-quiet", "-connect", $"127.0.0.1:{tls}", "-CAfile", pki.CaCertificate,
+        using var good = RunningProcess.Start("openssl", ["s_client", "-quiet", "-connect", $"127.0.0.1:{tls}", "-CAfile", pki.CaCertificate,
             "-cert", pki.File("client.crt"), "-key", pki.File("client.key")]);
         good.Write("still here\n");
         good.WaitFor("^still here$", Timeout);
@@ -129,13 +129,13 @@ public sealed class TlsTests : IntegrationTest
     public void Our_attach_speaks_tls_with_a_client_certificate_and_refuses_a_server_its_ca_did_not_sign()
     {
         var (pki, daemon, tls, _) = Serve();
-        using var attach = ChildProcess.Concentrator(["attach", $"127.0.0.1:{tls}", "--ca", pki.CaCertificate,
+        using var attach = RunningProcess.Concentrator(["attach", $"127.0.0.1:{tls}", "--ca", pki.CaCertificate,
             "--cert", pki.File("client.crt"), "--key", pki.File("client.key")]);
         daemon.WaitFor("connected as cert:ci-runner");
         attach.Write("attached over tls\n");
         attach.WaitFor("attached over tls", Timeout);
 
-        using var wrongCa = ChildProcess.Concentrator(["attach", $"127.0.0.1:{tls}", "--ca", pki.File("other-ca.crt"),
+        using var wrongCa = RunningProcess.Concentrator(["attach", $"127.0.0.1:{tls}", "--ca", pki.File("other-ca.crt"),
             "--cert", pki.File("client.crt"), "--key", pki.File("client.key")]);
         Assert.Equal(1, wrongCa.WaitForExit(Timeout));
         Assert.Contains("the server's certificate is not accepted by the CA in --ca", wrongCa.Output, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class TlsTests : IntegrationTest
         var dir = Track(new TempDirectory("tlspty"));
         var pki = TestPki.Create(dir.FullName);
         var users = Path.Combine(dir.FullName, "users.conf");
-        using (var passwd = ChildProcess.Concentrator(["passwd", "--users-file", users, "alice", "--groups", "ops"]))
+        using (var passwd = RunningProcess.Concentrator(["passwd", "--users-file", users, "alice", "--groups", "ops"]))
         {
             passwd.Write("pty secret\n");
             passwd.CloseInput();
@@ -166,7 +166,7 @@ public sealed class TlsTests : IntegrationTest
             """));
         daemon.WaitOnline("r");
         var link = Path.Combine(dir.FullName, "ttyRemote");
-        using var pty = ChildProcess.Concentrator(["pty", $"localhost:{tcp}", "--link", link, "--ca", pki.CaCertificate, "--user", "alice"],
+        using var pty = RunningProcess.Concentrator(["pty", $"localhost:{tcp}", "--link", link, "--ca", pki.CaCertificate, "--user", "alice"],
             new Dictionary<string, string> { ["CONCENTRATOR_PASSWORD"] = "pty secret" });
         pty.WaitFor("connected to localhost", Timeout);
         daemon.WaitFor("connected as alice \\(rfc2217, read-write\\)");

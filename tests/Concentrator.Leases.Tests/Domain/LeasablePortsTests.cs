@@ -1,18 +1,17 @@
 using System.Net;
-using Concentrator.Devices;
 using Concentrator.Leases.Domain;
 using Concentrator.Ports.Configuration;
+using Concentrator.Testing;
 
 namespace Concentrator.Leases.Tests.Domain;
 
 public sealed class LeasablePortsTests
 {
     private static ListenerSettings Listener(string bind, int tcp, SessionAccess access) =>
-        new(IPAddress.Parse(bind), tcp, ListenerProtocol.Rfc2217, access, false, 1 << 20, OverflowPolicy.Disconnect);
+        PortSettingsBuilder.Listener(ListenerProtocol.Rfc2217, access, tcp) with { Bind = IPAddress.Parse(bind) };
 
-    private static PortSettings Port(params ListenerSettings[] listeners) => new(
-        "rpi-1", "sim:echo", DeviceBackend.Auto, LineSettings.Default, listeners, null, TimeSpan.Zero, 16, false, WritePolicy.Shared, 0,
-        null, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), Tags: ["board:rpi4"]);
+    private static PortSettings Port(params ListenerSettings[] listeners) =>
+        PortSettingsBuilder.Port("rpi-1") with { Listeners = listeners, Tags = ["board:rpi4"] };
 
     [Fact]
     public void The_endpoint_is_the_first_read_write_listener_with_the_host_name_for_an_any_address_and_brackets_for_IPv6()

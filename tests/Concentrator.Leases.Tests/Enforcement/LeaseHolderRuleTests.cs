@@ -1,6 +1,7 @@
 using System.Net;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
+using Concentrator.Testing;
 
 namespace Concentrator.Leases.Tests.Enforcement;
 
@@ -8,8 +9,7 @@ public sealed class LeaseHolderRuleTests
 {
     private static readonly PortLease Lease = new("L1", "alice", IPAddress.Parse("10.0.0.5"), "tok-123", 3);
 
-    private static ListenerSettings Listener(SessionAccess access) =>
-        new(IPAddress.Loopback, 7000, ListenerProtocol.Telnet, access, false, 1 << 20, OverflowPolicy.Disconnect);
+    private static ListenerSettings Listener(SessionAccess access) => PortSettingsBuilder.Listener(ListenerProtocol.Telnet, access, 7000);
 
     private static SessionRole Role(Principal who, PortLease? lease = null, SessionAccess access = SessionAccess.ReadWrite) =>
         ((Admit)LeaseHolderRule.Instance.Apply(new AdmissionRequest(Listener(access), who), new PortOccupancy(0, null, false, lease ?? Lease),

@@ -8,6 +8,7 @@ using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
+using Concentrator.Testing;
 
 namespace Concentrator.Leases.Tests.Enforcement;
 
@@ -21,10 +22,7 @@ public sealed class PortLeaseEnforcementTests : TestKit
     private static readonly IPAddress Holder = IPAddress.Parse("127.0.0.2");
     private static readonly PortLease Lease = new("L1", "ci", Holder, "secret", 1);
 
-    private static PortSettings Settings(WritePolicy policy) => new(
-        "test", "sim:echo", DeviceBackend.Auto, LineSettings.Default,
-        [new ListenerSettings(IPAddress.Loopback, 0, ListenerProtocol.Raw, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect)],
-        null, TimeSpan.Zero, 16, false, policy, 0, null, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+    private static PortSettings Settings(WritePolicy policy) => PortSettingsBuilder.Port() with { WritePolicy = policy };
 
     private (IActorRef Port, int Tcp) StartPort(WritePolicy policy)
     {

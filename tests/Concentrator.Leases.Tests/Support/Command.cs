@@ -1,35 +1,13 @@
-using System.Diagnostics;
+using Concentrator.Testing;
 
 namespace Concentrator.Leases.Tests.Support;
 
-/// <summary>Runs a program to its end and fails with its output when it fails.</summary>
+/// <summary>Runs a program to its end (<see cref="ExternalCommand"/>) and fails with its output when it fails.</summary>
 internal static class Command
 {
     public static bool IsRoot => Environment.UserName == "root";
 
-    public static string Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in 2 minutes");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        }
-
-        return stdout.Result;
-    }
+    /// <summary>What it printed on stdout; throws unless it exits 0 within 2 minutes.</summary>
+    public static string Run(string program, params string[] arguments) =>
+        ExternalCommand.MustRun(program, arguments, timeout: TimeSpan.FromMinutes(2)).Stdout;
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using CsCheck;
-using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
+using Concentrator.Testing;
 
 namespace Concentrator.Ports.Tests.Admission;
 
@@ -10,12 +10,10 @@ public sealed class PortAdmissionTests
 {
     private static readonly Principal Anyone = Principal.Anonymous(new IPEndPoint(IPAddress.Loopback, 40000));
 
-    private static ListenerSettings Listener(SessionAccess access) =>
-        new(IPAddress.Loopback, 7000, ListenerProtocol.Telnet, access, false, 1 << 20, OverflowPolicy.Disconnect);
+    private static ListenerSettings Listener(SessionAccess access) => PortSettingsBuilder.Listener(ListenerProtocol.Telnet, access, 7000);
 
-    private static PortSettings Port(int maxSessions = 16, bool kickOld = false, WritePolicy policy = WritePolicy.Shared) => new(
-        "con", "sim:echo", DeviceBackend.Auto, LineSettings.Default, [Listener(SessionAccess.ReadWrite)], null, TimeSpan.Zero,
-        maxSessions, kickOld, policy, 0, null, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
+    private static PortSettings Port(int maxSessions = 16, bool kickOld = false, WritePolicy policy = WritePolicy.Shared) =>
+        PortSettingsBuilder.Port("con", listeners: Listener(SessionAccess.ReadWrite)) with { MaxSessions = maxSessions, KickOld = kickOld, WritePolicy = policy };
 
     private static AdmissionDecision Decide(PortSettings port, SessionAccess access, PortOccupancy occupancy) =>
         new PortAdmission(port).Decide(new AdmissionRequest(Listener(access), Anyone), occupancy);

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -24,12 +23,9 @@ public sealed class SessionChannelTests : TestKit
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static readonly ListenerSettings Raw =
-        new(IPAddress.Loopback, 0, ListenerProtocol.Raw, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect);
+    private static readonly ListenerSettings Raw = PortSettingsBuilder.Listener();
 
-    private static PortSettings Settings(int maxSessions = 16) => new(
-        "chan", "sim:echo", DeviceBackend.Auto, LineSettings.Default, [Raw], null, TimeSpan.Zero, maxSessions, false,
-        WritePolicy.Shared, 0, null, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+    private static PortSettings Settings(int maxSessions = 16) => PortSettingsBuilder.Port("chan", listeners: Raw) with { MaxSessions = maxSessions };
 
     private IActorRef StartPort(int maxSessions = 16)
     {

@@ -5,6 +5,7 @@ using Akka.TestKit.Xunit2;
 using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Port;
+using Concentrator.Testing;
 
 namespace Concentrator.Ports.Tests.DeviceLink;
 
@@ -16,10 +17,7 @@ public sealed class LinkSupervisionTests : TestKit
     [Fact]
     public async Task A_crashed_link_is_restarted_and_the_device_works_again()
     {
-        var settings = new PortSettings(
-            "test", "sim:echo", DeviceBackend.Auto, LineSettings.Default,
-            [new ListenerSettings(IPAddress.Loopback, 0, ListenerProtocol.Raw, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect)],
-            null, TimeSpan.Zero, 16, false, WritePolicy.Shared, 0, null, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+        var settings = PortSettingsBuilder.Port();
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         socket.Listen(16);

@@ -15,10 +15,8 @@ public sealed class PortActorTests : TestKit
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static PortSettings Settings(string device, ListenerProtocol protocol = ListenerProtocol.Raw) => new(
-        "test", device, DeviceBackend.Auto, LineSettings.Default,
-        [new ListenerSettings(IPAddress.Loopback, 0, protocol, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect)],
-        null, TimeSpan.Zero, 16, false, WritePolicy.Shared, 0, null, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+    private static PortSettings Settings(string device, ListenerProtocol protocol = ListenerProtocol.Raw) =>
+        PortSettingsBuilder.Port(device: device, listeners: PortSettingsBuilder.Listener(protocol));
 
     private (IActorRef Port, int TcpPort) StartPort(PortSettings settings)
     {

@@ -1,8 +1,8 @@
 using System.Net;
-using Concentrator.Devices;
 using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Security;
+using Concentrator.Testing;
 
 namespace Concentrator.Ports.Tests.Security;
 
@@ -50,12 +50,10 @@ public sealed class AccessControlTests
         Assert.Null(AccessControlList.Problem("web:local"));
     }
 
-    private static ListenerSettings Listener(SessionAccess access) =>
-        new(IPAddress.Loopback, 7000, ListenerProtocol.Telnet, access, false, 1 << 20, OverflowPolicy.Disconnect);
+    private static ListenerSettings Listener(SessionAccess access) => PortSettingsBuilder.Listener(ListenerProtocol.Telnet, access, 7000);
 
-    private static PortSettings Port(AccessControlList acl, int maxSessions = 16, bool kickOld = false) => new(
-        "con", "sim:echo", DeviceBackend.Auto, LineSettings.Default, [Listener(SessionAccess.ReadWrite)], null, TimeSpan.Zero,
-        maxSessions, kickOld, WritePolicy.Shared, 0, null, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), Acl: acl);
+    private static PortSettings Port(AccessControlList acl, int maxSessions = 16, bool kickOld = false) =>
+        PortSettingsBuilder.Port("con", listeners: Listener(SessionAccess.ReadWrite)) with { MaxSessions = maxSessions, KickOld = kickOld, Acl = acl };
 
     [Fact]
     public void The_acl_narrows_the_listener_access_and_refuses_outsiders_with_one_line_before_kick_old_evicts_anyone()

@@ -9,6 +9,7 @@ using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Port;
 using Concentrator.Ports.Security;
+using Concentrator.Testing;
 
 namespace Concentrator.Ports.Tests.Security;
 
@@ -17,12 +18,9 @@ public sealed class AclReloadTests : TestKit
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static readonly ListenerSettings Telnet =
-        new(IPAddress.Loopback, 0, ListenerProtocol.Telnet, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect);
+    private static readonly ListenerSettings Telnet = PortSettingsBuilder.Listener(ListenerProtocol.Telnet);
 
-    private static PortSettings Settings(AccessControlList acl) => new(
-        "acl", "sim:echo", DeviceBackend.Auto, LineSettings.Default, [Telnet], null, TimeSpan.Zero, 16, false,
-        WritePolicy.Shared, 0, null, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), Acl: acl);
+    private static PortSettings Settings(AccessControlList acl) => PortSettingsBuilder.Port("acl", listeners: Telnet) with { Acl = acl };
 
     private static PortStatus Status(IActorRef port) => port.Ask<PortStatus>(GetPortStatus.Instance, Timeout).GetAwaiter().GetResult();
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
@@ -17,8 +16,7 @@ public sealed class SessionOutputTests : TestKit
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static readonly ListenerSettings Raw =
-        new(IPAddress.Loopback, 0, ListenerProtocol.Raw, SessionAccess.ReadWrite, false, 1 << 20, OverflowPolicy.Disconnect);
+    private static readonly ListenerSettings Raw = PortSettingsBuilder.Listener();
 
     /// <summary>The first <paramref name="count"/> bytes the client gets, as text.</summary>
     private static string Receive(Socket client, int count)

@@ -1,28 +1,22 @@
-using Concentrator.Testing;
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Concentrator.IntegrationTests;
+namespace Concentrator.Testing;
 
 /// <summary>
-/// Runs the real <c>concentrator</c> executable (built next to the tests) as a child process, with a config file
-/// written for the test, and collects what it prints so tests can wait for log lines.
+/// Runs the real <c>concentrator serve</c> (<see cref="ConcentratorExecutable"/>) as a child process, with a config
+/// file written for the test, and collects what it prints so tests can wait for log lines: the one daemon runner of
+/// the tests, on <see cref="RunningProcess"/>.
 /// </summary>
 public sealed partial class DaemonProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly Lock _gate = new();
     private readonly string? _configPath;
     private readonly string? _leaseStore;
     private readonly string? _workingDirectory;
 
-    private DaemonProcess(Process process, string? configPath, int apiPort, string? leaseStore, string? workingDirectory)
+    private RunningProcess? _process;
+
+    private DaemonProcess(string? configPath, int apiPort, string? leaseStore, string? workingDirectory)
     {
-        _process = process;
         _configPath = configPath;
         ApiPort = apiPort;
         _leaseStore = leaseStore;
@@ -38,7 +32,10 @@ public sealed partial class DaemonProcess : IDisposable
     /// <summary>The config file the daemon was started with (null for the embedded default); rewrite it and reload.</summary>
     public string? ConfigPath => _configPath;
 
-    public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "concentrator.dll");
+    /// <summary>The daemon's process (output, waits, signals).</summary>
+    public RunningProcess Process => _process ?? throw new InvalidOperationException("the daemon did not start");
+
+    public static string ExecutablePath => ConcentratorExecutable.Path;
 
     /// <summary>
     /// Starts <c>concentrator serve</c> with the given HOCON (or the embedded default when null). A config that does not
@@ -82,7 +79,7 @@ public sealed partial class DaemonProcess : IDisposable
             }
             else
             {
-                apiPort = Concentrator.Testing.FreeTcpPort.Next();
+                apiPort = FreeTcpPort.Next();
                 hocon += $"\nconcentrator.api.port = {apiPort}\n"; // merged into the test's own api section, if any
             }
 
@@ -104,39 +101,21 @@ public sealed partial class DaemonProcess : IDisposable
         }
 
         args.AddRange(extraArgs);
-        var info = new ProcessStartInfo(launcher[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? "",
-        };
-        foreach (var a in launcher.Skip(1).Concat(args))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        // A test run inside a Type=notify unit must not let its daemons notify that unit's manager.
-        info.Environment.Remove("NOTIFY_SOCKET");
+        var variables = new Dictionary<string, string>();
         if (hocon is null)
         {
-            info.Environment["STATE_DIRECTORY"] = workingDirectory; // never the user's own state directory
+            variables["STATE_DIRECTORY"] = workingDirectory!; // never the user's own state directory
         }
 
         foreach (var (name, value) in environment)
         {
-            info.Environment[name] = value;
+            variables[name] = value;
         }
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var daemon = new DaemonProcess(process, configPath, apiPort, leaseStore, ownDirectory);
-        process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
+        var daemon = new DaemonProcess(configPath, apiPort, leaseStore, ownDirectory);
         try
         {
-            process.Start();
+            daemon._process = RunningProcess.Start(launcher[0], [.. launcher.Skip(1), .. args], variables, workingDirectory);
         }
         catch
         {
@@ -144,8 +123,6 @@ public sealed partial class DaemonProcess : IDisposable
             throw;
         }
 
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         return daemon;
     }
 
@@ -153,73 +130,23 @@ public sealed partial class DaemonProcess : IDisposable
     public static (int ExitCode, string Output) Run(string? hocon, params string[] extraArgs)
     {
         using var daemon = Start(hocon, extraArgs);
-        if (!daemon._process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            throw new TimeoutException("concentrator did not exit:\n" + daemon.Output);
-        }
-
-        daemon._process.WaitForExit(); // drains the output readers
-        return (daemon._process.ExitCode, daemon.Output);
+        var exitCode = daemon.Process.WaitForExit(TimeSpan.FromSeconds(30));
+        return (exitCode, daemon.Output);
     }
 
-    public string Output
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => Process.Output;
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => Process.HasExited;
 
-    public int ExitCode => _process.ExitCode;
+    public int ExitCode => Process.ExitCode;
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => Process.ProcessId;
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
+    /// <summary>Waits until the output matches <paramref name="pattern"/>; fails with the whole output otherwise (at once when the daemon exits).</summary>
+    public Match WaitFor(string pattern, TimeSpan? timeout = null) => Process.WaitFor(pattern, timeout);
 
-        lock (_gate)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    /// <summary>Waits until the output matches <paramref name="pattern"/>; fails with the whole output otherwise.</summary>
-    public void WaitFor(string pattern, TimeSpan? timeout = null)
-    {
-        var regex = new Regex(pattern, RegexOptions.Multiline);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (regex.IsMatch(Output))
-            {
-                return;
-            }
-
-            if (_process.HasExited)
-            {
-                _process.WaitForExit();
-                if (regex.IsMatch(Output))
-                {
-                    return;
-                }
-
-                throw new InvalidOperationException($"concentrator exited ({_process.ExitCode}) before printing /{pattern}/:\n{Output}");
-            }
-
-            Thread.Sleep(20);
-        }
-
-        throw new TimeoutException($"concentrator did not print /{pattern}/ in time:\n{Output}");
-    }
+    /// <summary><see cref="WaitFor"/> without blocking a thread between polls.</summary>
+    public Task<Match> WaitForAsync(string pattern, TimeSpan? timeout = null) => Process.WaitForAsync(pattern, timeout);
 
     /// <summary>Waits until each named port reports its device online.</summary>
     public void WaitOnline(params string[] ports)
@@ -230,25 +157,21 @@ public sealed partial class DaemonProcess : IDisposable
         }
     }
 
-    /// <summary>Sends SIGTERM (as systemd or docker stop would) and waits for the process to exit.</summary>
-    public int Terminate(TimeSpan? timeout = null)
+    /// <summary><see cref="WaitOnline"/> without blocking a thread between polls.</summary>
+    public async Task WaitOnlineAsync(params string[] ports)
     {
-        if (!_process.HasExited)
+        foreach (var port in ports)
         {
-            _ = Kill(_process.Id, Sigterm);
-            if (!_process.WaitForExit(timeout ?? TimeSpan.FromSeconds(15)))
-            {
-                throw new TimeoutException("concentrator did not stop on SIGTERM:\n" + Output);
-            }
+            await WaitForAsync($@"port {Regex.Escape(port)}: online").ConfigureAwait(false);
         }
-
-        _process.WaitForExit();
-        return _process.ExitCode;
     }
+
+    /// <summary>Sends SIGTERM (as systemd or docker stop would) and waits for the process to exit.</summary>
+    public int Terminate(TimeSpan? timeout = null) => Process.Signal(RunningProcess.Sigterm, timeout);
 
     public void Dispose()
     {
-        ChildProcesses.KillAndDispose(_process);
+        _process?.Dispose();
         if (_configPath is not null)
         {
             File.Delete(_configPath);
@@ -282,10 +205,7 @@ public sealed partial class DaemonProcess : IDisposable
     private static string LeaseStoreLine(string path) => $"\nconcentrator.leases.store = \"sqlite:{path}\"\n";
 
     /// <summary>Sends SIGHUP: the daemon reloads its config.</summary>
-    public void Hangup() => _ = Kill(_process.Id, Sighup);
-
-    private const int Sigterm = 15;
-    private const int Sighup = 1;
+    public void Hangup() => Process.Send(RunningProcess.Sighup);
 
     /// <summary>The API port a config sets itself: "api { ... port = N" or "api.port = N" (not "/tmp/api-x ... port = N").</summary>
     [GeneratedRegex(@"(^|[\s.{])api\s*(\{[^}]*?\bport|\.port)\s*=\s*(?<port>\d+)", RegexOptions.Multiline)]
@@ -294,7 +214,4 @@ public sealed partial class DaemonProcess : IDisposable
     /// <summary>Whether a config sets the lease store itself ("leases { ... store = ..." or "leases.store = ..."), like <see cref="ApiPortRegex"/>.</summary>
     [GeneratedRegex(@"(^|[\s.{])leases\s*(\{[^}]*?\bstore|\.store)\s*[=:]", RegexOptions.Multiline)]
     private static partial Regex LeaseStoreRegex();
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
