@@ -36,9 +36,7 @@ public sealed record PortJson(
 public sealed record LineJson(int Baud, int DataBits, string Parity, string StopBits, string FlowControl, string Text)
 {
     public static LineJson From(LineSettings line) => new(line.BaudRate, line.DataBits,
-        line.Parity.ToString().ToLowerInvariant(),
-        line.StopBits switch { Devices.StopBits.One => "1", Devices.StopBits.OnePointFive => "1.5", _ => "2" },
-        line.FlowControl.ToString().ToLowerInvariant(), line.ToString());
+        LineWords.Of(line.Parity), LineWords.Of(line.StopBits), LineWords.Of(line.FlowControl), line.ToString());
 }
 
 /// <summary>The first event of a dashboard's feed: who the caller is and which controls to show.</summary>
