@@ -38,7 +38,7 @@ public static class ManagementApi
         services.AddSingleton(source);
         services.AddSingleton(access);
         services.AddSingleton(new HttpEntry(settings.ApiSettings()));
-        services.AddSingleton<PortsSupervisorClient>();
+        services.AddPortsGateway();
         // A cluster registers its own before this (requests routed to the owner node, the other nodes' ports).
         services.TryAddSingleton<ILeaseRequests, LocalLeaseRequests>();
         services.TryAddSingleton<IOtherNodes, SingleHost>();

@@ -15,14 +15,6 @@ public sealed record LineSettings(int BaudRate, int DataBits, Parity Parity, Sto
     public static LineSettings Default { get; } = new(115200, 8, Parity.None, StopBits.One, FlowControl.None);
 
     /// <summary>Short human form, e.g. "115200 8N1".</summary>
-    public override string ToString()
-    {
-        var p = Parity switch
-        {
-            Parity.None => 'N', Parity.Odd => 'O', Parity.Even => 'E', Parity.Mark => 'M', _ => 'S',
-        };
-        var s = StopBits switch { StopBits.One => "1", StopBits.OnePointFive => "1.5", _ => "2" };
-        var f = FlowControl switch { FlowControl.XonXoff => " xonxoff", FlowControl.RtsCts => " rtscts", _ => "" };
-        return $"{BaudRate} {DataBits}{p}{s}{f}";
-    }
+    public override string ToString() =>
+        $"{BaudRate} {DataBits}{LineWords.Letter(Parity)}{LineWords.Of(StopBits)}{(FlowControl == FlowControl.None ? "" : " " + LineWords.Of(FlowControl))}";
 }

@@ -38,6 +38,9 @@ public sealed class DashboardOptions
     /// <summary>WebSocket pings to the browser terminal this often; one not answered within the same time closes it.</summary>
     public TimeSpan TerminalKeepAlive { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How long a request waits for the ports supervisor.</summary>
+    /// <summary>
+    /// How long the live feed's watcher waits for the supervisor's word about a port. Requests do not use it: they ask
+    /// through <see cref="Concentrator.Ports.Management.PortsGateway"/>, with its one timeout, as the management API does.
+    /// </summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

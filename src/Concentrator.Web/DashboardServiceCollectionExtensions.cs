@@ -1,3 +1,4 @@
+using Concentrator.Ports.Management;
 using Concentrator.Web.Access;
 using Concentrator.Web.Assets;
 using Concentrator.Web.Events;
@@ -26,7 +27,7 @@ public static class DashboardServiceCollectionExtensions
 
         services.TryAddSingleton<IDashboardAuthorizer, LoopbackDashboardAuthorizer>();
         services.TryAddSingleton<EmbeddedAssets>();
-        services.TryAddSingleton<PortsGateway>();
+        services.AddPortsGateway();
         services.TryAddSingleton<PortEventHub>();
         services.TryAddSingleton<ClusterFeed>(); // does nothing unless a ClusterNode is registered (concentrator.cluster)
         return services;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Concentrator.Devices;
 using Concentrator.Ports.Port;
 
 namespace Concentrator.Api.Ports;

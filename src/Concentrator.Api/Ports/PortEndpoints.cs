@@ -32,13 +32,13 @@ public static class PortEndpoints
     public static ProblemHttpResult NoSuchPort(string name) => ApiProblems.NotFound("name", $"no port named '{name}'");
 
     /// <summary>This node's ports, then (in a cluster) those of every other reachable node, each with its node.</summary>
-    private static async Task<Results<Ok<List<PortView>>, ProblemHttpResult>> ListAsync(PortsSupervisorClient supervisor, IOtherNodes others,
+    private static async Task<Results<Ok<List<PortView>>, ProblemHttpResult>> ListAsync(PortsGateway supervisor, IOtherNodes others,
         CancellationToken cancel)
     {
         var elsewhere = others.ListAsync(cancel);
         if (await supervisor.AskAsync(ListPorts.Instance, cancel).ConfigureAwait(false) is not PortList list)
         {
-            return ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer());
+            return ApiProblems.Unavailable(PortsGateway.NoAnswer());
         }
 
         var views = list.Ports.Select(p => PortView.From(p, others.LocalNode)).ToList();
@@ -46,20 +46,20 @@ public static class PortEndpoints
         return TypedResults.Ok(views.OrderBy(v => v.Name, StringComparer.Ordinal).ToList());
     }
 
-    private static async Task<Results<Ok<PortView>, ProblemHttpResult>> GetAsync(string name, PortsSupervisorClient supervisor, IOtherNodes others,
+    private static async Task<Results<Ok<PortView>, ProblemHttpResult>> GetAsync(string name, PortsGateway supervisor, IOtherNodes others,
         CancellationToken cancel) =>
         await AskPortAsync(name, new GetPort(name), supervisor, others, cancel).ConfigureAwait(false) switch
         {
             (PortSnapshot port, var node) => TypedResults.Ok(PortView.From(port, node)),
             (PortNotFound, _) => NoSuchPort(name),
-            _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
+            _ => ApiProblems.Unavailable(PortsGateway.NoAnswer()),
         };
 
     /// <summary>
     /// A request for one port: this node's supervisor, or — when the port is not here — the node that has it (in a
     /// cluster), so any node's API acts on any port. The answer comes with the node that gave it.
     /// </summary>
-    internal static async Task<(object? Answer, string? Node)> AskPortAsync(string port, object request, PortsSupervisorClient supervisor,
+    internal static async Task<(object? Answer, string? Node)> AskPortAsync(string port, object request, PortsGateway supervisor,
         IOtherNodes others, CancellationToken cancel)
     {
         var answer = await supervisor.AskAsync(request, cancel).ConfigureAwait(false);
@@ -72,7 +72,7 @@ public static class PortEndpoints
     }
 
     private static async Task<Results<Ok<LineStateView>, ValidationProblem, ProblemHttpResult>> SetLineAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, ApiAccess access, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
+        ClaimsPrincipal user, ApiAccess access, PortsGateway supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.LineChangeRequest, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -93,12 +93,12 @@ public static class PortEndpoints
             LineChanged changed => TypedResults.Ok(LineStateView.From(changed.State)),
             PortNotFound => NoSuchPort(name),
             ActionRefused refused => ApiProblems.Forbidden("name", refused.Reason),
-            _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
+            _ => ApiProblems.Unavailable(PortsGateway.NoAnswer()),
         };
     }
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> SendBreakAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, ApiAccess access, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
+        ClaimsPrincipal user, ApiAccess access, PortsGateway supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.BreakRequest, new BreakRequest(), cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -119,12 +119,12 @@ public static class PortEndpoints
             PortNotFound => NoSuchPort(name),
             ActionRefused refused => ApiProblems.Forbidden("name", refused.Reason),
             PortOffline offline => ApiProblems.Conflict("name", $"port '{name}' is {offline.State.ToString().ToLowerInvariant()}: the break cannot reach the device"),
-            _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
+            _ => ApiProblems.Unavailable(PortsGateway.NoAnswer()),
         };
     }
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> GrantWriteLockAsync(string name, HttpRequest request,
-        ClaimsPrincipal user, ApiAccess access, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
+        ClaimsPrincipal user, ApiAccess access, PortsGateway supervisor, IOtherNodes others, CancellationToken cancel)
     {
         var (body, malformed) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.WriteLockGrant, null, cancel).ConfigureAwait(false);
         if (malformed is not null)
@@ -150,7 +150,7 @@ public static class PortEndpoints
             Done done => TypedResults.Ok(new ActionDone(done.What)),
             PortNotFound => NoSuchPort(name),
             SessionNotFound => ApiProblems.NotFound("session", $"no session {SessionSnapshot.IdOf(name, number)}"),
-            _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
+            _ => ApiProblems.Unavailable(PortsGateway.NoAnswer()),
         };
     }
 }

@@ -3,6 +3,7 @@ using Concentrator.Cluster.Configuration;
 using Concentrator.Api.Auth;
 using Concentrator.Api.Entry;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Management;
 using Microsoft.Extensions.Logging;
 using ReloadMessage = Concentrator.Ports.Management.Reload;
 using Reloaded = Concentrator.Ports.Management.Reloaded;
@@ -30,7 +31,7 @@ public sealed record ReloadUnanswered(string Detail) : ReloadOutcome;
 /// to the ports supervisor, which applies it in place. One reload at a time (POST /api/reload, SIGHUP and
 /// `concentrator reload` may race); the others wait their turn without holding a thread.
 /// </summary>
-public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSettings started, PortsSupervisorClient supervisor, ApiAccess access,
+public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSettings started, PortsGateway supervisor, ApiAccess access,
     HttpEntry entry, ILogger<ConfigReloader> log) : IDisposable
 {
     private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
@@ -86,7 +87,7 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
             case ReloadFailed failed:
                 return new ReloadRefused(failed.Problems);
             default:
-                return new ReloadUnanswered(PortsSupervisorClient.NoAnswer(ApplyTimeout));
+                return new ReloadUnanswered(PortsGateway.NoAnswer(ApplyTimeout));
         }
     }
 

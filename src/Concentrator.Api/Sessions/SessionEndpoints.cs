@@ -21,17 +21,17 @@ public static class SessionEndpoints
             .WithSummary("Close a session (its client is told why, then disconnected)");
     }
 
-    private static async Task<Results<Ok<List<SessionView>>, ProblemHttpResult>> ListAsync(string name, PortsSupervisorClient supervisor,
+    private static async Task<Results<Ok<List<SessionView>>, ProblemHttpResult>> ListAsync(string name, PortsGateway supervisor,
         IOtherNodes others, CancellationToken cancel) =>
         (await PortEndpoints.AskPortAsync(name, new GetPort(name), supervisor, others, cancel).ConfigureAwait(false)).Answer switch
         {
             PortSnapshot port => TypedResults.Ok(port.Sessions.Select(SessionView.From).ToList()),
             PortNotFound => PortEndpoints.NoSuchPort(name),
-            _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
+            _ => ApiProblems.Unavailable(PortsGateway.NoAnswer()),
         };
 
     private static async Task<Results<Ok<ActionDone>, ValidationProblem, ProblemHttpResult>> KickAsync(string id, ClaimsPrincipal user,
-        ApiAccess access, PortsSupervisorClient supervisor, IOtherNodes others, CancellationToken cancel)
+        ApiAccess access, PortsGateway supervisor, IOtherNodes others, CancellationToken cancel)
     {
         if (!SessionSnapshot.TryParseId(id, out var port, out var number))
         {
@@ -45,7 +45,7 @@ public static class SessionEndpoints
             PortNotFound => ApiProblems.NotFound("id", $"no port named '{port}' (session id {id})"),
             SessionNotFound => ApiProblems.NotFound("id", $"no session {id}"),
             ActionRefused refused => ApiProblems.Forbidden("id", refused.Reason),
-            _ => ApiProblems.Unavailable(PortsSupervisorClient.NoAnswer()),
+            _ => ApiProblems.Unavailable(PortsGateway.NoAnswer()),
         };
     }
 }

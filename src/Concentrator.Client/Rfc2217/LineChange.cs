@@ -41,8 +41,8 @@ public sealed record LineChange(
         {
             BaudRate is { } b ? $"baud={b}" : null,
             DataBits is { } d ? $"data-bits={d}" : null,
-            Parity is { } p ? $"parity={p.ToString().ToLowerInvariant()}" : null,
-            StopBits is { } s ? $"stop-bits={(s == Devices.StopBits.One ? "1" : s == Devices.StopBits.Two ? "2" : "1.5")}" : null,
-            FlowControl is { } f ? $"flow-control={f.ToString().ToLowerInvariant()}" : null,
+            Parity is { } p ? $"parity={LineWords.Of(p)}" : null,
+            StopBits is { } s ? $"stop-bits={LineWords.Of(s)}" : null,
+            FlowControl is { } f ? $"flow-control={LineWords.Of(f)}" : null,
         }.Where(x => x is not null));
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Concentrator.Devices;
 
 namespace Concentrator.Client.Ser2net;
 
@@ -38,24 +39,24 @@ public static partial class Ser2netImporter
                 port.DataBits = key[0] - '0';
                 return true;
             case "NONE" or "EVEN" or "ODD" or "MARK" or "SPACE":
-                port.Parity = key.ToLowerInvariant();
+                port.Parity = LineWords.Of(LineWords.Parse(LineWords.Parities, key)!.Value);
                 return true;
             case "1STOPBIT":
-                port.StopBits = "1";
+                port.StopBits = LineWords.Of(StopBits.One);
                 return true;
             case "2STOPBITS":
-                port.StopBits = "2";
+                port.StopBits = LineWords.Of(StopBits.Two);
                 return true;
             case "XONXOFF":
-                port.FlowControl = "xonxoff";
+                port.FlowControl = LineWords.Of(FlowControl.XonXoff);
                 return true;
             case "RTSCTS":
-                port.FlowControl = "rtscts";
+                port.FlowControl = LineWords.Of(FlowControl.RtsCts);
                 return true;
             case "-XONXOFF" or "-RTSCTS":
-                if (port.FlowControl == (key == "-XONXOFF" ? "xonxoff" : "rtscts"))
+                if (port.FlowControl == LineWords.Of(key == "-XONXOFF" ? FlowControl.XonXoff : FlowControl.RtsCts))
                 {
-                    port.FlowControl = "none";
+                    port.FlowControl = LineWords.Of(FlowControl.None);
                 }
 
                 return true;
@@ -126,14 +127,7 @@ public static partial class Ser2netImporter
         }
     }
 
-    private static string ParityName(char c) => char.ToUpperInvariant(c) switch
-    {
-        'E' => "even",
-        'O' => "odd",
-        'M' => "mark",
-        'S' => "space",
-        _ => "none",
-    };
+    private static string ParityName(char c) => LineWords.Of(LineWords.ParityOfLetter(c) ?? Parity.None);
 
     /// <summary>
     /// Expands ser2net's string escapes that are fixed per port (\r \n \t \xHH \nnn \d \p \s \B \o); per-connection

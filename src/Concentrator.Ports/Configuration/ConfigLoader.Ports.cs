@@ -37,12 +37,9 @@ public static partial class ConfigLoader
                 ("auto", DeviceBackend.Auto), ("posix", DeviceBackend.Posix), ("system-io-ports", DeviceBackend.SystemIoPorts));
             var baud = Int(name, "baud", Get("baud"), LineSettings.Default.BaudRate, 1, 100_000_000);
             var dataBits = Int(name, "data-bits", Get("data-bits"), 8, 5, 8);
-            var parity = Enum(name, "parity", Get("parity"), Parity.None,
-                ("none", Parity.None), ("odd", Parity.Odd), ("even", Parity.Even), ("mark", Parity.Mark), ("space", Parity.Space));
-            var stopBits = Enum(name, "stop-bits", Get("stop-bits"), StopBits.One,
-                ("1", StopBits.One), ("1.5", StopBits.OnePointFive), ("2", StopBits.Two));
-            var flow = Enum(name, "flow-control", Get("flow-control"), FlowControl.None,
-                ("none", FlowControl.None), ("xonxoff", FlowControl.XonXoff), ("rtscts", FlowControl.RtsCts));
+            var parity = Enum(name, "parity", Get("parity"), Parity.None, [.. LineWords.Parities]);
+            var stopBits = Enum(name, "stop-bits", Get("stop-bits"), StopBits.One, [.. LineWords.StopBits]);
+            var flow = Enum(name, "flow-control", Get("flow-control"), FlowControl.None, [.. LineWords.FlowControls]);
             var banner = Get("banner") is { } b ? b.GetString() : null;
             var idle = Duration(name, "idle-timeout", Get("idle-timeout"), TimeSpan.Zero);
             var maxSessions = Int(name, "max-sessions", Get("max-sessions"), 16, 1, 10_000);

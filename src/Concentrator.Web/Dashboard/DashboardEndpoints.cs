@@ -44,6 +44,7 @@ internal static class DashboardEndpoints
             Done done => Ok(context, done.What),
             PortOffline offline => Problems.Write(context, StatusCodes.Status409Conflict, "the port is not online",
                 $"port '{port}' is {PortJson.StateWord(offline.State)}"),
+            null => Problems.NoAnswer(context),
             _ => Problems.PortNotFound(context, port),
         }).ConfigureAwait(false);
     }
@@ -81,6 +82,7 @@ internal static class DashboardEndpoints
         {
             PortLineState state => Ok(context, $"port {port}: {state.Line}"),
             LineChanged changed => Ok(context, $"port {port}: {changed.State.Line}"),
+            null => Problems.NoAnswer(context),
             _ => Problems.PortNotFound(context, port),
         }).ConfigureAwait(false);
     }
@@ -105,6 +107,7 @@ internal static class DashboardEndpoints
         {
             Done done => Ok(context, done.What),
             SessionNotFound => Problems.Write(context, StatusCodes.Status404NotFound, "no such session", $"there is no session {id}"),
+            null => Problems.NoAnswer(context),
             _ => Problems.PortNotFound(context, port),
         }).ConfigureAwait(false);
     }
@@ -123,6 +126,12 @@ internal static class DashboardEndpoints
         var port = RouteValue(context, "name");
         var answer = await Gateway(context).AskAsync(new GetScrollback(port, access.Identity(context.Connection.RemoteIpAddress)),
             context.RequestAborted).ConfigureAwait(false);
+        if (answer is null)
+        {
+            await Problems.NoAnswer(context).ConfigureAwait(false);
+            return;
+        }
+
         if (answer is ScrollbackRefused refused)
         {
             await Problems.Write(context, StatusCodes.Status403Forbidden, "Forbidden", refused.Reason).ConfigureAwait(false);

@@ -32,13 +32,18 @@ public sealed record PortJson(
     };
 }
 
-/// <summary>Line settings in words, with the short form ("115200 8N1").</summary>
-public sealed record LineJson(int Baud, int DataBits, string Parity, string StopBits, string FlowControl, string Text)
+/// <summary>
+/// Line settings as the management API shows them (<see cref="LineView"/>, the one mapping) plus the short form the
+/// dashboard prints ("115200 8N1"), last in the JSON as before.
+/// </summary>
+public sealed record LineJson : LineView
 {
-    public static LineJson From(LineSettings line) => new(line.BaudRate, line.DataBits,
-        line.Parity.ToString().ToLowerInvariant(),
-        line.StopBits switch { Devices.StopBits.One => "1", Devices.StopBits.OnePointFive => "1.5", _ => "2" },
-        line.FlowControl.ToString().ToLowerInvariant(), line.ToString());
+    private LineJson(LineView view, string text) : base(view) => Text = text;
+
+    [JsonPropertyOrder(1)]
+    public string Text { get; }
+
+    public static new LineJson From(LineSettings line) => new(LineView.From(line), line.ToString());
 }
 
 /// <summary>The first event of a dashboard's feed: who the caller is and which controls to show.</summary>

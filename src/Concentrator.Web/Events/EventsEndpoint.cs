@@ -1,6 +1,7 @@
 using Concentrator.Ports.Security;
 using System.Text;
 using System.Text.Json;
+using Concentrator.Ports.Management;
 using Concentrator.Web.Access;
 using Concentrator.Web.Dashboard;
 using Microsoft.AspNetCore.Http;
@@ -53,7 +54,8 @@ internal static class EventsEndpoint
         try
         {
             // Subscribed before the list is taken: a change in between arrives as an update after the list.
-            var list = await services.GetRequiredService<PortsGateway>().ListAsync(cancellation).ConfigureAwait(false);
+            var list = await services.GetRequiredService<PortsGateway>().ListAsync(cancellation).ConfigureAwait(false)
+                ?? throw new TimeoutException(PortsGateway.NoAnswer()); // as before: no feed without the ports
             var response = context.Response;
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";

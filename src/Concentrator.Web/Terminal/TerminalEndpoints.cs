@@ -108,7 +108,7 @@ internal static partial class TerminalEndpoints
         var peer = connection.RemoteIpAddress is { } address ? new IPEndPoint(address, connection.RemotePort) : null;
         var channel = new WebSocketChannel(socket, peer, access.Identity(connection.RemoteIpAddress)) { LeaseToken = LeaseTokenOf(context.Request) };
 
-        object answer;
+        object? answer;
         try
         {
             answer = await gateway.AskAsync(new ConnectClient(port, channel, listener), context.RequestAborted).ConfigureAwait(false);

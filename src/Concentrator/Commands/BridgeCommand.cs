@@ -26,26 +26,9 @@ public static class BridgeCommand
         });
         var baud = NumberOption.Create("--baud", "Baud rate of the device, also sent to the remote port", 1, int.MaxValue, LineSettings.Default.BaudRate);
         var dataBits = NumberOption.Create("--data-bits", "Data bits", 5, 8, LineSettings.Default.DataBits);
-        var parity = new WordOption<Parity>("--parity", "Parity", "none", new Dictionary<string, Parity>
-        {
-            ["none"] = Parity.None,
-            ["odd"] = Parity.Odd,
-            ["even"] = Parity.Even,
-            ["mark"] = Parity.Mark,
-            ["space"] = Parity.Space,
-        });
-        var stopBits = new WordOption<StopBits>("--stop-bits", "Stop bits", "1", new Dictionary<string, StopBits>
-        {
-            ["1"] = StopBits.One,
-            ["1.5"] = StopBits.OnePointFive,
-            ["2"] = StopBits.Two,
-        });
-        var flowControl = new WordOption<FlowControl>("--flow-control", "Flow control, applied by the device", "none", new Dictionary<string, FlowControl>
-        {
-            ["none"] = FlowControl.None,
-            ["xonxoff"] = FlowControl.XonXoff,
-            ["rtscts"] = FlowControl.RtsCts,
-        });
+        var parity = new WordOption<Parity>("--parity", "Parity", Parity.None, LineWords.Parities);
+        var stopBits = new WordOption<StopBits>("--stop-bits", "Stop bits", StopBits.One, LineWords.StopBits);
+        var flowControl = new WordOption<FlowControl>("--flow-control", "Flow control, applied by the device", FlowControl.None, LineWords.FlowControls);
 
         var command = new Command("bridge",
             "A local serial device bridged to the remote port over RFC 2217; its line settings are sent on every " +

@@ -21,6 +21,13 @@ internal sealed class WordOption<T>
         Option.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. _values.Keys]);
     }
 
+    /// <summary>An option over a shared vocabulary (e.g. <see cref="Devices.LineWords"/>), its default named by value.</summary>
+    public WordOption(string name, string description, T defaultValue, IReadOnlyList<(string Word, T Value)> words)
+        : this(name, description, words.First(w => EqualityComparer<T>.Default.Equals(w.Value, defaultValue)).Word,
+            words.Select(w => KeyValuePair.Create(w.Word, w.Value)))
+    {
+    }
+
     public Option<string> Option { get; }
 
     public T GetValue(ParseResult parse) => _values[parse.GetRequiredValue(Option)];
