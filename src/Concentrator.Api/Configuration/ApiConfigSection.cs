@@ -29,7 +29,7 @@ public sealed class ApiConfigSection : IConfigSection
 
     public string Key => SectionKey;
 
-    public object Read(ConfigValues values, HoconValue? value)
+    public object? Read(ConfigValues values, HoconValue? value)
     {
         ArgumentNullException.ThrowIfNull(values);
         return ReadApi(values, value);

@@ -13,7 +13,7 @@ public static class LeaseCaller
 {
     /// <summary>The caller's holder name: <c>web:NAME</c>, or <c>web:local</c>.</summary>
     public static string Of(ClaimsPrincipal user) =>
-        "web:" + (user.FindFirst(ApiPolicies.TokenNameClaim)?.Value ?? "local");
+        "web:" + (ApiPolicies.TokenPrincipal(user)?.Name ?? "local");
 
     /// <summary>The request id bound to its caller (caller names have no spaces), or null.</summary>
     public static string? Scope(string caller, string? requestId) => requestId is null ? null : caller + " " + requestId;

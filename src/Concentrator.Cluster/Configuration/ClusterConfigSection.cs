@@ -22,8 +22,8 @@ public sealed class ClusterConfigSection(bool serveWitness = false) : IConfigSec
 
     public string Key => SectionKey;
 
-    /// <summary>The section's settings, or <see cref="NoCluster.Instance"/> when it is absent (a single host).</summary>
-    public object Read(ConfigValues values, HoconValue? value)
+    /// <summary>The section's settings, or null when it is absent (a single host).</summary>
+    public object? Read(ConfigValues values, HoconValue? value)
     {
         ArgumentNullException.ThrowIfNull(values);
         var cluster = ReadCluster(values, value);
@@ -32,7 +32,7 @@ public sealed class ClusterConfigSection(bool serveWitness = false) : IConfigSec
             cluster = cluster with { Witness = true };
         }
 
-        return (object?)cluster ?? NoCluster.Instance;
+        return cluster;
     }
 
     /// <summary>A witness serves no ports: a node told to be one without a cluster, or with ports, is a mistake.</summary>
@@ -53,7 +53,7 @@ public sealed class ClusterConfigSection(bool serveWitness = false) : IConfigSec
     }
 
     /// <summary>A witness (or a node told to be one) may have no ports at all.</summary>
-    public bool ServesNoPorts(object settings) => serveWitness || settings is ClusterSettings { Witness: true };
+    public bool ServesNoPorts(object? settings) => serveWitness || settings is ClusterSettings { Witness: true };
 
     /// <summary>cluster { node-name, bind = "host:port", seeds = ["host:port", ...], witness, down-after, heartbeat-pause, tls { ... } }.</summary>
     private static ClusterSettings? ReadCluster(ConfigValues values, HoconValue? value)
@@ -250,16 +250,6 @@ public sealed class ClusterConfigSection(bool serveWitness = false) : IConfigSec
         }
 
         return new DnsEndPoint(host, port);
-    }
-}
-
-/// <summary>The section was absent: this daemon is a single host.</summary>
-public sealed class NoCluster
-{
-    public static NoCluster Instance { get; } = new();
-
-    private NoCluster()
-    {
     }
 }
 

@@ -17,7 +17,7 @@ public sealed class LeaseConfigSection : IConfigSection
 
     public string Key => SectionKey;
 
-    public object Read(ConfigValues values, HoconValue? value)
+    public object? Read(ConfigValues values, HoconValue? value)
     {
         ArgumentNullException.ThrowIfNull(values);
         return ReadLeases(values, value);

@@ -33,9 +33,12 @@ public sealed record PortLease(string LeaseId, string Holder, IPAddress? ForHost
             return true;
         }
 
-        return principal.LeaseToken is { } token &&
-            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(Token));
+        return HasToken(principal.LeaseToken);
     }
+
+    /// <summary>Whether <paramref name="token"/> is this lease's token (compared in constant time).</summary>
+    public bool HasToken(string? token) =>
+        token is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(Token));
 
     /// <summary>An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d; it is the same host.</summary>
     private static bool SameAddress(IPAddress a, IPAddress b) =>

@@ -105,7 +105,8 @@ public static partial class ConfigLoader
                 Error(null, "concentrator." + key, null, $"unknown key{Suggest(key, known)}");
             }
 
-            var own = features.ToDictionary(f => f.Key, f => f.Read(this, section.Items.GetValueOrDefault(f.Key)), StringComparer.Ordinal);
+            var read = features.Select(f => (Feature: f, Settings: f.Read(this, section.Items.GetValueOrDefault(f.Key)))).ToList();
+            var own = read.Where(r => r.Settings is not null).ToDictionary(r => r.Feature.Key, r => r.Settings!, StringComparer.Ordinal);
             var security = ReadSecurity(section.Items.GetValueOrDefault("security"));
             HoconObject? defaults = null;
             if (section.Items.TryGetValue("defaults", out var defaultsValue))
@@ -127,7 +128,7 @@ public static partial class ConfigLoader
                 : new Dictionary<string, HoconValue>();
             if (portItems.Count == 0 && discovery is null)
             {
-                if (features.Any(f => f.ServesNoPorts(own[f.Key])))
+                if (read.Any(r => r.Feature.ServesNoPorts(r.Settings)))
                 {
                     // A cluster's witness serves no ports: it only votes.
                     return Checked(new ConcentratorSettings(Source, [], null) { Security = security, Sections = own });

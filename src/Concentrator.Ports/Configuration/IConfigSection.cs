@@ -13,8 +13,11 @@ public interface IConfigSection
     /// <summary>The key under <c>concentrator</c>.</summary>
     string Key { get; }
 
-    /// <summary>The section's settings from <paramref name="value"/> (null when the section is absent: its defaults).</summary>
-    object Read(ConfigValues values, HoconValue? value);
+    /// <summary>
+    /// The section's settings from <paramref name="value"/> (null when the section is absent); null when the section
+    /// gives none (an absent optional feature, e.g. no cluster).
+    /// </summary>
+    object? Read(ConfigValues values, HoconValue? value);
 
     /// <summary>Checks against the rest of the config, once all of it is read (e.g. a TCP port a listener has taken).</summary>
     void Check(ConcentratorSettings settings, ConfigValues values)
@@ -22,7 +25,7 @@ public interface IConfigSection
     }
 
     /// <summary>Whether these settings make the node serve no ports at all (a cluster's witness): then none is no mistake.</summary>
-    bool ServesNoPorts(object settings) => false;
+    bool ServesNoPorts(object? settings) => false;
 
     /// <summary>What is valid but probably not meant, as SecurityAudit says it for the sections Ports reads.</summary>
     IEnumerable<string> Warnings(ConcentratorSettings settings, DateTimeOffset at) => [];

@@ -30,7 +30,7 @@ public sealed partial class PortActor
 
         var updated = entry with { Principal = entry.Principal with { LeaseToken = presented.Token } };
         _sessions[Sender] = updated;
-        var holds = _lease is { } lease && lease.IsHeldBy(updated.Principal with { Source = null, Kind = PrincipalKind.Anonymous });
+        var holds = _lease?.HasToken(presented.Token) == true;
         _log.Info("port {0}: session {1} presented {2}", _settings.Name, entry.Id,
             holds ? $"the token of lease {_lease!.LeaseId}" : "a lease token that is not the token of this port's lease");
         LogMark($"session {entry.Id} presented {(holds ? "the lease's token" : "a lease token that is not this port's")}");
