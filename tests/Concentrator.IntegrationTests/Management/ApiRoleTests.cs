@@ -24,7 +24,10 @@ public sealed class ApiRoleTests : IntegrationTest
         return stdout.Trim();
     }
 
-    private DaemonProcess Serve() => Track(DaemonProcess.Start($$"""
+    /// <summary>The three ports, online, and a client for the API.</summary>
+    private (DaemonProcess Daemon, ApiHttp Api) Serve()
+    {
+        var daemon = Track(DaemonProcess.Start($$"""
         concentrator {
           ports {
             mine { device = "sim:echo", acl { read-write = ["web:ops"] }, listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
@@ -34,6 +37,9 @@ public sealed class ApiRoleTests : IntegrationTest
           api { tokens-file = "{{TokensFile}}", allow-anonymous-actions = off }
         }
         """));
+        daemon.WaitOnline("open", "mine", "theirs");
+        return (daemon, Track(new ApiHttp(daemon.ApiUrl)));
+    }
 
     [Fact]
     public async Task An_operate_token_acts_only_where_the_port_lets_it_write_and_not_on_a_port_leased_to_someone_else()
@@ -41,11 +47,7 @@ public sealed class ApiRoleTests : IntegrationTest
         var ops = AddToken("ops", "operate");
         var admin = AddToken("root", "admin");
         var reader = AddToken("grafana", "read");
-        var daemon = Serve();
-        daemon.WaitOnline("open");
-        daemon.WaitOnline("mine");
-        daemon.WaitOnline("theirs");
-        var api = Track(new ApiHttp(daemon.ApiUrl));
+        var (daemon, api) = Serve();
         const string brk = """{"durationMs":10}""";
 
         Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Post, "/api/ports/mine/break", brk, ops)).Status);
@@ -86,9 +88,7 @@ public sealed class ApiRoleTests : IntegrationTest
         var scheduler = AddToken("sched", "lease");
         var mallory = AddToken("mallory", "lease");
         var admin = AddToken("root", "admin");
-        var daemon = Serve();
-        daemon.WaitOnline("open");
-        var api = Track(new ApiHttp(daemon.ApiUrl));
+        var (daemon, api) = Serve();
         const string acquire = """{"port":"open","ttl":"10m","requestId":"job-42"}""";
 
         var granted = await api.SendAsync(HttpMethod.Post, "/api/leases", acquire, scheduler);
