@@ -14,25 +14,10 @@ public sealed class ApiAccess(IReadOnlyList<ApiToken> tokens, bool allowAnonymou
 
     public bool AllowAnonymousActions => _state.AllowAnonymousActions;
 
-    public int TokenCount => _state.Tokens.Count;
-
     public void Replace(IReadOnlyList<ApiToken> tokens, bool allowAnonymousActions) => _state = new State(tokens, allowAnonymousActions);
 
     /// <summary>The token whose hash matches, or null. Every stored hash is compared in constant time.</summary>
-    public ApiToken? Find(string presented)
-    {
-        var hash = Encoding.ASCII.GetBytes(TokenFile.HashOf(presented));
-        ApiToken? found = null;
-        foreach (var token in _state.Tokens)
-        {
-            if (CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(token.Sha256Hex)))
-            {
-                found = token;
-            }
-        }
-
-        return found;
-    }
+    public ApiToken? Find(string presented) => FindByHash(TokenFile.HashOf(presented));
 
     /// <summary>The token whose hash is <paramref name="sha256Hex"/> (a dashboard session's), or null once it left the tokens file.</summary>
     public ApiToken? FindByHash(string sha256Hex)

@@ -150,6 +150,7 @@ public static class PortEndpoints
             Done done => TypedResults.Ok(new ActionDone(done.What)),
             PortNotFound => NoSuchPort(name),
             SessionNotFound => ApiProblems.NotFound("session", $"no session {SessionSnapshot.IdOf(name, number)}"),
+            ActionRefused refused => ApiProblems.Forbidden("session", refused.Reason),
             _ => ApiProblems.Unavailable(PortsGateway.NoAnswer()),
         };
     }

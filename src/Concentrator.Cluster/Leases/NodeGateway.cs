@@ -67,7 +67,7 @@ public sealed class NodeGateway : ReceiveActor
             return base.AroundReceive(receive, message);
         }
 
-        if (_refused.Add(Sender.Path.Address) && _refused.Count <= 1000)
+        if (_refused.Count < 1000 && _refused.Add(Sender.Path.Address)) // bounded: a flood of addresses logs the first thousand
         {
             _log.Warning("cluster gateway: dropped {0} from {1}, which is not a member of this cluster now", message.GetType().Name, Sender.Path.Address);
         }

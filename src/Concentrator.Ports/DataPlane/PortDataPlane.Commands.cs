@@ -42,28 +42,16 @@ public sealed partial class PortDataPlane
             flowThen = _flow;
         }
 
-        void Applied(object? result, Exception? error)
-        {
-            if (result is LineSettings inEffect)
-            {
-                lock (_gate)
-                {
-                    _lineInEffect = inEffect;
-                }
-            }
-
-            done(result as LineSettings, error);
-        }
-
+        var applied = Applied(done);
         if (urgent)
         {
             slot?.Cancel();
-            RunUrgent(new DeviceCommand("flow control", d => d.Apply(wanted), Applied));
+            RunUrgent(new DeviceCommand("flow control", d => d.Apply(wanted), applied));
             return;
         }
 
         // Queued behind earlier work; a flow-control change made urgently since then wins over this request's.
-        var command = new DeviceCommand("line settings", d => d.Apply(WithNewerFlow(wanted, flowThen.Generation)), Applied);
+        var command = new DeviceCommand("line settings", d => d.Apply(WithNewerFlow(wanted, flowThen.Generation)), applied);
         if (slot is not null)
         {
             slot.Fill(command);
@@ -73,6 +61,30 @@ public sealed partial class PortDataPlane
             Enqueue(command);
         }
     }
+
+    /// <summary>
+    /// Line settings as a command of its own, for the list a port hands to <see cref="Online"/> (settings a client
+    /// changed while the device opened): applied like <see cref="ApplyLine"/>'s, so the plane knows what is in effect.
+    /// </summary>
+    public DeviceCommand LineCommand(LineSettings wanted, Action<LineSettings?, Exception?> done)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        return new DeviceCommand("line settings", d => d.Apply(wanted), Applied(done));
+    }
+
+    /// <summary>Records what the device says is in effect, then tells <paramref name="done"/>.</summary>
+    private Action<object?, Exception?> Applied(Action<LineSettings?, Exception?> done) => (result, error) =>
+    {
+        if (result is LineSettings inEffect)
+        {
+            lock (_gate)
+            {
+                _lineInEffect = inEffect;
+            }
+        }
+
+        done(result as LineSettings, error);
+    };
 
     private LineSettings WithNewerFlow(LineSettings wanted, long queuedAtGeneration)
     {

@@ -78,9 +78,12 @@ public sealed partial class PortDataPlane
         }
 
         Written(written);
-        foreach (var (write, result) in completions ?? [])
+        if (completions is not null) // most steps complete nothing: no list, not even an empty one
         {
-            write.Input.Completed(result == WriteResult.Written ? write.Data.Length : write.Remaining, result);
+            foreach (var (write, result) in completions)
+            {
+                write.Input.Completed(result == WriteResult.Written ? write.Data.Length : write.Remaining, result);
+            }
         }
 
         if (device is null)

@@ -124,13 +124,12 @@ public sealed partial class PortActor
         _plane.ApplyLine(wanted, slot, (inEffect, _) => self.Tell(new LineSettingsApplied(inEffect ?? wanted, replyTo)));
     }
 
-    /// <summary>The same, as a command to run first when the device comes online.</summary>
+    /// <summary>The same, as a command to run first when the device comes online (the plane records what is in effect).</summary>
     private DeviceCommand LineCommand(LineSettings wanted, IActorRef? replyTo)
     {
         var self = Self;
         // On failure the device is faulting: the port keeps the wanted settings and reapplies them on reopen.
-        return new DeviceCommand("line settings", d => d.Apply(wanted),
-            (inEffect, _) => self.Tell(new LineSettingsApplied(inEffect as LineSettings ?? wanted, replyTo)));
+        return _plane.LineCommand(wanted, (inEffect, _) => self.Tell(new LineSettingsApplied(inEffect ?? wanted, replyTo)));
     }
 
     private static DeviceCommand ControlCommand(bool? dtr, bool? rts, bool? brk) => new("control lines", d =>

@@ -113,7 +113,7 @@ internal static partial class TerminalEndpoints
         {
             answer = await gateway.AskAsync(new ConnectClient(port, channel, listener), context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException or Akka.Actor.AskTimeoutException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException) // the gateway itself answers null on no answer
         {
             answer = e;
         }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Concentrator.Api.Auth;
 
 namespace Concentrator.Hosting;
 
@@ -19,13 +18,6 @@ public sealed class DashboardSessions(TimeProvider? time = null)
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
-
-    /// <summary>A new session for <paramref name="token"/>; its id goes in the cookie.</summary>
-    public string Open(ApiToken token)
-    {
-        ArgumentNullException.ThrowIfNull(token);
-        return Open(new TokenSignIn(token.Sha256Hex));
-    }
 
     /// <summary>A new session for <paramref name="signIn"/>; its id goes in the cookie.</summary>
     public string Open(DashboardSignIn signIn)

@@ -13,10 +13,9 @@ namespace Concentrator.Hosting;
 public static class FeatureSections
 {
     /// <summary>Every feature's section; <paramref name="witness"/> is <c>serve --witness</c> (this node only votes in its cluster).</summary>
-    public static IReadOnlyList<IConfigSection> For(bool witness) => witness ? Witness : All;
+    public static IReadOnlyList<IConfigSection> For(bool witness) =>
+        [LeaseConfigSection.Instance, ApiConfigSection.Instance, new ClusterConfigSection(serveWitness: witness)];
 
-    public static IReadOnlyList<IConfigSection> All { get; } = [LeaseConfigSection.Instance, ApiConfigSection.Instance, new ClusterConfigSection()];
-
-    private static IReadOnlyList<IConfigSection> Witness { get; } =
-        [LeaseConfigSection.Instance, ApiConfigSection.Instance, new ClusterConfigSection(serveWitness: true)];
+    /// <summary>Every feature's section for a node that is not told to be a witness.</summary>
+    public static IReadOnlyList<IConfigSection> All { get; } = For(witness: false);
 }
