@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Concentrator.Client.Import;
 
-/// <summary>One ser2net port/connection translated into concentrator terms, ready to print as HOCON.</summary>
+/// <summary>One port of another console server (ser2net, conserver, ConMan) in concentrator terms, ready to print as HOCON.</summary>
 internal sealed class ImportedPort
 {
     public required string Name { get; set; }
