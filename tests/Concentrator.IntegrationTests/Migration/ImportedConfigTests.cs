@@ -1,4 +1,5 @@
 using Concentrator.Testing;
+using static Concentrator.IntegrationTests.Security.PasswordLogins;
 
 namespace Concentrator.IntegrationTests.Migration;
 
@@ -16,25 +17,6 @@ public sealed class ImportedConfigTests : IntegrationTest
         using var run = RunningProcess.Concentrator([command, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture), file]);
         Assert.Equal(0, run.WaitForExit(Timeout));
         return run.Stdout;
-    }
-
-    private static void Passwd(string usersFile, string name, string password, string? groups = null)
-    {
-        using var passwd = RunningProcess.Concentrator(["passwd", "--users-file", usersFile, name, .. groups is null ? Array.Empty<string>() : ["--groups", groups]]);
-        passwd.Write(password + "\n");
-        passwd.CloseInput();
-        Assert.Equal(0, passwd.WaitForExit(Timeout));
-    }
-
-    private static TcpClientSession LogIn(string source, int port, string user, string password)
-    {
-        var client = TcpClientSession.ConnectFrom(source, port);
-        client.ReadUntil("login: ", Timeout);
-        client.Send(user + "\r\n");
-        client.ReadUntil("Password: ", Timeout);
-        client.Send(password + "\r\n");
-        client.ReadUntil($"logged in as {user}", Timeout);
-        return client;
     }
 
     [Fact]
@@ -60,9 +42,11 @@ public sealed class ImportedConfigTests : IntegrationTest
         daemon.WaitOnline("lab");
 
         using var alice = LogIn("127.0.0.2", basePort, "alice", "alice's secret");
+        alice.ReadUntil("logged in as alice", Timeout);
         alice.Send("from alice\r");
         Assert.Contains("from alice", device.ReadUntil("from alice", Timeout), StringComparison.Ordinal);
         using var bob = LogIn("127.0.0.3", basePort, "bob", "bob's secret");
+        bob.ReadUntil("logged in as bob", Timeout);
         bob.Send("from bob\r");
         bob.ReadUntil("read-only: your input is not sent to the device", Timeout);
         device.Write("login: ");
