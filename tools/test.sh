@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # PostgreSQL (the lease store), chromium (the dashboard's browser tests drive Debian's build through Playwright: no
 # browser is downloaded); and the tools that read what packaging/ ships: systemd-analyze (the unit) and Debian's
 # docker-compose (docker-compose.yml). The build needs nodejs and npm: src/Concentrator.Web restores xterm.js with `npm ci`.
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2) # the cluster partition test: a network namespace and blackhole routes
@@ -16,6 +18,10 @@ command -v telnet >/dev/null 2>&1 || missing+=(telnet)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# mDNS announcements: the tests run their own dbus-daemon and avahi-daemon and browse with avahi-browse.
+command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
+[ -x /usr/sbin/avahi-daemon ] || missing+=(avahi-daemon)
+command -v avahi-browse >/dev/null 2>&1 || missing+=(avahi-utils)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
@@ -26,10 +32,20 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The migration tests import the example configs that conserver and ConMan ship (conserver.cf(5)'s sample, conman.conf).
+# The packages are unpacked, not installed: installing them would start both daemons.
+export CONCENTRATOR_FOREIGN_CONFIGS="${CONCENTRATOR_FOREIGN_CONFIGS:-${XDG_CACHE_HOME:-$HOME/.cache}/concentrator-tests/foreign-configs}"
+if [ ! -f "$CONCENTRATOR_FOREIGN_CONFIGS/etc/conman.conf" ] || [ ! -d "$CONCENTRATOR_FOREIGN_CONFIGS/usr/share/doc/conserver-server" ]; then
+  debs=$(mktemp -d)
+  (cd "$debs" && apt-get download -qq conserver-server conman >/dev/null 2>&1 \
+    || { $sudo_cmd apt-get update -qq && apt-get download -qq conserver-server conman >/dev/null; })
+  mkdir -p "$CONCENTRATOR_FOREIGN_CONFIGS"
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$CONCENTRATOR_FOREIGN_CONFIGS"; done
+  rm -rf "$debs"
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

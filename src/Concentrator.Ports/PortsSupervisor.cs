@@ -162,11 +162,22 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
 
         // Which port holds each address now, and which addresses each wanted port needs bound.
         var holders = new Dictionary<IPEndPoint, string>();
+        var datagram = new Dictionary<IPEndPoint, bool>();
         foreach (var (name, port) in _configured.Concat(_discovered))
         {
             foreach (var listener in port.Listeners)
             {
                 holders[listener.EndPoint] = name;
+                datagram[listener.EndPoint] = listener.IsDatagram;
+            }
+        }
+
+        // A bound socket is kept across a reload; a TCP one cannot become UDP, nor back.
+        foreach (var port in reload.Settings.Ports)
+        {
+            foreach (var listener in port.Listeners.Where(l => datagram.TryGetValue(l.EndPoint, out var was) && was != l.IsDatagram))
+            {
+                problems.Add($"port '{port.Name}': {listener.EndPoint} changes between udp and tcp: remove the listener (reload), then add it back");
             }
         }
 

@@ -1,3 +1,4 @@
+using Concentrator.Client.Import;
 using Concentrator.Client.Ser2net;
 using Concentrator.Devices;
 using Concentrator.Ports.Configuration;

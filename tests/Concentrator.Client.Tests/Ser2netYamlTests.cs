@@ -1,3 +1,4 @@
+using Concentrator.Client.Import;
 using System.Globalization;
 using System.Text;
 using Concentrator.Client.Ser2net;

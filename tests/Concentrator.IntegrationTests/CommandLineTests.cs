@@ -148,6 +148,8 @@ public sealed class CommandLineTests
     [InlineData("bridge", "<DEVICE>", "<HOST:PORT>", "--backend <auto|posix|system-io-ports>", "--baud <N>", "--data-bits <N>",
         "--parity <even|mark|none|odd|space>", "--stop-bits <1|1.5|2>", "--flow-control <none|rtscts|xonxoff>")]
     [InlineData("import-ser2net", "<FILE>")]
+    [InlineData("import-conserver", "<FILE>", "--base-port")]
+    [InlineData("import-conman", "<FILE>", "--base-port")]
     [InlineData("ports", "--api <URL>", "[default: http://127.0.0.1:7900/]", "--api-token <TOKEN>", "--json")]
     [InlineData("sessions", "<NAME>", "--api <URL>", "--json")]
     [InlineData("kick", "<ID>", "--api <URL>", "--api-token <TOKEN>")]
@@ -170,7 +172,7 @@ public sealed class CommandLineTests
     {
         var (code, output) = RunRaw("--help");
         Assert.Equal(0, code);
-        foreach (var command in new[] { "serve", "attach", "pty", "bridge", "import-ser2net", "ports", "sessions", "kick", "reload", "token", "--version" })
+        foreach (var command in new[] { "serve", "attach", "pty", "bridge", "import-ser2net", "import-conserver", "import-conman", "ports", "sessions", "kick", "reload", "token", "--version" })
         {
             Assert.Contains($"  {command}", output, StringComparison.Ordinal);
         }

@@ -1,15 +1,11 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
+
+using Concentrator.Client.Import;
 
 namespace Concentrator.Client.Ser2net;
 
-/// <summary>The HOCON produced from a ser2net config and every problem met on the way.</summary>
-/// <param name="Hocon">A complete <c>concentrator { ports { ... } }</c> config.</param>
-/// <param name="Warnings">Options and lines that could not be mapped (nothing is dropped silently).</param>
-/// <param name="PortCount">How many ports were imported as enabled.</param>
-public sealed record ImportResult(string Hocon, IReadOnlyList<string> Warnings, int PortCount);
 
 /// <summary>
 /// Converts ser2net configs to concentrator HOCON: the classic ser2net.conf line format (3.x:
@@ -27,7 +23,7 @@ public static partial class Ser2netImporter
         var yaml = source.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
             || source.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
             || YamlMarker().IsMatch(text);
-        var context = new Context(source);
+        var context = new ImportContext(source, "import-ser2net");
         if (yaml)
         {
             Ser2netYaml.Import(text, context);
@@ -49,7 +45,7 @@ public static partial class Ser2netImporter
     private static readonly string[] Directives =
         ["BANNER", "TRACEFILE", "OPENSTR", "CLOSESTR", "SIGNATURE", "CONTROLPORT", "LED", "DEVICE", "ROTATOR"];
 
-    private static void ImportClassic(string text, Context context)
+    private static void ImportClassic(string text, ImportContext context)
     {
         var lines = JoinContinuations(text);
         var banners = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -244,75 +240,5 @@ public static partial class Ser2netImporter
         var name = device[(device.LastIndexOf('/') + 1)..];
         var clean = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()).Trim('-');
         return clean.Length == 0 ? "port" : clean;
-    }
-
-
-    /// <summary>Collects ports and warnings; gives unique names; prints the HOCON.</summary>
-    internal sealed class Context(string source)
-    {
-        private readonly List<ImportedPort> _ports = [];
-        private readonly List<string> _warnings = [];
-
-        public string Source { get; } = Path.GetFileName(source);
-
-        public void Warn(int line, string message) =>
-            _warnings.Add(line > 0 ? $"{Source}:{line}: {message}" : $"{Source}: {message}");
-
-        public void Add(ImportedPort port)
-        {
-            var baseName = port.Name;
-            if (_ports.Any(p => p.Name == baseName))
-            {
-                port.Name = string.Create(CultureInfo.InvariantCulture, $"{baseName}-{port.TcpPort}");
-            }
-
-            var n = 2;
-            while (_ports.Any(p => p.Name == port.Name))
-            {
-                port.Name = string.Create(CultureInfo.InvariantCulture, $"{baseName}-{port.TcpPort}-{n++}");
-            }
-
-            var sameDevice = _ports.FirstOrDefault(p => p.Enabled && port.Enabled && p.Device == port.Device);
-            if (sameDevice is not null)
-            {
-                port.Enabled = false;
-                Warn(0, $"port {port.TcpPort}: device {port.Device} is already served by '{sameDevice.Name}' (TCP {sameDevice.TcpPort}); " +
-                    $"concentrator serves a device once (add a listener to '{sameDevice.Name}' instead); imported commented out");
-            }
-
-            _ports.Add(port);
-        }
-
-        public ImportResult Finish(string kind)
-        {
-            var enabled = _ports.Count(p => p.Enabled);
-            if (enabled == 0)
-            {
-                Warn(0, "no port could be imported; the output does not serve anything");
-            }
-
-            var sb = new StringBuilder();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"# Imported from {Source} ({kind}) by concentrator import-ser2net.");
-            if (_warnings.Count > 0)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"# {_warnings.Count} item(s) could not be mapped: listed on stderr.");
-            }
-
-            sb.AppendLine("concentrator {");
-            sb.AppendLine("  ports {");
-            for (var i = 0; i < _ports.Count; i++)
-            {
-                if (i > 0)
-                {
-                    sb.AppendLine();
-                }
-
-                _ports[i].WriteHocon(sb);
-            }
-
-            sb.AppendLine("  }");
-            sb.AppendLine("}");
-            return new ImportResult(sb.ToString(), _warnings, enabled);
-        }
     }
 }

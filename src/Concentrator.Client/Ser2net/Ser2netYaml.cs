@@ -1,3 +1,4 @@
+using Concentrator.Client.Import;
 using System.Globalization;
 
 namespace Concentrator.Client.Ser2net;
@@ -9,7 +10,7 @@ namespace Concentrator.Client.Ser2net;
 internal static class Ser2netYaml
 {
     /// <exception cref="Ser2netFormatException">The YAML is broken; nothing was added to <paramref name="context"/>.</exception>
-    public static void Import(string text, Ser2netImporter.Context context)
+    public static void Import(string text, ImportContext context)
     {
         foreach (var (key, value, line) in Ser2netYamlReader.ReadTopLevel(text, context.Source))
         {
@@ -27,7 +28,7 @@ internal static class Ser2netYaml
         }
     }
 
-    private static void ImportConnection(YamlNode node, int line, Ser2netImporter.Context context)
+    private static void ImportConnection(YamlNode node, int line, ImportContext context)
     {
         if (node.Entries is null)
         {

@@ -143,7 +143,8 @@ public static partial class ConfigLoader
             HoconValue? Get(string key) => l.Items.TryGetValue(key, out var v) ? v : null;
             var bind = Address(port, prefix + "bind", Get("bind"));
             var protocol = Enum(port, prefix + "protocol", Get("protocol"), ListenerProtocol.Rfc2217,
-                ("raw", ListenerProtocol.Raw), ("telnet", ListenerProtocol.Telnet), ("rfc2217", ListenerProtocol.Rfc2217));
+                ("raw", ListenerProtocol.Raw), ("telnet", ListenerProtocol.Telnet), ("rfc2217", ListenerProtocol.Rfc2217),
+                ("udp", ListenerProtocol.Udp));
             var access = Enum(port, prefix + "access", Get("access"), SessionAccess.ReadWrite,
                 ("read-write", SessionAccess.ReadWrite), ("read-only", SessionAccess.ReadOnly));
             // Replay is on for watchers and humans; off for read-write raw/rfc2217, where a flashing tool must never see stale bytes.
@@ -160,6 +161,11 @@ public static partial class ConfigLoader
             }
 
             var (tls, auth, sources) = ReadListenerSecurity(port, l, prefix, protocol, bind);
+            if (protocol == ListenerProtocol.Udp)
+            {
+                CheckDatagramListener(port, prefix, tls, auth, Get("overflow"));
+            }
+
             return new ListenerSettings(bind, tcp, protocol, access, replay, queue, overflow, tls, auth, sources, Get("overflow") is not null);
         }
 

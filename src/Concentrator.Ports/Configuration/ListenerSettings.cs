@@ -8,7 +8,7 @@ namespace Concentrator.Ports.Configuration;
 /// WebSocket binary frames) with notices and escape commands like telnet but no telnet framing; it has no TCP
 /// listener of its own (the web server hands its sessions to the port) and cannot be configured as one.
 /// </summary>
-public enum ListenerProtocol { Raw, Telnet, Rfc2217, Web }
+public enum ListenerProtocol { Raw, Telnet, Rfc2217, Web, Udp }
 
 /// <summary>Whether a session's input may reach the device.</summary>
 public enum SessionAccess { ReadWrite, ReadOnly }
@@ -56,6 +56,9 @@ public sealed record ListenerSettings(
 {
     public IPEndPoint EndPoint => new(Bind, Port);
 
+    /// <summary>Datagrams (UDP) rather than a connection: its socket cannot be handed to a TCP listener, nor back.</summary>
+    public bool IsDatagram => Protocol == ListenerProtocol.Udp;
+
     /// <summary>The allow / deny lists (<see cref="SourceFilter.None"/> when there are none).</summary>
     public SourceFilter SourceFilter => Sources ?? SourceFilter.None;
 
@@ -69,6 +72,7 @@ public sealed record ListenerSettings(
         ListenerProtocol.Raw => "raw",
         ListenerProtocol.Telnet => "telnet",
         ListenerProtocol.Web => "web",
+        ListenerProtocol.Udp => "udp",
         _ => "rfc2217",
     };
 }

@@ -82,8 +82,25 @@ public static class ListenerBinder
     }
 
     /// <summary>Binds one listener (also used at run time by discovery).</summary>
-    public static Socket Bind(PortSettings port, ListenerSettings listener) =>
-        Bind(listener.EndPoint, $"port '{port.Name}'", ListenerSettings.ProtocolName(listener.Protocol));
+    public static Socket Bind(PortSettings port, ListenerSettings listener) => listener.IsDatagram
+        ? BindDatagram(listener.EndPoint, $"port '{port.Name}'")
+        : Bind(listener.EndPoint, $"port '{port.Name}'", ListenerSettings.ProtocolName(listener.Protocol));
+
+    /// <summary>Binds a UDP socket (no SO_REUSEADDR: two daemons must not share one, nor is there a TIME_WAIT to wait out).</summary>
+    private static Socket BindDatagram(System.Net.IPEndPoint endPoint, string owner)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ListenerBindException($"{owner}: cannot listen on {endPoint} (udp): {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// Binds and listens on <paramref name="endPoint"/>; a failure names <paramref name="owner"/> (e.g. "port 'lab'",

@@ -229,7 +229,10 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
 
     private void StartListener(ListenerSettings listener, Socket socket)
     {
-        var actor = Context.ActorOf(ListenerActor.Props(socket, listener, Self, _security), $"listener-{listener.Port}-{++_listenerGeneration}");
+        var props = listener.IsDatagram
+            ? DatagramListenerActor.Props(socket, listener, Self, _security)
+            : ListenerActor.Props(socket, listener, Self, _security);
+        var actor = Context.ActorOf(props, $"listener-{listener.Port}-{++_listenerGeneration}");
         Context.Watch(actor);
         _listeners[listener.EndPoint] = actor;
     }

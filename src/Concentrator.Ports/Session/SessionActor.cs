@@ -175,7 +175,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             _output.EnqueueControl(_protocol.EncodeNotice($"[concentrator: logged in as {_principal.Name}]\r\n"));
         }
 
-        if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol != ListenerProtocol.Raw)
+        if (_portSettings.Banner is { Length: > 0 } banner && _listener.Protocol is not (ListenerProtocol.Raw or ListenerProtocol.Udp))
         {
             _output.EnqueueControl(_protocol.EncodeNotice(banner + "\r\n"));
         }

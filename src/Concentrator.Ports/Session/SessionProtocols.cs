@@ -11,6 +11,6 @@ internal static class SessionProtocols
         ListenerProtocol.Telnet => new TelnetProtocol(TelnetMode.Telnet, signature),
         ListenerProtocol.Rfc2217 => new TelnetProtocol(TelnetMode.Rfc2217, signature),
         ListenerProtocol.Web => new RawProtocol(showsNotices: true),
-        _ => new RawProtocol(),
+        _ => new RawProtocol(), // raw and udp: bytes as they are
     };
 }

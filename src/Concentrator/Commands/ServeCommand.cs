@@ -11,6 +11,7 @@ using Concentrator.Cluster.Configuration;
 using Concentrator.Cluster.Hosting;
 using Concentrator.Devices;
 using Concentrator.Hosting;
+using Concentrator.Mdns;
 using Concentrator.Leases.Hosting;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Hosting;
@@ -215,6 +216,7 @@ public static partial class ServeCommand
         var api = settings.ApiSettings();
         builder.Services.AddConcentratorCluster(settings, api.Enabled ? api.Url : null, typeof(AkkaLogBridge));
         builder.Services.AddManagement(settings, management.Source, management.Access);
+        builder.Services.AddMdnsAnnouncements(settings);
         if (web is null)
         {
             return ((HostApplicationBuilder)builder).Build();

@@ -1,4 +1,5 @@
 using Concentrator.Testing;
+using static Concentrator.IntegrationTests.Security.PasswordLogins;
 
 namespace Concentrator.IntegrationTests.Security;
 
@@ -11,14 +12,6 @@ namespace Concentrator.IntegrationTests.Security;
 public sealed class LoginAndAclTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-
-    private static void Passwd(string usersFile, string name, string password, string? groups = null)
-    {
-        using var passwd = RunningProcess.Concentrator(["passwd", "--users-file", usersFile, name, .. groups is null ? Array.Empty<string>() : ["--groups", groups]]);
-        passwd.Write(password + "\n");
-        passwd.CloseInput();
-        Assert.Equal(0, passwd.WaitForExit(Timeout));
-    }
 
     private (DaemonProcess Daemon, int Telnet, int Rfc2217) Serve()
     {
@@ -42,16 +35,6 @@ public sealed class LoginAndAclTests : IntegrationTest
             """));
         daemon.WaitOnline("p");
         return (daemon, telnet, rfc2217);
-    }
-
-    private static TcpClientSession LogIn(string source, int port, string user, string password)
-    {
-        var client = TcpClientSession.ConnectFrom(source, port);
-        client.ReadUntil("login: ", Timeout);
-        client.Send(user + "\r\n");
-        client.ReadUntil("Password: ", Timeout);
-        client.Send(password + "\r\n");
-        return client;
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace Concentrator.Client.Ser2net;
+namespace Concentrator.Client.Import;
 
-/// <summary>One ser2net port/connection translated into concentrator terms, ready to print as HOCON.</summary>
+/// <summary>One port of another console server (ser2net, conserver, ConMan) in concentrator terms, ready to print as HOCON.</summary>
 internal sealed class ImportedPort
 {
     public required string Name { get; set; }
@@ -37,6 +37,28 @@ internal sealed class ImportedPort
 
     public bool KickOld { get; set; }
 
+    /// <summary>exclusive for consoles whose server gives one attached user the write right (conserver).</summary>
+    public string? WritePolicy { get; set; }
+
+    /// <summary>password for listeners whose server authenticated users (conserver, ConMan's clients are trusted).</summary>
+    public string? Auth { get; set; }
+
+    /// <summary>The listener's allowed source networks; empty = no filter.</summary>
+    public List<string> Allow { get; } = [];
+
+    /// <summary>Whether the port gets an acl (the source named who may use it), even one that grants nobody.</summary>
+    public bool HasAcl { get; set; }
+
+    /// <summary>Principals (and @groups) for the port's acl.</summary>
+    public List<string> ReadWrite { get; } = [];
+
+    public List<string> ReadOnly { get; } = [];
+
+    /// <summary>The console log file with {port} for the port name.</summary>
+    public string? LogFile { get; set; }
+
+    public bool LogTimestamps { get; set; }
+
     /// <summary>False for ser2net's "off" state / enable: off: printed commented out.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -46,6 +68,22 @@ internal sealed class ImportedPort
     /// <summary>ser2net's \s / \B form of the serial parameters, e.g. 57600N81.</summary>
     public string SerialParams =>
         string.Create(CultureInfo.InvariantCulture, $"{Baud}{char.ToUpperInvariant(Parity[0])}{DataBits}{StopBits}");
+
+    private string ListenerExtras()
+    {
+        var extras = new StringBuilder();
+        if (Auth is not null)
+        {
+            extras.Append(", auth = ").Append(Auth);
+        }
+
+        if (Allow.Count > 0)
+        {
+            extras.Append(", allow = ").Append(Hocon.List(Allow));
+        }
+
+        return extras.ToString();
+    }
 
     public void WriteHocon(StringBuilder sb)
     {
@@ -65,8 +103,23 @@ internal sealed class ImportedPort
         Line($"  flow-control = {FlowControl}");
         Line("  listeners = [");
         Line(string.Create(CultureInfo.InvariantCulture,
-            $"    {{ port = {TcpPort}, protocol = {Protocol}, bind = {Hocon.Quote(Bind)} }}"));
+            $"    {{ port = {TcpPort}, protocol = {Protocol}, bind = {Hocon.Quote(Bind)}{ListenerExtras()} }}"));
         Line("  ]");
+        if (HasAcl || ReadWrite.Count > 0 || ReadOnly.Count > 0)
+        {
+            Line($"  acl {{ read-write = {Hocon.List(ReadWrite)}, read-only = {Hocon.List(ReadOnly)} }}");
+        }
+
+        if (WritePolicy is not null)
+        {
+            Line($"  write-policy = {WritePolicy}");
+        }
+
+        if (LogFile is not null)
+        {
+            Line($"  log {{ file = {Hocon.Quote(LogFile)}{(LogTimestamps ? ", timestamps = on" : "")} }}");
+        }
+
         Line(string.Create(CultureInfo.InvariantCulture, $"  idle-timeout = {IdleTimeoutSeconds}s"));
         if (Banner is not null)
         {
@@ -82,6 +135,9 @@ internal sealed class ImportedPort
 /// <summary>HOCON text helpers.</summary>
 internal static class Hocon
 {
+    /// <summary>A HOCON list of quoted strings.</summary>
+    public static string List(IEnumerable<string> items) => "[" + string.Join(", ", items.Select(Quote)) + "]";
+
     /// <summary>A double-quoted HOCON (JSON) string.</summary>
     public static string Quote(string text)
     {

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace Concentrator.Ports.Channels;
+
+/// <summary>
+/// One peer of a UDP listener as a session's transport: the datagrams it sent are the session's input (a bounded queue:
+/// a peer that sends faster than the device takes loses datagrams, as UDP would, and they are counted); the session's
+/// output goes back to it as datagrams of at most <see cref="MaxDatagram"/> bytes through the listener's one socket.
+/// The listener offers datagrams from its receive loop; the session reads and sends from its own actor, as on TCP.
+/// There is no connection to close: the listener ends the channel when the peer has been quiet too long.
+/// </summary>
+public sealed class DatagramChannel : ISessionChannel
+{
+    /// <summary>What fits an Ethernet frame without IP fragmentation.</summary>
+    public const int MaxDatagram = 1472;
+
+    private readonly Socket _socket;
+    private readonly IPEndPoint _peer;
+    private readonly Action<DatagramChannel> _ended;
+    private readonly Channel<byte[]> _inbound = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(256)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    private ReadOnlyMemory<byte> _rest;
+    private int _disposed;
+    private long _dropped;
+
+    public DatagramChannel(Socket socket, IPEndPoint peer, Action<DatagramChannel> ended)
+    {
+        _socket = socket;
+        _peer = peer;
+        _ended = ended;
+        Peer = peer.ToString();
+    }
+
+    public EndPoint? RemoteEndPoint => _peer;
+
+    public string Peer { get; }
+
+    /// <summary>Datagrams dropped because the session had not read the ones before.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>The listener's receive loop hands over a datagram from this peer.</summary>
+    public void Offer(byte[] datagram)
+    {
+        if (!_inbound.Writer.TryWrite(datagram))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    public Task HandshakeAsync(CancellationToken cancellation) => Task.CompletedTask;
+
+    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer)
+    {
+        if (_rest.IsEmpty)
+        {
+            try
+            {
+                _rest = await _inbound.Reader.ReadAsync().ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                return 0; // ended: the peer went quiet, or the listener stopped
+            }
+        }
+
+        var n = Math.Min(buffer.Length, _rest.Length);
+        _rest[..n].CopyTo(buffer);
+        _rest = _rest[n..];
+        return n;
+    }
+
+    public bool CanSendNow => true;
+
+    public int SendNow(IList<ArraySegment<byte>> segments)
+    {
+        var sent = 0;
+        foreach (var datagram in Datagrams(segments))
+        {
+            try
+            {
+                sent += _socket.SendTo(datagram.Span, SocketFlags.None, _peer);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                return sent; // the rest goes out through SendAsync
+            }
+            catch (SocketException e)
+            {
+                throw new SessionChannelException($"send failed: {e.SocketErrorCode}");
+            }
+        }
+
+        return sent;
+    }
+
+    public async Task SendAsync(IList<ArraySegment<byte>> segments)
+    {
+        foreach (var datagram in Datagrams(segments))
+        {
+            try
+            {
+                await _socket.SendToAsync(datagram, SocketFlags.None, _peer).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw new SessionChannelException($"send failed: {e.SocketErrorCode}");
+            }
+        }
+    }
+
+    /// <summary>The bytes of <paramref name="segments"/> cut into datagrams of at most <see cref="MaxDatagram"/> bytes.</summary>
+    private static IEnumerable<ReadOnlyMemory<byte>> Datagrams(IList<ArraySegment<byte>> segments)
+    {
+        var all = new byte[Segments.Length(segments)];
+        var at = 0;
+        foreach (var segment in segments)
+        {
+            segment.AsSpan().CopyTo(all.AsSpan(at));
+            at += segment.Count;
+        }
+
+        for (var start = 0; start < all.Length; start += MaxDatagram)
+        {
+            yield return all.AsMemory(start, Math.Min(MaxDatagram, all.Length - start));
+        }
+    }
+
+    /// <summary>No more input: the session sees the end of its stream and closes.</summary>
+    public void End() => _inbound.Writer.TryComplete();
+
+    public void Close() => Dispose();
+
+    public void Dispose()
+    {
+        End();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _ended(this); // the listener forgets the peer; the socket is the listener's, not this channel's
+        }
+    }
+}
