@@ -32,7 +32,7 @@ public abstract record PortMenuChoice
 /// <summary>
 /// The port menu of <c>ssh -t console@host</c>: the ports the user may open, numbered, optionally only those with one
 /// tag. A line typed at it is a number or a port name (open it), "/TAG" (show only ports tagged TAG), "/" (show all)
-/// or "q" (leave). Pure: the terminal around it is <c>ssh-entry</c>'s.
+/// or "q" (leave). Pure: the terminal around it is <c>ssh-entry</c>'s, in its line mode (so "\n" is a new line there).
 /// </summary>
 public sealed class PortMenu(IReadOnlyList<PortMenuEntry> ports)
 {
@@ -45,18 +45,18 @@ public sealed class PortMenu(IReadOnlyList<PortMenuEntry> ports)
     {
         var text = new StringBuilder();
         var shown = Shown;
-        text.Append(CultureInfo.InvariantCulture, $"\r\nconcentrator: {shown.Count} port(s){(Tag is null ? "" : $" tagged {Tag}")}\r\n");
+        text.Append(CultureInfo.InvariantCulture, $"\nconcentrator: {shown.Count} port(s){(Tag is null ? "" : $" tagged {Tag}")}\n");
         var width = shown.Count == 0 ? 0 : shown.Max(p => p.Name.Length);
         for (var i = 0; i < shown.Count; i++)
         {
             var p = shown[i];
-            text.Append(CultureInfo.InvariantCulture, $"  {i + 1,3}) {p.Name.PadRight(width)}  {p.Access,-10}  {string.Join(',', p.Tags)}\r\n");
+            text.Append(CultureInfo.InvariantCulture, $"  {i + 1,3}) {p.Name.PadRight(width)}  {p.Access,-10}  {string.Join(',', p.Tags)}\n");
         }
 
         var tags = ports.SelectMany(p => p.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (tags.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"tags: {string.Join(' ', tags)}\r\n");
+            text.Append(CultureInfo.InvariantCulture, $"tags: {string.Join(' ', tags)}\n");
         }
 
         return text.Append("number or name to open, /TAG to filter, / for all, q to quit: ").ToString();

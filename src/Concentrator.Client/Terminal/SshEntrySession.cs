@@ -141,7 +141,7 @@ public static class SshEntrySession
                 case PortMenuChoice.Quit:
                     return null;
                 case PortMenuChoice.Invalid invalid:
-                    await stdout.WriteAsync($"concentrator: {invalid.Reason}\r\n").ConfigureAwait(false);
+                    await stdout.WriteAsync($"concentrator: {invalid.Reason}\n").ConfigureAwait(false);
                     break;
             }
         }

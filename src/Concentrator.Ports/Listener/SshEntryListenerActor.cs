@@ -162,9 +162,9 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         if (header.SshClient is { } sshClient)
         {
             _log.Info(verified
-                    ? "ssh-entry: {0} for port {1}, from {2} (SSH_CONNECTION of the console account's sshd session)"
-                    : "ssh-entry: {0} for port {1}, from {2} as its SSH_CONNECTION says (not verified: used for nothing but this line)",
-                principal.Name, header.Port, sshClient);
+                    ? "ssh-entry: {0} for {1}, from {2} (SSH_CONNECTION of the console account's sshd session)"
+                    : "ssh-entry: {0} for {1}, from {2} as its SSH_CONNECTION says (not verified: used for nothing but this line)",
+                principal.Name, header.Verb == SshEntryVerb.List ? "the port list" : "port " + header.Port, sshClient);
         }
 
         if (header.Verb == SshEntryVerb.List)

@@ -7,7 +7,7 @@ namespace Concentrator.Commands;
 
 /// <summary>
 /// <c>concentrator ssh-config [--account console]</c>: prints the sshd <c>Match User</c> block of the SSH front door
-/// (keys from <c>ssh-keys</c>, certificates against security.ssh-user-ca, public keys only, no forwarding, a pty) and,
+/// (keys and security.ssh-user-ca certificates from <c>ssh-keys</c>, public keys only, no forwarding, a pty) and,
 /// as comments, the commands that make the one system account. The account may do nothing but run ssh-entry: its
 /// keys come only from <c>ssh-keys</c>, whose every line forces that command.
 /// </summary>
@@ -84,9 +84,8 @@ public static class SshConfigCommand
             .AppendLine($"    AuthorizedKeysCommandUser {commandUser}");
         if (security.SshUserCa is { } ca)
         {
-            text.AppendLine($"    TrustedUserCAKeys {ca}")
-                .AppendLine($"    AuthorizedPrincipalsCommand {self} --principals %u %t %k")
-                .AppendLine($"    AuthorizedPrincipalsCommandUser {commandUser}");
+            // Certificates come through the same command as cert-authority lines (see SshKeysCommand).
+            text.AppendLine($"    # user certificates signed by {ca} (security.ssh-user-ca) are accepted through ssh-keys too");
         }
 
         return text

@@ -8,9 +8,12 @@ namespace Concentrator.Commands;
 /// <c>concentrator ssh-keys USER KEYTYPE KEY</c>: sshd's <c>AuthorizedKeysCommand … %u %t %k</c> for the SSH front
 /// door. For the console account (security.ssh-console-account) and a key some users-file user holds, it prints one
 /// authorized_keys line that pins that user as the principal (<see cref="AuthorizedKeysLine"/>); for anything else it
-/// prints nothing and exits 0, which sshd reads as "no such key". With <c>--principals</c> it is the
-/// <c>AuthorizedPrincipalsCommand</c>: sshd has verified the certificate against TrustedUserCAKeys (the
-/// security.ssh-user-ca) already, and this prints one line per certificate principal that is a users-file user.
+/// prints nothing and exits 0, which sshd reads as "no such key". For a user certificate (sshd passes it as the key)
+/// and a configured security.ssh-user-ca it prints a <c>cert-authority,principals="NAME"</c> line with the CA's key,
+/// NAME the certificate's first principal that is a users-file user: sshd itself checks that the certificate is
+/// signed by that CA, valid now and names NAME (so a certificate from another CA matches nothing). Done here rather
+/// than with TrustedUserCAKeys and AuthorizedPrincipalsCommand because OpenSSH 9.2 ignores the latter inside a
+/// Match block (seen with Debian's sshd: it fell back to matching the account name).
 /// </summary>
 public static class SshKeysCommand
 {
@@ -25,22 +28,18 @@ public static class SshKeysCommand
             HelpName = "FILE",
             DefaultValueFactory = _ => SshFrontDoor.DefaultConfig,
         };
-        var principals = new Option<bool>("--principals")
-        {
-            Description = "Be the AuthorizedPrincipalsCommand: print the lines for a certificate's principals",
-        };
         var command = new Command("ssh-keys",
             "sshd's AuthorizedKeysCommand (%u %t %k) for the SSH front door: prints the authorized_keys line for a users-file " +
-            "key, pinning its user as the principal, or nothing. --principals: the AuthorizedPrincipalsCommand for certificates.")
+            "key or a certificate of security.ssh-user-ca, pinning its user as the principal, or nothing.")
         {
-            user, keyType, key, config, principals,
+            user, keyType, key, config,
         };
         command.SetAction(parse => Run(parse.GetRequiredValue(user), parse.GetRequiredValue(keyType), parse.GetRequiredValue(key),
-            parse.GetRequiredValue(config), parse.GetValue(principals)));
+            parse.GetRequiredValue(config)));
         return command;
     }
 
-    private static int Run(string account, string keyType, string keyText, string configPath, bool principals)
+    private static int Run(string account, string keyType, string keyText, string configPath)
     {
         if (SshFrontDoor.LoadSecurity(configPath, "ssh-keys") is not { } security)
         {
@@ -53,7 +52,7 @@ public static class SshKeysCommand
         }
 
         var lines = new AuthorizedKeysLine(SshFrontDoor.SelfCommand(), security.SshEntrySocket ?? SshEntryCommand.DefaultSocket);
-        foreach (var line in principals ? CertificateLines(security, key, lines) : KeyLines(security, key, lines))
+        foreach (var line in key.IsCertificate ? CertificateLines(security, key, lines) : KeyLines(security, key, lines))
         {
             Console.Out.WriteLine(line);
         }
@@ -64,10 +63,17 @@ public static class SshKeysCommand
     private static IEnumerable<string> KeyLines(SecuritySettings security, SshPublicKey key, AuthorizedKeysLine lines) =>
         !key.IsCertificate && security.Users.FindByKey(key) is { } holder ? [lines.ForKey(holder.Name, key)] : [];
 
-    /// <summary>Only with a configured user CA: sshd checks the signature against TrustedUserCAKeys, which ssh-config sets to that file.</summary>
-    private static IEnumerable<string> CertificateLines(SecuritySettings security, SshPublicKey key, AuthorizedKeysLine lines) =>
-        security.SshUserCa is not null && key.IsCertificate && SshCertificate.Principals(key.Blob) is { } names
-            ? names.Distinct(StringComparer.Ordinal).Where(n => UserDirectory.IsValidName(n) && security.Users.Find(n) is not null)
-                .Select(lines.ForCertificatePrincipal)
+    /// <summary>Only with a configured user CA (read now, so a new CA needs no restart of anything).</summary>
+    private static IEnumerable<string> CertificateLines(SecuritySettings security, SshPublicKey key, AuthorizedKeysLine lines)
+    {
+        if (security.SshUserCa is not { } caFile || SshPublicKey.Parse(File.ReadAllText(caFile), out _) is not { } ca ||
+            SshCertificate.Principals(key.Blob) is not { } names)
+        {
+            return [];
+        }
+
+        return names.FirstOrDefault(n => UserDirectory.IsValidName(n) && security.Users.Find(n) is not null) is { } principal
+            ? [lines.ForCertificate(principal, ca)]
             : [];
+    }
 }

@@ -3,8 +3,8 @@ using System.Text;
 namespace Concentrator.Ports.Security.Ssh;
 
 /// <summary>
-/// The lines <c>concentrator ssh-keys</c> prints for sshd: an authorized_keys line for a users-file key, or an
-/// AuthorizedPrincipalsCommand line for a certificate principal; both pin the principal with
+/// The lines <c>concentrator ssh-keys</c> prints for sshd: an authorized_keys line for a users-file key, or a
+/// <c>cert-authority,principals="NAME"</c> line with the user CA's key for a certificate; both pin the principal with
 /// <c>restrict,pty,command="… ssh-entry --principal NAME"</c>, so whatever the SSH client asks for, sshd runs only
 /// that command, with no forwarding of any kind. The command is read twice, by sshd (inside the double quotes, where
 /// only <c>\"</c> is special) and then by the console account's shell; so every word is single-quoted for the shell
@@ -27,8 +27,17 @@ public sealed record AuthorizedKeysLine(IReadOnlyList<string> Executable, string
         return $"{Options(principal)} {key}";
     }
 
-    /// <summary>The AuthorizedPrincipalsCommand line accepting a certificate that names <paramref name="principal"/>.</summary>
-    public string ForCertificatePrincipal(string principal) => $"{Options(principal)} {principal}";
+    /// <summary>
+    /// The authorized_keys line accepting a certificate signed by <paramref name="userCa"/> that names
+    /// <paramref name="principal"/>: sshd checks the signature against that CA key and the principal against the
+    /// certificate, so a certificate from another CA, or for another name, does not match it.
+    /// </summary>
+    public string ForCertificate(string principal, SshPublicKey userCa)
+    {
+        ArgumentNullException.ThrowIfNull(userCa);
+        var options = Options(principal); // checks the name before it goes between quotes
+        return $"cert-authority,principals=\"{principal}\",{options} {userCa}";
+    }
 
     /// <summary><c>restrict,pty,command="…"</c> for <paramref name="principal"/>; throws for a name that is not a users-file name.</summary>
     public string Options(string principal)
