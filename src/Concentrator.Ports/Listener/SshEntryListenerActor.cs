@@ -176,11 +176,10 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         EndPoint remote = verified && header.SshClient is { } endPoint ? endPoint : new UnixDomainSocketEndPoint(_path);
         var channel = new StreamChannel(new NetworkStream(read.Client, ownsSocket: true), remote);
         var security = _security.ForSession(SessionListener, _ => new Identification(principal, null), interactive: true);
-        _ports.Tell(new SshEntryConnection(header.Port, principal.Name, read.Client, new ClientConnected(channel, SessionListener, security))
+        _ports.Tell(new SshEntryConnection(header.Port, principal.Name, read.Client, new ClientConnected(channel, SessionListener, security)
         {
-            Columns = header.Columns,
-            Rows = header.Rows,
-        });
+            Terminal = Session.TerminalSize.Of(header.Columns, header.Rows),
+        }));
     }
 
     /// <summary>One line, bounded in time, then the socket goes; off the actor thread.</summary>
@@ -215,13 +214,8 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
     }
 }
 
-/// <summary>SSH entry -> ports supervisor: a connection for the port named <paramref name="Port"/>, from a terminal of this size (0: unknown).</summary>
-public sealed record SshEntryConnection(string Port, string User, Socket Client, ClientConnected Connected)
-{
-    public int Columns { get; init; }
-
-    public int Rows { get; init; }
-}
+/// <summary>SSH entry -> ports supervisor: a connection for the port named <paramref name="Port"/>.</summary>
+public sealed record SshEntryConnection(string Port, string User, Socket Client, ClientConnected Connected);
 
 /// <summary>SSH entry -> ports supervisor: which ports may <paramref name="Principal"/> use (the port menu, <c>ssh console@host ports</c>)?</summary>
 public sealed record SshEntryListPorts(Principal Principal, Socket Client);

@@ -69,7 +69,7 @@ public sealed class SshFrontDoorTests : IntegrationTest
     }
 
     [Fact]
-    public void A_certificate_of_the_user_ca_logs_in_as_its_principal_and_another_ca_or_a_local_claim_does_not()
+    public async Task A_certificate_of_the_user_ca_logs_in_as_its_principal_and_another_ca_or_a_local_claim_does_not()
     {
         var door = Open();
         var ca = door.Key("ca");
@@ -82,10 +82,14 @@ public sealed class SshFrontDoorTests : IntegrationTest
         var carol = door.Ssh("carol", "ports", tty: false);
         Assert.Equal(0, carol.WaitForExit(Timeout));
         Assert.Contains("lab\tread-write\tlab", carol.Stdout, StringComparison.Ordinal);
-        var session = Track(door.Ssh("carol", "lab"));
+        // Through a terminal of 132x43 (ssh in a pty of that size): the size reaches the session list.
+        var session = Track(door.Ssh("carol", "lab", windowSize: (132, 43)));
         door.Daemon.WaitFor("session \\d+ on port lab: 127\\.0\\.0\\.1:\\d+ connected as alice \\(raw, read-write\\)", Timeout);
         session.Write("typed-with-a-certificate\r");
         door.Device.ReadUntil("typed-with-a-certificate", Timeout);
+        using var api = new Management.ApiHttp(door.Daemon.ApiUrl);
+        var sessions = (await api.GetAsync("/api/ports/lab/sessions")).Json;
+        Assert.Equal("132x43", Assert.Single(sessions.EnumerateArray()).GetProperty("terminal").GetString());
 
         var mallory = door.Ssh("mallory", "ports", tty: false);
         Assert.Equal(255, mallory.WaitForExit(Timeout));
@@ -189,11 +193,44 @@ public sealed class SshFrontDoorTests : IntegrationTest
         public void Sign(string caKey, string name, string principals) =>
             ExternalCommand.MustRun("ssh-keygen", ["-q", "-s", caKey, "-I", name, "-n", principals, Path(name + ".pub")]);
 
-        /// <summary>ssh -tt (or without a pty) as the console account with NAME's key, typing COMMAND after the host.</summary>
-        public RunningProcess Ssh(string key, string? command, bool tty = true) =>
-            RunningProcess.Start("ssh", [tty ? "-tt" : "-T", "-i", Path(key), "-p", $"{sshPort}",
+        /// <summary>
+        /// ssh -tt (or without a pty) as the console account with NAME's key, typing COMMAND after the host; with a
+        /// window size, ssh runs in a pty of that size (python's pty module), as from a real terminal.
+        /// </summary>
+        public RunningProcess Ssh(string key, string? command, bool tty = true, (int Columns, int Rows)? windowSize = null)
+        {
+            string[] ssh = ["ssh", tty ? "-tt" : "-T", "-i", Path(key), "-p", $"{sshPort}",
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
-                "-o", "IdentitiesOnly=yes", "-o", "EscapeChar=~", $"{Account}@127.0.0.1", .. command is null ? Array.Empty<string>() : [command]]);
+                "-o", "IdentitiesOnly=yes", $"{Account}@127.0.0.1", .. command is null ? Array.Empty<string>() : [command]];
+            return windowSize is { } size
+                ? RunningProcess.Start("/usr/bin/python3", ["-c", InSizedPty, $"{size.Columns}", $"{size.Rows}", .. ssh])
+                : RunningProcess.Start(ssh[0], ssh[1..]);
+        }
+
+        /// <summary>Runs argv[3:] on a pty of argv[1] x argv[2] (set before exec, so ssh reads it), relaying both ways.</summary>
+        private const string InSizedPty = """
+            import fcntl, os, pty, select, struct, sys, termios
+            cols, rows, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+            pid, fd = pty.fork()
+            if pid == 0:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+                os.execvp(argv[0], argv)
+            inputs = [0, fd]
+            while True:
+                for r in select.select(inputs, [], [])[0]:
+                    try:
+                        data = os.read(r, 4096)
+                    except OSError:
+                        data = b""
+                    if r == fd:
+                        if not data:
+                            sys.exit(os.waitpid(pid, 0)[1] >> 8)
+                        os.write(1, data)
+                    elif data:
+                        os.write(fd, data)
+                    else:
+                        inputs.remove(0)
+            """;
     }
 
     /// <summary>The one system account of the front door, as ssh-config's setup comments make it, removed after the test.</summary>

@@ -1,0 +1,19 @@
+using System.Globalization;
+
+namespace Concentrator.Ports.Session;
+
+/// <summary>
+/// A client terminal's size (SSH entry's pty at connect, the browser terminal's on every resize). A serial console has
+/// no window to pass it to; the session keeps it so the session list can show it ("120x40").
+/// </summary>
+public sealed record TerminalSize(int Columns, int Rows)
+{
+    /// <summary>The size, or null when either side is out of 1..10000 (unknown or nonsense).</summary>
+    public static TerminalSize? Of(int columns, int rows) =>
+        columns is > 0 and <= 10_000 && rows is > 0 and <= 10_000 ? new TerminalSize(columns, rows) : null;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Columns}x{Rows}");
+}
+
+/// <summary>Session -> port: the client's terminal is now this size.</summary>
+public sealed record SessionResized(TerminalSize Size);
