@@ -45,7 +45,7 @@ public static class SshConfigCommand
     {
         if (SshFrontDoor.LoadSecurity(configPath, "ssh-config") is not { } security)
         {
-            return ExitCodes.Failure;
+            return ExitCodes.Usage;
         }
 
         var name = account ?? security.SshConsoleAccount;

@@ -43,7 +43,7 @@ public static class SshKeysCommand
     {
         if (SshFrontDoor.LoadSecurity(configPath, "ssh-keys") is not { } security)
         {
-            return ExitCodes.Failure;
+            return ExitCodes.Usage;
         }
 
         if (account != security.SshConsoleAccount || SshPublicKey.From(keyType, keyText, out _) is not { } key)
