@@ -3,9 +3,10 @@ using Concentrator.Ports.Security.Ssh;
 namespace Concentrator.Ports.Security;
 
 /// <summary>
-/// <c>concentrator passwd</c>: sets one user's password (and groups), or adds or removes one of its SSH keys, in a users file. Written atomically (a temp file
-/// in the same directory, mode 0600 from its creation, flushed, then renamed over the old one), so the daemon never
-/// reads half a file and the hashes are never readable by others, not even for a moment.
+/// <c>concentrator passwd</c>: sets one user's password (and groups), or adds or removes one of its SSH keys, in a
+/// users file. Written atomically (a temp file in the same directory, mode 0600 from its creation, flushed, then
+/// renamed over the old one), so the daemon never reads half a file and the hashes are never readable by others, not
+/// even for a moment.
 /// </summary>
 public static class UsersFileWriter
 {
@@ -32,7 +33,7 @@ public static class UsersFileWriter
         {
             Groups = groups ?? existing?.Groups ?? [],
             Keys = existing is null ? [key] : existing.Keys.Contains(key) ? existing.Keys : [.. existing.Keys, key],
-        }, (others, _) =>
+        }, others =>
         {
             if (others.FirstOrDefault(a => a.Name != name && a.Keys.Contains(key)) is { } holder)
             {
@@ -74,7 +75,7 @@ public static class UsersFileWriter
     }
 
     /// <summary>Reads the file (a bad one is an error, never overwritten), replaces one account, writes it back atomically.</summary>
-    private static void Change(string path, string name, Func<UserAccount?, UserAccount> change, Action<IEnumerable<UserAccount>, UserAccount>? check = null)
+    private static void Change(string path, string name, Func<UserAccount?, UserAccount> change, Action<IEnumerable<UserAccount>>? check = null)
     {
         var accounts = new Dictionary<string, UserAccount>(StringComparer.Ordinal);
         if (File.Exists(path))
@@ -93,7 +94,7 @@ public static class UsersFileWriter
         }
 
         var changed = change(accounts.GetValueOrDefault(name));
-        check?.Invoke(accounts.Values, changed);
+        check?.Invoke(accounts.Values);
         accounts[name] = changed;
         WriteAtomically(path, UserDirectory.Format(accounts.Values));
     }
