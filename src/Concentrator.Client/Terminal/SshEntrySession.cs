@@ -14,16 +14,23 @@ namespace Concentrator.Client.Terminal;
 /// </summary>
 public static class SshEntrySession
 {
-    /// <summary>Exit code: 0 when the session ended, 1 when the daemon cannot be reached.</summary>
-    public static async Task<int> RunAsync(string socketPath, string header, CancellationToken cancellationToken)
+    /// <summary>
+    /// Exit code: 0 when the session ended, 1 when the daemon cannot be reached. <paramref name="resizeHeader"/> makes
+    /// the header that reports a new terminal size (columns, rows) on SIGWINCH, each on a short connection of its own:
+    /// the session's stream stays the console's bytes only.
+    /// </summary>
+    public static async Task<int> RunAsync(string socketPath, string header, Func<int, int, string>? resizeHeader, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(header);
-        var stderr = new FdWriter(2);
         using var socket = await ConnectAsync(socketPath, header, cancellationToken).ConfigureAwait(false);
         if (socket is null)
         {
             return 1;
         }
+
+        using var resized = resizeHeader is null || OperatingSystem.IsWindows()
+            ? null
+            : PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => ReportSize(socketPath, resizeHeader));
 
         using var terminal = RawTerminal.Enter();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -88,6 +95,22 @@ public static class SshEntrySession
         terminal.Restore();
         return 0;
     }
+
+    /// <summary>Tells the daemon the terminal's new size, off the signal's thread; a daemon that is gone is no matter.</summary>
+    private static void ReportSize(string socketPath, Func<int, int, string> resizeHeader) =>
+        _ = Task.Run(async () =>
+        {
+            var (columns, rows) = TerminalSize();
+            using var report = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await report.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
+                await report.SendAsync(Encoding.UTF8.GetBytes(resizeHeader(columns, rows)), SocketFlags.None).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+            }
+        });
 
     /// <summary>The daemon's whole answer to a list header (one line per port), or null when it cannot be reached.</summary>
     public static async Task<string?> ListAsync(string socketPath, string header, CancellationToken cancellationToken)

@@ -11,6 +11,9 @@ public enum SshEntryVerb
 
     /// <summary>List the ports the principal may use (one line each), then close.</summary>
     List,
+
+    /// <summary>The terminal of this process's session changed size (SIGWINCH); nothing is answered.</summary>
+    Resize,
 }
 
 /// <summary>
@@ -30,7 +33,7 @@ public sealed record SshEntryHeader(string Port, IPEndPoint? SshClient, string? 
     /// <summary>The line for these fields (what <see cref="Parse"/> reads), newline included.</summary>
     public static string Format(string port, string? sshConnection, string? principal, int columns, int rows, SshEntryVerb verb) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{port}\t{sshConnection}\t{principal}\t{(columns > 0 && rows > 0 ? $"{columns}x{rows}" : "")}\t{(verb == SshEntryVerb.List ? "list" : "join")}\n");
+            $"{port}\t{sshConnection}\t{principal}\t{(columns > 0 && rows > 0 ? $"{columns}x{rows}" : "")}\t{verb.ToString().ToLowerInvariant()}\n");
 
     public static SshEntryHeader Parse(string line)
     {
@@ -39,7 +42,7 @@ public sealed record SshEntryHeader(string Port, IPEndPoint? SshClient, string? 
         string Field(int i) => fields.Length > i ? fields[i].Trim() : "";
         var (columns, rows) = ParseSize(Field(3));
         return new SshEntryHeader(Field(0), ParseSshClient(Field(1)), Field(2) is { Length: > 0 } p ? p : null, columns, rows,
-            Field(4) == "list" ? SshEntryVerb.List : SshEntryVerb.Join);
+            Field(4) switch { "list" => SshEntryVerb.List, "resize" => SshEntryVerb.Resize, _ => SshEntryVerb.Join });
     }
 
     /// <summary>SSH_CONNECTION is "client-address client-port server-address server-port": the client's part.</summary>

@@ -33,6 +33,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _ports;
     private readonly DaemonSecurity _security;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SshEntryTerminals _terminals = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -92,9 +93,12 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
     {
         string? user;
         string? refusal;
+        int pid;
         try
         {
-            user = SshEntrySocket.MayConnect(PeerCredentials.Of(client), _security.Settings.SshEntryGroup, out refusal);
+            var peer = PeerCredentials.Of(client);
+            pid = peer.ProcessId;
+            user = SshEntrySocket.MayConnect(peer, _security.Settings.SshEntryGroup, out refusal);
         }
         catch (SocketException e)
         {
@@ -111,7 +115,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         }
 
         ReadHeaderAsync(client, _security.Settings.HandshakeTimeout).PipeTo(Self,
-            success: header => new HeaderRead(client, user, header),
+            success: header => new HeaderRead(client, user, pid, header),
             failure: e => new HeaderFailed(client, user, (e as AggregateException)?.InnerException?.Message ?? e.Message));
     }
 
@@ -149,6 +153,18 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
     private void OnHeader(HeaderRead read)
     {
         var header = SshEntryHeader.Parse(read.Header);
+        if (header.Verb == SshEntryVerb.Resize)
+        {
+            // Cosmetic (the session list), so no identity beyond "the same process that opened the session".
+            if (Session.TerminalSize.Of(header.Columns, header.Rows) is { } size)
+            {
+                _terminals.Resize(read.ProcessId, read.User, size);
+            }
+
+            read.Client.Dispose();
+            return;
+        }
+
         if (SshEntryIdentity.Identify(read.User, header, _security.Settings, out var refusal) is not { } principal)
         {
             _log.Warning("ssh-entry: refused: {0}", refusal);
@@ -178,7 +194,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         var security = _security.ForSession(SessionListener, _ => new Identification(principal, null), interactive: true);
         _ports.Tell(new SshEntryConnection(header.Port, principal.Name, read.Client, new ClientConnected(channel, SessionListener, security)
         {
-            Terminal = Session.TerminalSize.Of(header.Columns, header.Rows),
+            Terminal = _terminals.Open(read.ProcessId, read.User, Session.TerminalSize.Of(header.Columns, header.Rows)),
         }));
     }
 
@@ -204,7 +220,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
 
     private sealed record AcceptFailed(string Reason);
 
-    private sealed record HeaderRead(Socket Client, string User, string Header);
+    private sealed record HeaderRead(Socket Client, string User, int ProcessId, string Header);
 
     private sealed record HeaderFailed(Socket Client, string User, string Reason);
 

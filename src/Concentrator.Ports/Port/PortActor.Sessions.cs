@@ -33,7 +33,7 @@ public sealed partial class PortActor
     {
         if (_sessions.TryGetValue(Sender, out var entry))
         {
-            _sessions[Sender] = entry with { Terminal = resized.Size };
+            entry.Terminal.Size = resized.Size;
         }
     }
 
@@ -85,7 +85,7 @@ public sealed partial class PortActor
         var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output,
             _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result))))
         {
-            Terminal = _joiningTerminals.Remove(session, out var terminal) ? terminal : null,
+            Terminal = _joiningTerminals.Remove(session, out var terminal) ? terminal : new Session.SessionTerminal(),
         };
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
@@ -257,6 +257,6 @@ public sealed partial class PortActor
     private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, SessionCounters Counters,
         DateTimeOffset ConnectedAt, IDeviceOutputSink Output, DeviceInput Input)
     {
-        public Session.TerminalSize? Terminal { get; init; }
+        public Session.SessionTerminal Terminal { get; init; } = new();
     }
 }

@@ -30,7 +30,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = [];
     private readonly Dictionary<IActorRef, ListenerSettings> _joining = []; // connected, not yet admitted
-    private readonly Dictionary<IActorRef, Session.TerminalSize> _joiningTerminals = []; // their terminal sizes, when told
+    private readonly Dictionary<IActorRef, Session.SessionTerminal> _joiningTerminals = []; // their terminal sizes, when told
     private readonly Dictionary<IPEndPoint, IActorRef> _listeners = [];
     private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
     private readonly HashSet<IActorRef> _modemWatchers = []; // sessions that want modem-input changes (the device is read only then)

@@ -86,7 +86,8 @@ public static class SshEntryCommand
 
         var (columns, rows) = SshEntrySession.TerminalSize();
         var header = SshEntryHeader.Format(name, sshConnection, principal, columns, rows, SshEntryVerb.Join);
-        return await SshEntrySession.RunAsync(socket, header, stop.Token).ConfigureAwait(false);
+        return await SshEntrySession.RunAsync(socket, header,
+            (c, r) => SshEntryHeader.Format(name, sshConnection, principal, c, r, SshEntryVerb.Resize), stop.Token).ConfigureAwait(false);
     }
 
     private static async Task<int> ListAsync(string socket, string header, CancellationToken cancellationToken)

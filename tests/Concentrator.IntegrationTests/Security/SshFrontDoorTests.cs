@@ -15,6 +15,7 @@ namespace Concentrator.IntegrationTests.Security;
 public sealed class SshFrontDoorTests : IntegrationTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private const int Sigusr1 = 10; // makes the sized pty below 100x30
 
     [Fact]
     public void Keys_map_to_users_with_their_rights_the_menu_lists_and_unknown_keys_are_refused()
@@ -90,6 +91,15 @@ public sealed class SshFrontDoorTests : IntegrationTest
         using var api = new Management.ApiHttp(door.Daemon.ApiUrl);
         var sessions = (await api.GetAsync("/api/ports/lab/sessions")).Json;
         Assert.Equal("132x43", Assert.Single(sessions.EnumerateArray()).GetProperty("terminal").GetString());
+
+        // The terminal is resized (SIGWINCH reaches ssh, sshd, ssh-entry): the session list follows.
+        session.Send(Sigusr1);
+        var last = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            last = (await api.GetAsync("/api/ports/lab/sessions")).Text;
+            return last.Contains("\"terminal\":\"100x30\"", StringComparison.Ordinal);
+        }, Timeout, () => $"the session list did not show 100x30: {last}");
 
         var mallory = door.Ssh("mallory", "ports", tty: false);
         Assert.Equal(255, mallory.WaitForExit(Timeout));
@@ -207,14 +217,18 @@ public sealed class SshFrontDoorTests : IntegrationTest
                 : RunningProcess.Start(ssh[0], ssh[1..]);
         }
 
-        /// <summary>Runs argv[3:] on a pty of argv[1] x argv[2] (set before exec, so ssh reads it), relaying both ways.</summary>
+        /// <summary>
+        /// Runs argv[3:] on a pty of argv[1] x argv[2] (set before exec, so ssh reads it), relaying both ways; SIGUSR1
+        /// resizes the pty to 100x30, which the kernel tells ssh with SIGWINCH.
+        /// </summary>
         private const string InSizedPty = """
-            import fcntl, os, pty, select, struct, sys, termios
+            import fcntl, os, pty, select, signal, struct, sys, termios
             cols, rows, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
             pid, fd = pty.fork()
             if pid == 0:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
                 os.execvp(argv[0], argv)
+            signal.signal(signal.SIGUSR1, lambda *_: fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0)))
             inputs = [0, fd]
             while True:
                 for r in select.select(inputs, [], [])[0]:

@@ -3,6 +3,7 @@ using Concentrator.Ports.Admission;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Listener;
 using Concentrator.Ports.Security;
+using Concentrator.Ports.Session;
 using Concentrator.Testing;
 
 namespace Concentrator.Ports.Tests.Security.Ssh;
@@ -75,6 +76,21 @@ public sealed class SshEntryIdentityTests
         var old = SshEntryHeader.Parse("switch-1\t10.9.9.9 40000 127.0.0.1 22"); // an older ssh-entry: two fields
         Assert.Equal(new SshEntryHeader("switch-1", new IPEndPoint(IPAddress.Parse("10.9.9.9"), 40000), null, 0, 0, SshEntryVerb.Join), old);
         Assert.Equal(new SshEntryHeader("", null, null, 0, 0, SshEntryVerb.List), SshEntryHeader.Parse("\tnot an address\t\t99999x1\tlist"));
+    }
+
+    [Fact]
+    public void Only_the_process_that_opened_a_session_resizes_its_terminal()
+    {
+        var terminals = new SshEntryTerminals();
+        var terminal = terminals.Open(4242, "console", TerminalSize.Of(80, 24));
+        Assert.Equal(new TerminalSize(80, 24), terminal.Size);
+        Assert.False(terminals.Resize(4243, "console", new TerminalSize(1, 1))); // another process
+        Assert.False(terminals.Resize(4242, "mallory", new TerminalSize(1, 1))); // the same pid, another account
+        Assert.True(terminals.Resize(4242, "console", new TerminalSize(132, 43)));
+        Assert.Equal("132x43", terminal.Size?.ToString());
+        Assert.Null(TerminalSize.Of(0, 24));
+        var resize = SshEntryHeader.Parse(SshEntryHeader.Format("switch-1", null, null, 100, 30, SshEntryVerb.Resize));
+        Assert.Equal((SshEntryVerb.Resize, 100, 30), (resize.Verb, resize.Columns, resize.Rows));
     }
 
     [Fact]
