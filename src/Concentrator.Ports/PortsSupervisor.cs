@@ -87,6 +87,8 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
         Receive<GetScrollback>(get => Route(get.Port, get));
         Receive<Reload>(OnReload);
         Receive<SshEntryConnection>(OnSshEntry);
+        Receive<SshEntryListPorts>(list => Sender.Tell(new SshEntryPortList(list.Client,
+            SshEntryPortMenu.Lines(_configured.Values.Concat(_discovered.Values), list.Principal))));
     }
 
     /// <summary>An SSH-entry connection names its port: it joins that port like any client, or hears which ports there are.</summary>

@@ -26,6 +26,8 @@ public static class Program
             TokenCommand.Create(),
             PasswdCommand.Create(),
             SshEntryCommand.Create(),
+            SshKeysCommand.Create(),
+            SshConfigCommand.Create(),
         };
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
 

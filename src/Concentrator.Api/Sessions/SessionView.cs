@@ -18,6 +18,12 @@ namespace Concentrator.Api.Sessions;
 public sealed record SessionView(string Id, string Port, int Number, string Peer, string Principal, string Role, string Transport,
     string Listener, long BytesIn, long BytesOut, long Dropped, DateTimeOffset Since)
 {
+    /// <summary>The client terminal's size ("120x40"), when it told one (SSH entry, the browser terminal).</summary>
+    public string? Terminal { get; init; }
+
     public static SessionView From(SessionSnapshot s) =>
-        new(s.Id, s.Port, s.Number, s.Peer, s.Principal, s.Role, s.Protocol, s.Listener, s.BytesIn, s.BytesOut, s.Dropped, s.Since);
+        new(s.Id, s.Port, s.Number, s.Peer, s.Principal, s.Role, s.Protocol, s.Listener, s.BytesIn, s.BytesOut, s.Dropped, s.Since)
+        {
+            Terminal = s.Terminal,
+        };
 }

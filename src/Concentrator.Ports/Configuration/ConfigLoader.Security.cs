@@ -13,7 +13,7 @@ public static partial class ConfigLoader
     private static readonly string[] SecurityKeys =
     [
         "users-file", "max-connections-per-source", "accept-rate-per-source", "handshake-timeout", "login-attempts",
-        "ssh-entry-socket", "ssh-entry-group",
+        "ssh-entry-socket", "ssh-entry-group", "ssh-user-ca", "ssh-console-account",
     ];
 
     private static readonly string[] AclKeys = ["read-write", "read-only"];
@@ -59,7 +59,36 @@ public static partial class ConfigLoader
                 Error(null, SecurityPrefix + "ssh-entry-group", sshGroup, "expected a group name of this system");
             }
 
-            return new SecuritySettings(usersFile, users, limits, handshake, sshSocket, sshGroup);
+            var sshUserCa = Get("ssh-user-ca")?.GetString() is { Length: > 0 } ca ? FullPath(ca) : null;
+            if (sshUserCa is not null)
+            {
+                CheckSshUserCa(sshUserCa);
+            }
+
+            var console = Get("ssh-console-account")?.GetString() is { Length: > 0 } account ? account : SecuritySettings.DefaultSshConsoleAccount;
+            if (!UserDirectory.IsValidName(console))
+            {
+                Error(null, SecurityPrefix + "ssh-console-account", console, "expected an account name of this system, e.g. \"console\"");
+            }
+
+            return new SecuritySettings(usersFile, users, limits, handshake, sshSocket, sshGroup, sshUserCa, console);
+        }
+
+        /// <summary>The CA's public key, read now: a missing or garbled file stops the daemon, not a login later.</summary>
+        private void CheckSshUserCa(string path)
+        {
+            const string key = SecurityPrefix + "ssh-user-ca";
+            try
+            {
+                if (Security.Ssh.SshPublicKey.Parse(File.ReadAllText(path), out var problem) is null)
+                {
+                    Error(null, key, path, $"not an SSH public key (ssh-keygen's CA .pub file): {problem}");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Error(null, key, path, $"cannot read the SSH user CA's public key: {e.Message}");
+            }
         }
 
         private UserDirectory ReadUsers(string path)

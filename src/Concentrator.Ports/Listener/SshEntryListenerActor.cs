@@ -13,10 +13,11 @@ namespace Concentrator.Ports.Listener;
 
 /// <summary>
 /// SSH entry, the daemon side: accepts on the ssh-entry Unix socket, checks the peer with SO_PEERCRED, reads the one
-/// header line <c>concentrator ssh-entry</c> sends (the port name, then the SSH client's address, tab-separated),
-/// and hands the connection to that port as an ordinary session: principal "ssh:" + the peer's user name (verified by
-/// the kernel), the port's ACL and limits applying as to anyone. The SSH client's address is the peer's claim: it is
-/// logged, never used for a decision. The session is raw bytes with escape commands and notices, for a person on a
+/// header line <c>concentrator ssh-entry</c> sends (<see cref="SshEntryHeader"/>), and hands the connection to that
+/// port as an ordinary session, or answers the port list. Who it is, <see cref="SshEntryIdentity"/> decides from the
+/// kernel's word (the peer's account): the console account's ssh-entry names a users-file principal and the address
+/// sshd verified; any other account is "ssh:" + its name, its SSH_CONNECTION logged but used for nothing. The port's
+/// ACL and limits apply as to anyone. The session is raw bytes with escape commands and notices, for a person on a
 /// terminal. Header reads run off the actor thread and are bounded by handshake-timeout.
 /// </summary>
 public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
@@ -32,6 +33,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _ports;
     private readonly DaemonSecurity _security;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SshEntryTerminals _terminals = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -56,11 +58,12 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         Receive<HeaderFailed>(f =>
         {
             f.Client.Dispose();
-            _log.Info("ssh-entry: ssh:{0} {1}", f.User, f.Reason);
+            _log.Info("ssh-entry: local account {0} {1}", f.User, f.Reason);
         });
+        Receive<SshEntryPortList>(list => SayAndClose(list.Client, string.Concat(list.Lines.Select(l => l + "\n"))));
         Receive<SshEntryPortUnknown>(unknown =>
         {
-            _log.Info("ssh-entry: ssh:{0} asked for port '{1}', which does not exist", unknown.User, unknown.Port);
+            _log.Info("ssh-entry: {0} asked for port '{1}', which does not exist", unknown.User, unknown.Port);
             SayAndClose(unknown.Client, $"concentrator: no port named '{unknown.Port}'; ports: {string.Join(", ", unknown.Known)}\r\n");
         });
     }
@@ -90,9 +93,12 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
     {
         string? user;
         string? refusal;
+        int pid;
         try
         {
-            user = SshEntrySocket.MayConnect(PeerCredentials.Of(client), _security.Settings.SshEntryGroup, out refusal);
+            var peer = PeerCredentials.Of(client);
+            pid = peer.ProcessId;
+            user = SshEntrySocket.MayConnect(peer, _security.Settings.SshEntryGroup, out refusal);
         }
         catch (SocketException e)
         {
@@ -109,7 +115,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
         }
 
         ReadHeaderAsync(client, _security.Settings.HandshakeTimeout).PipeTo(Self,
-            success: header => new HeaderRead(client, user, header),
+            success: header => new HeaderRead(client, user, pid, header),
             failure: e => new HeaderFailed(client, user, (e as AggregateException)?.InnerException?.Message ?? e.Message));
     }
 
@@ -146,31 +152,50 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
 
     private void OnHeader(HeaderRead read)
     {
-        var fields = read.Header.TrimEnd('\r').Split('\t');
-        var port = fields[0].Trim();
-        var sshClient = fields.Length > 1 ? ParseSshClient(fields[1]) : null;
-        // Who it is, the daemon verified (SO_PEERCRED); where the SSH client sits, it only has the peer's word for
-        // (any local account can connect here with any SSH_CONNECTION it likes). So the address is logged as said and
-        // decides nothing: no source address, so a lease's forHost or an address rule never matches an SSH entry.
-        var principal = new Principal("ssh:" + read.User, null) { Kind = PrincipalKind.Ssh };
-        if (sshClient is not null)
+        var header = SshEntryHeader.Parse(read.Header);
+        if (header.Verb == SshEntryVerb.Resize)
         {
-            _log.Info("ssh-entry: ssh:{0} for port {1}, from {2} as its SSH_CONNECTION says (not verified: used for nothing but this line)",
-                read.User, port, sshClient);
+            // Cosmetic (the session list), so no identity beyond "the same process that opened the session".
+            if (Session.TerminalSize.Of(header.Columns, header.Rows) is { } size)
+            {
+                _terminals.Resize(read.ProcessId, read.User, size);
+            }
+
+            read.Client.Dispose();
+            return;
         }
 
-        var channel = new StreamChannel(new NetworkStream(read.Client, ownsSocket: true), new UnixDomainSocketEndPoint(_path));
-        var security = _security.ForSession(SessionListener, _ => new Identification(principal, null), interactive: true);
-        _ports.Tell(new SshEntryConnection(port, read.User, read.Client, new ClientConnected(channel, SessionListener, security)));
-    }
+        if (SshEntryIdentity.Identify(read.User, header, _security.Settings, out var refusal) is not { } principal)
+        {
+            _log.Warning("ssh-entry: refused: {0}", refusal);
+            SayAndClose(read.Client, $"concentrator: refused: {refusal}\r\n");
+            return;
+        }
 
-    /// <summary>SSH_CONNECTION is "client-address client-port server-address server-port": the client's part, for the log only.</summary>
-    private static IPEndPoint? ParseSshClient(string sshConnection)
-    {
-        var parts = sshConnection.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length >= 2 && IPAddress.TryParse(parts[0], out var address) && int.TryParse(parts[1], out var port) && port is > 0 and <= 65535
-            ? new IPEndPoint(address, port)
-            : null;
+        // From the console account, SSH_CONNECTION is what sshd set (the front door's trust boundary, SshEntryIdentity):
+        // the session's source. From any other account it is the peer's word, logged and used for nothing.
+        var verified = principal.Source is not null;
+        if (header.SshClient is { } sshClient)
+        {
+            _log.Info(verified
+                    ? "ssh-entry: {0} for {1}, from {2} (SSH_CONNECTION of the console account's sshd session)"
+                    : "ssh-entry: {0} for {1}, from {2} as its SSH_CONNECTION says (not verified: used for nothing but this line)",
+                principal.Name, header.Verb == SshEntryVerb.List ? "the port list" : "port " + header.Port, sshClient);
+        }
+
+        if (header.Verb == SshEntryVerb.List)
+        {
+            _ports.Tell(new SshEntryListPorts(principal, read.Client));
+            return;
+        }
+
+        EndPoint remote = verified && header.SshClient is { } endPoint ? endPoint : new UnixDomainSocketEndPoint(_path);
+        var channel = new StreamChannel(new NetworkStream(read.Client, ownsSocket: true), remote);
+        var security = _security.ForSession(SessionListener, _ => new Identification(principal, null), interactive: true);
+        _ports.Tell(new SshEntryConnection(header.Port, principal.Name, read.Client, new ClientConnected(channel, SessionListener, security)
+        {
+            Terminal = _terminals.Open(read.ProcessId, read.User, Session.TerminalSize.Of(header.Columns, header.Rows)),
+        }));
     }
 
     /// <summary>One line, bounded in time, then the socket goes; off the actor thread.</summary>
@@ -195,7 +220,7 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
 
     private sealed record AcceptFailed(string Reason);
 
-    private sealed record HeaderRead(Socket Client, string User, string Header);
+    private sealed record HeaderRead(Socket Client, string User, int ProcessId, string Header);
 
     private sealed record HeaderFailed(Socket Client, string User, string Reason);
 
@@ -207,6 +232,12 @@ public sealed class SshEntryListenerActor : ReceiveActor, IWithTimers
 
 /// <summary>SSH entry -> ports supervisor: a connection for the port named <paramref name="Port"/>.</summary>
 public sealed record SshEntryConnection(string Port, string User, Socket Client, ClientConnected Connected);
+
+/// <summary>SSH entry -> ports supervisor: which ports may <paramref name="Principal"/> use (the port menu, <c>ssh console@host ports</c>)?</summary>
+public sealed record SshEntryListPorts(Principal Principal, Socket Client);
+
+/// <summary>Ports supervisor -> SSH entry: the answer, one line per port: name, access, tags (tab-separated).</summary>
+public sealed record SshEntryPortList(Socket Client, IReadOnlyList<string> Lines);
 
 /// <summary>Ports supervisor -> SSH entry: there is no such port; <paramref name="Known"/> lists the ones there are.</summary>
 public sealed record SshEntryPortUnknown(string Port, string User, Socket Client, IReadOnlyList<string> Known);

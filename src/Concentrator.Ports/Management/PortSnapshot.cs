@@ -62,6 +62,9 @@ public sealed record SessionSnapshot(
     long Dropped,
     DateTimeOffset Since)
 {
+    /// <summary>The client terminal's size ("120x40") when it told one (SSH entry, the browser terminal), else null.</summary>
+    public string? Terminal { get; init; }
+
     public static string IdOf(string port, int number) => $"{port}:{number}";
 
     /// <summary>Splits "port:number" at the last colon; false for anything else.</summary>

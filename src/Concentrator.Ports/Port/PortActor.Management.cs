@@ -121,7 +121,7 @@ public sealed partial class PortActor
             dropped += e.Counters.Dropped;
             sessions.Add(new SessionSnapshot(SessionSnapshot.IdOf(_settings.Name, e.Id), e.Id, _settings.Name, e.Peer,
                 e.Principal.Name, role, ListenerSettings.ProtocolName(e.Listener.Protocol), e.Listener.ToString(),
-                e.Counters.BytesIn, e.Counters.BytesOut, e.Counters.Dropped, e.ConnectedAt));
+                e.Counters.BytesIn, e.Counters.BytesOut, e.Counters.Dropped, e.ConnectedAt) { Terminal = e.Terminal.Size?.ToString() });
         }
 
         return new PortSnapshot(_settings.Name, _settings.Device, State, _stateSince,

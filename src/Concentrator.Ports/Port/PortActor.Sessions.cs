@@ -22,6 +22,19 @@ public sealed partial class PortActor
             $"connection-{++_nextConnection}");
         Context.Watch(session);
         _joining[session] = connected.Listener;
+        if (connected.Terminal is { } terminal)
+        {
+            _joiningTerminals[session] = terminal;
+        }
+    }
+
+    /// <summary>The session's terminal changed size: kept for the session list (a serial line has no window size).</summary>
+    private void OnSessionResized(Session.SessionResized resized)
+    {
+        if (_sessions.TryGetValue(Sender, out var entry))
+        {
+            entry.Terminal.Size = resized.Size;
+        }
     }
 
     private void OnJoin(JoinPort join)
@@ -70,7 +83,10 @@ public sealed partial class PortActor
         var id = ++_nextSessionId;
         var peer = join.Peer;
         var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output,
-            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result))));
+            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result))))
+        {
+            Terminal = _joiningTerminals.Remove(session, out var terminal) ? terminal : new Session.SessionTerminal(),
+        };
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
@@ -239,5 +255,8 @@ public sealed partial class PortActor
     }
 
     private sealed record SessionEntry(int Id, ListenerSettings Listener, Principal Principal, string Peer, SessionCounters Counters,
-        DateTimeOffset ConnectedAt, IDeviceOutputSink Output, DeviceInput Input);
+        DateTimeOffset ConnectedAt, IDeviceOutputSink Output, DeviceInput Input)
+    {
+        public Session.SessionTerminal Terminal { get; init; } = new();
+    }
 }

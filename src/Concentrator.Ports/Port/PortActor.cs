@@ -30,6 +30,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = [];
     private readonly Dictionary<IActorRef, ListenerSettings> _joining = []; // connected, not yet admitted
+    private readonly Dictionary<IActorRef, Session.SessionTerminal> _joiningTerminals = []; // their terminal sizes, when told
     private readonly Dictionary<IPEndPoint, IActorRef> _listeners = [];
     private readonly HashSet<IActorRef> _behind = []; // backpressure sessions whose output queue is full
     private readonly HashSet<IActorRef> _modemWatchers = []; // sessions that want modem-input changes (the device is read only then)
@@ -142,6 +143,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Receive<DrainDeviceOutput>(_ => DrainOutput());
         Receive<ClientConnected>(OnClientConnected);
         Receive<JoinPort>(OnJoin);
+        Receive<Session.SessionResized>(OnSessionResized);
         Receive<OutputBehind>(behind =>
         {
             if (_sessions.ContainsKey(Sender) && (behind.Behind ? _behind.Add(Sender) : _behind.Remove(Sender)))
@@ -169,6 +171,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t =>
         {
             _joining.Remove(t.ActorRef);
+            _joiningTerminals.Remove(t.ActorRef);
             StopWatchingModem(t.ActorRef);
             Leave(t.ActorRef);
             ListenerStopped(t.ActorRef);

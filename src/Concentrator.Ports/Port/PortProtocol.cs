@@ -14,7 +14,11 @@ public enum DeviceState { Opening, Online, Offline }
 /// <param name="Channel">The client's transport.</param>
 /// <param name="Listener">The listener it came through.</param>
 /// <param name="Security">Handshake timeout, how the client is identified, login; null: anonymous, with the daemon's handshake timeout.</param>
-public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings Listener, SessionSecurity? Security = null);
+public sealed record ClientConnected(ISessionChannel Channel, ListenerSettings Listener, SessionSecurity? Security = null)
+{
+    /// <summary>The client's terminal size as its entry point keeps it up to date (SSH entry), for the session list.</summary>
+    public Session.SessionTerminal? Terminal { get; init; }
+}
 
 /// <summary>Session -> port: the channel is up and the client is <paramref name="Principal"/>; admit me or refuse me.</summary>
 /// <param name="Principal">Who the client is.</param>

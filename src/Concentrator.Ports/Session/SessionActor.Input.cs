@@ -69,8 +69,9 @@ public sealed partial class SessionActor
             case WhoControl:
                 OnEscapeCommand('w');
                 break;
-            case ResizeControl:
-                break; // a serial console has no window size to pass on
+            case ResizeControl resize when TerminalSize.Of(resize.Columns, resize.Rows) is { } size:
+                _port.Tell(new SessionResized(size)); // a serial console has no window size; the session list shows it
+                break;
         }
 
         ResumeReading();

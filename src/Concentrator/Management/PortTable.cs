@@ -30,12 +30,12 @@ internal static class PortTable
     }
 
     public static string Sessions(IEnumerable<SessionView> sessions, DateTimeOffset now) => Table(
-        ["ID", "PEER", "PRINCIPAL", "ROLE", "TRANSPORT", "CONNECTED", "IN", "OUT", "DROPPED"],
+        ["ID", "PEER", "PRINCIPAL", "ROLE", "TRANSPORT", "CONNECTED", "IN", "OUT", "DROPPED", "TERMINAL"],
         sessions.Select(s => new[]
         {
             s.Id, s.Peer, s.Principal, s.Role, s.Transport, Ago(now - s.Since),
             s.BytesIn.ToString(CultureInfo.InvariantCulture), s.BytesOut.ToString(CultureInfo.InvariantCulture),
-            s.Dropped.ToString(CultureInfo.InvariantCulture),
+            s.Dropped.ToString(CultureInfo.InvariantCulture), s.Terminal ?? "-",
         }));
 
     public static string Leases(IEnumerable<LeaseView> leases) => Table(
