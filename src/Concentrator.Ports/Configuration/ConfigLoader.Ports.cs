@@ -26,7 +26,11 @@ public static partial class ConfigLoader
             var device = deviceOverride ?? (Get("device") is { } dv ? dv.GetString() : null);
             if (string.IsNullOrWhiteSpace(device))
             {
-                Error(name, "device", null, "missing: the serial device path (e.g. /dev/serial/by-id/..., sim:demo, sim:echo)");
+                Error(name, "device", null, "missing: the serial device path (e.g. /dev/serial/by-id/..., sim:demo, sim:echo, rfc2217://host:port, exec:PROGRAM ARGS)");
+            }
+            else if (!DeviceAddress.TryParse(device, out _, out var deviceError))
+            {
+                Error(name, "device", device, deviceError!);
             }
             else if (device.StartsWith("sim:", StringComparison.Ordinal) && !SerialDeviceFactory.IsSimulated(device))
             {
@@ -261,7 +265,7 @@ public static partial class ConfigLoader
         private void CheckSharedDevices(List<PortSettings> ports)
         {
             var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var port in ports.Where(p => !SerialDeviceFactory.IsSimulated(p.Device)))
+            foreach (var port in ports.Where(p => !SerialDeviceFactory.IsSimulated(p.Device) && !p.Device.StartsWith(DeviceAddress.ExecPrefix, StringComparison.Ordinal)))
             {
                 var real = DevicePaths.Resolve(port.Device);
                 if (seen.TryGetValue(real, out var other))
