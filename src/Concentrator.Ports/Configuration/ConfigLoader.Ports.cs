@@ -56,6 +56,7 @@ public static partial class ConfigLoader
             var notices = Bool(name, "notices", Get("notices"), false);
             var tags = ReadTags(name, Get("tags"));
             var acl = ReadAcl(name, Get("acl"));
+            var power = ReadPower(name, Get("power"));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
@@ -70,7 +71,7 @@ public static partial class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags, acl);
+                parsedEscape is null ? null : escape, notices, tags, acl) { Power = power };
         }
 
         /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>
