@@ -8,7 +8,7 @@ public static partial class ConfigLoader
 {
     private static readonly string[] PowerKeys = ["on", "off", "cycle", "status", "ipmi", "timeout"];
 
-    private static readonly string[] IpmiKeys = ["host", "port", "user", "password-file"];
+    private static readonly string[] IpmiKeys = ["host", "port", "user", "password-file", "cipher-suite"];
 
     private sealed partial class Reader
     {
@@ -100,12 +100,13 @@ public static partial class ConfigLoader
             var user = Text("user");
             var passwordFile = Text("password-file") is { } file ? FullPath(file) : null;
             var bmcPort = Int(port, "power.ipmi.port", o.Items.GetValueOrDefault("port"), 623, 1, 65535);
+            int? cipherSuite = o.Items.GetValueOrDefault("cipher-suite") is { } suite ? Int(port, "power.ipmi.cipher-suite", suite, 3, 0, 255) : null;
             if (passwordFile is not null && !File.Exists(passwordFile))
             {
                 Error(port, "power.ipmi.password-file", passwordFile, "no such file (ipmitool reads the BMC password from it with -f)");
             }
 
-            return host is null || user is null || passwordFile is null ? null : PowerSettings.Ipmi(host, bmcPort, user, passwordFile, timeout);
+            return host is null || user is null || passwordFile is null ? null : PowerSettings.Ipmi(host, bmcPort, user, passwordFile, timeout, cipherSuite);
         }
     }
 }

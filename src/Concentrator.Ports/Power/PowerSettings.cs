@@ -31,13 +31,16 @@ public sealed record PowerSettings(IReadOnlyDictionary<PowerAction, IReadOnlyLis
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Every action as ipmitool against a BMC (<c>chassis power ACTION</c>), the password read from a file.</summary>
-    public static PowerSettings Ipmi(string host, int port, string user, string passwordFile, TimeSpan timeout, string ipmitool = "ipmitool")
+    /// <remarks>The cipher suite is ipmitool's -C, or null to let it ask the BMC (one that does not answer costs retries).</remarks>
+    public static PowerSettings Ipmi(string host, int port, string user, string passwordFile, TimeSpan timeout, int? cipherSuite = null,
+        string ipmitool = "ipmitool")
     {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         var commands = new Dictionary<PowerAction, IReadOnlyList<string>>();
         foreach (var action in Enum.GetValues<PowerAction>())
         {
-            commands[action] = [ipmitool, "-I", "lanplus", "-H", host, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-U", user, "-f", passwordFile, "chassis", "power", PowerActions.Word(action)];
+            commands[action] = [ipmitool, "-I", "lanplus", .. cipherSuite is { } c ? new[] { "-C", c.ToString(invariant) } : [],
+                "-H", host, "-p", port.ToString(invariant), "-U", user, "-f", passwordFile, "chassis", "power", PowerActions.Word(action)];
         }
 
         return new PowerSettings(commands, timeout, $"ipmi {host}:{port}");

@@ -33,6 +33,8 @@ public sealed class PowerConfigTests
                 power.Commands[PowerAction.Cycle]);
             Assert.All(power.Commands.Values, argv => Assert.DoesNotContain("-P", argv));
             Assert.Equal("ipmi bmc-3:6230", power.Kind);
+            var suite3 = Load($$"""power { ipmi { host = "bmc-3", user = "admin", password-file = "{{file}}", cipher-suite = 3 } }""");
+            Assert.Equal(["ipmitool", "-I", "lanplus", "-C", "3", "-H", "bmc-3", "-p", "623"], suite3.Settings!.Ports[0].Power!.Commands[PowerAction.On].Take(9));
         }
         finally
         {
