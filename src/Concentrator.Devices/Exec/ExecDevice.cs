@@ -15,10 +15,13 @@ namespace Concentrator.Devices.Exec;
 public sealed class ExecDevice : ISerialDevice
 {
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
+    private const int TailSize = 256;
     private readonly PosixSerialDevice _master;
     private readonly int _pid;
     private readonly string _program;
     private readonly Lock _gate = new();
+    private readonly byte[] _tail = new byte[TailSize]; // the last bytes the program printed, for the reason it ended
+    private int _tailLength;
     private int _slave;
     private string? _ended;
     private int _disposed;
@@ -106,7 +109,33 @@ public sealed class ExecDevice : ISerialDevice
     {
         lock (_gate)
         {
-            return _ended is { } how ? new DeviceFaultException(how, e) : e;
+            return _ended is { } how ? new DeviceFaultException(LastLine() is { } said ? $"{how}: {said}" : how, e) : e;
+        }
+    }
+
+    // What the program said last (e.g. ipmitool's "Unable to establish IPMI v2 / RMCP+ session"): the port view shows it.
+    private string? LastLine()
+    {
+        var text = System.Text.Encoding.UTF8.GetString(_tail, 0, _tailLength);
+        var line = text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return string.IsNullOrEmpty(line) ? null : new string([.. line.Where(c => !char.IsControl(c))]);
+    }
+
+    private void Remember(ReadOnlySpan<byte> chunk)
+    {
+        lock (_gate)
+        {
+            if (chunk.Length >= TailSize)
+            {
+                chunk[^TailSize..].CopyTo(_tail);
+                _tailLength = TailSize;
+                return;
+            }
+
+            var keep = Math.Min(_tailLength, TailSize - chunk.Length);
+            _tail.AsSpan(_tailLength - keep, keep).CopyTo(_tail);
+            chunk.CopyTo(_tail.AsSpan(keep));
+            _tailLength = keep + chunk.Length;
         }
     }
 
@@ -118,7 +147,9 @@ public sealed class ExecDevice : ISerialDevice
     {
         try
         {
-            return _master.Read(buffer);
+            var n = _master.Read(buffer);
+            Remember(buffer[..n]);
+            return n;
         }
         catch (DeviceFaultException e)
         {

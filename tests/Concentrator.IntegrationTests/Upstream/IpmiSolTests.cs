@@ -88,5 +88,29 @@ public sealed class IpmiSolTests : IntegrationTest
         two.ReadUntil("still here", Timeout);
     }
 
+    [Fact]
+    public async Task A_bmc_refusing_the_password_degrades_only_its_port_and_the_port_view_says_why()
+    {
+        var bmc = Track(BmcSimulator.Start());
+        var wrong = Path.Combine(Track(new TempDirectory("bmc-wrong")).FullName, "wrong.pw");
+        File.WriteAllText(wrong, "not-the-password");
+        File.SetUnixFileMode(wrong, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var args = bmc.IpmitoolArgs.Select(a => a == bmc.PasswordFile ? wrong : a);
+        var daemon = Track(DaemonProcess.Start($$"""
+            concentrator.ports {
+              node7 { device = "exec:{{CommandWordsJoin(["/usr/bin/ipmitool", .. args, "sol", "activate"])}}", listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+              fine { device = "sim:echo", listeners = [ { port = {{FreeTcpPort.Next()}}, protocol = raw } ] }
+            }
+            """));
+        daemon.WaitOnline("fine");
+        using var api = new ApiHttp(daemon.ApiUrl);
+        string Detail() => api.GetAsync("/api/ports/node7").Result.Json.GetProperty("stateDetail").GetString() ?? "";
+        var seen = "";
+        await Eventually.TrueAsync(() => (seen = Detail()).StartsWith("program ipmitool exited with status 1: ", StringComparison.Ordinal), Timeout,
+            () => $"port view: {seen}; daemon: {daemon.Output}");
+        Assert.Contains("RMCP+", seen, StringComparison.Ordinal); // ipmitool's own words for the refused session
+        Assert.Equal("online", (await api.GetAsync("/api/ports/fine")).Json.GetProperty("state").GetString());
+    }
+
     private static string CommandWordsJoin(IEnumerable<string> words) => Concentrator.Devices.CommandWords.Join(words);
 }
