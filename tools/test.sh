@@ -25,6 +25,9 @@ command -v avahi-browse >/dev/null 2>&1 || missing+=(avahi-utils)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 /usr/bin/python3 -c 'import serial' >/dev/null 2>&1 || missing+=(python3 python3-serial)
+[ -x /usr/sbin/ser2net ] || missing+=(ser2net) # upstream device tests: our port aggregating a real ser2net RFC 2217 port
+command -v ipmitool >/dev/null 2>&1 || missing+=(ipmitool) # IPMI power and SOL (exec:) against a simulated BMC
+command -v ipmi_sim >/dev/null 2>&1 || missing+=(openipmi) # ipmi_sim, the BMC simulator those tests drive
 # PostgreSQL for the lease store tests, which start a server of their own (initdb into a temp dir).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)

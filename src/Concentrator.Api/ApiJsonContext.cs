@@ -25,6 +25,8 @@ namespace Concentrator.Api;
 [JsonSerializable(typeof(BreakRequest))]
 [JsonSerializable(typeof(WriteLockGrant))]
 [JsonSerializable(typeof(ActionDone))]
+[JsonSerializable(typeof(PowerRequest))]
+[JsonSerializable(typeof(PowerView))]
 [JsonSerializable(typeof(ReloadView))]
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]

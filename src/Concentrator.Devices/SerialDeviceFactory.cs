@@ -1,3 +1,4 @@
+using Concentrator.Devices.Exec;
 using Concentrator.Devices.Posix;
 using Concentrator.Devices.Simulated;
 using Concentrator.Devices.SystemIoPorts;
@@ -16,8 +17,8 @@ public static class SerialDeviceFactory
         path is not null && SimulatedNames.Contains(path, StringComparer.Ordinal);
 
     /// <summary>
-    /// Opens <paramref name="path"/> and applies <paramref name="settings"/>. sim:* paths are simulated whatever
-    /// the backend; <see cref="DeviceBackend.Auto"/> is posix on Linux and System.IO.Ports elsewhere.
+    /// Opens <paramref name="path"/> and applies <paramref name="settings"/>. sim:* paths are simulated and exec: runs a
+    /// program on a pty, whatever the backend; <see cref="DeviceBackend.Auto"/> is posix on Linux and System.IO.Ports elsewhere.
     /// </summary>
     /// <exception cref="DeviceFaultException">The device is missing or cannot be opened or configured.</exception>
     /// <exception cref="ArgumentException">An unknown sim: name.</exception>
@@ -27,6 +28,7 @@ public static class SerialDeviceFactory
         ArgumentNullException.ThrowIfNull(settings);
         ISerialDevice device = path switch
         {
+            _ when path.StartsWith(DeviceAddress.ExecPrefix, StringComparison.Ordinal) => ExecDevice.Start(path, Argv(path)),
             SimulatedEchoDevice.DevicePath => new SimulatedEchoDevice(),
             SimulatedDemoDevice.DevicePath => new SimulatedDemoDevice(),
             _ when path.StartsWith("sim:", StringComparison.Ordinal) => throw new ArgumentException(
@@ -49,6 +51,9 @@ public static class SerialDeviceFactory
             throw;
         }
     }
+
+    private static IReadOnlyList<string> Argv(string path) =>
+        DeviceAddress.TryParse(path, out var address, out var error) ? address.Arguments : throw new ArgumentException(error, nameof(path));
 
     /// <summary>The backend <paramref name="backend"/> stands for on this platform (never Auto).</summary>
     public static DeviceBackend Resolve(DeviceBackend backend) => backend switch

@@ -82,6 +82,7 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
         Receive<SetLine>(set => Route(set.Port, set));
         Receive<SendBreakTo>(brk => Route(brk.Port, brk));
         Receive<ForceWriteLock>(force => Route(force.Port, force));
+        Receive<Power.SwitchPower>(power => Route(power.Port, power));
         Receive<PortLeaseChanged>(lease => Route(lease.Port, lease)); // from the lease service
         Receive<ConnectClient>(connect => Route(connect.Port, connect));
         Receive<GetScrollback>(get => Route(get.Port, get));

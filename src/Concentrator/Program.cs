@@ -21,6 +21,7 @@ public static class Program
             PortsCommand.Create(),
             SessionsCommand.Create(),
             KickCommand.Create(),
+            PowerCommand.Create(),
             LeaseCommand.Create(),
             ReloadCommand.Create(),
             TokenCommand.Create(),

@@ -109,7 +109,7 @@ public sealed class ClientCodecTests
         var change = LineChange.Diff(before, before with { BaudRate = 57600, StopBits = StopBits.Two });
         var output = new ArrayBufferWriter<byte>();
 
-        Rfc2217ClientCodec.SetLine(output, change);
+        change.WriteCommands(output);
 
         Assert.Equal(
             [Iac, Sb, 44, 1, 0, 0, 0xE1, 0, Iac, Se, Iac, Sb, 44, 4, 2, Iac, Se],

@@ -9,7 +9,7 @@ namespace Concentrator.Bench;
 
 internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false,
     bool ApiPollOnly = false, bool TlsOnly = false, bool MemoryOnly = false, IReadOnlyDictionary<string, string>? DaemonEnvironment = null,
-    int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false, bool SinglePortOnly = false)
+    int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false, bool SinglePortOnly = false, bool UpstreamOnly = false)
 {
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
@@ -47,6 +47,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         var daemonEnv = new Dictionary<string, string>();
         var cluster = false;
         var singlePortOnly = false;
+        var upstream = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -91,6 +92,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                     var pair = args[++i];
                     daemonEnv[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
                     break;
+                case "--upstream":
+                    upstream = true;
+                    break;
                 case "--only-single-port":
                     singlePortOnly = true;
                     break;
@@ -102,14 +106,14 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         }
 
         return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds, cluster,
-            singlePortOnly);
+            singlePortOnly, upstream);
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--only-single-port] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--only-single-port] [--upstream] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
         "  --cluster: three daemons forming a cluster on loopback: lease latency through the owner, another node and the tag\n" +
@@ -117,6 +121,8 @@ internal static class Program
         "  --web-only: only the browser terminal's rows (a WebSocket session beside a TCP one on a dashboard host).\n" +
         "  --only-api-poll: only the rows measured while a client polls the management API.\n" +
         "  --tls-only: only the TLS-beside-plain rows.\n" +
+        "  --upstream: only the upstream rows: our port whose device is rfc2217:// on ser2net (a raw client of ours) beside a\n" +
+        "    telnet client of an identical ser2net directly: what the hop through us costs.\n" +
         "  --only-single-port: only the single-port latency (gapped and back-to-back) and throughput rows, raw TCP and RFC 2217.\n" +
         "  --memory-only: only idle memory: 1, 64 and 256 ports with one idle client each, ours and ser2net in turn (RSS, threads, CPU).\n" +
         "  --daemon-env NAME=VALUE: set in our daemon's environment (e.g. DOTNET_GCgen0size=0x200000), to measure runtime knobs.";
@@ -222,6 +228,11 @@ internal static class Program
         {
             ApiUnderLoad(o, report, specs[0]); // just the management-API row (its ratios need no other step)
             return report.Failures == 0 ? 0 : 3;
+        }
+
+        if (o.UpstreamOnly)
+        {
+            return UpstreamBench.Run(o, report, daemon, ser2net);
         }
 
         if (o.SinglePortOnly)
@@ -397,10 +408,10 @@ internal static class Program
         return report.Failures == 0 ? 0 : 3;
     }
 
-    private static readonly string[] SinglePortKeys =
+    internal static readonly string[] SinglePortKeys =
         ["lat-d2c-p50", "lat-d2c-p99", "lat-c2d-p50", "lat-c2d-p99", "b2b-d2c-p50", "b2b-d2c-p99", "b2b-c2d-p50", "b2b-c2d-p99", "tp-d2c", "tp-c2d", "cpu-d2c", "cpu-c2d"];
 
-    private static void SinglePort(BenchOptions o, Report report, ServerSpec spec, string prefix, bool telnet)
+    internal static void SinglePort(BenchOptions o, Report report, ServerSpec spec, string prefix, bool telnet)
     {
         Step($"{spec.Title}: single port latency + throughput", () =>
         {
@@ -747,7 +758,11 @@ internal sealed class Report
     private static List<(string Key, string Metric, string Unit, bool HigherIsBetter, string Format)> Layout(BenchOptions o)
     {
         var rows = new List<(string, string, string, bool, string)>();
-        foreach (var (prefix, label) in new[] { ("", "raw TCP"), ("rfc-", "RFC 2217 (telnet client)") })
+        foreach (var (prefix, label) in new[]
+        {
+            ("", "raw TCP"), ("rfc-", "RFC 2217 (telnet client)"),
+            ("up-", "upstream hop: ours (raw client, device rfc2217://) → ser2net, vs a telnet client of ser2net direct"),
+        })
         {
             rows.AddRange(
             [

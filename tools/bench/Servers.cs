@@ -12,6 +12,8 @@ internal sealed class ServerInstance : IDisposable
     private readonly List<VirtualSerialDevice> _devices = [];
     private readonly List<string> _tempFiles = [];
     private readonly List<int> _ports = [];
+    private readonly List<IDisposable> _adopted = [];
+    private readonly HashSet<VirtualSerialDevice> _borrowed = [];
 
     public IReadOnlyList<VirtualSerialDevice> Devices => _devices;
 
@@ -32,6 +34,16 @@ internal sealed class ServerInstance : IDisposable
         _ports.Add(tcpPort);
     }
 
+    /// <summary>A device another (adopted) server owns, served here on <paramref name="tcpPort"/> (an upstream hop).</summary>
+    public void AddBorrowedDevice(VirtualSerialDevice device, int tcpPort)
+    {
+        AddDevice(device, tcpPort);
+        _borrowed.Add(device);
+    }
+
+    /// <summary>Another server this one stands in front of: disposed after this one's processes.</summary>
+    public void Adopt(IDisposable inner) => _adopted.Add(inner);
+
     public void AddProcess(ManagedProcess process) => _processes.Add(process);
 
     public void AddTempFile(string path) => _tempFiles.Add(path);
@@ -43,9 +55,14 @@ internal sealed class ServerInstance : IDisposable
             p.Dispose();
         }
 
-        foreach (var d in _devices)
+        foreach (var d in _devices.Where(d => !_borrowed.Contains(d)))
         {
             d.Dispose();
+        }
+
+        foreach (var inner in _adopted)
+        {
+            inner.Dispose();
         }
 
         foreach (var f in _tempFiles)

@@ -27,6 +27,7 @@ public static class PortEndpoints
             .Accepts<BreakRequest>(isOptional: true, "application/json").WithSummary("Send a break (default 250 ms)");
         ports.MapPost("/{name}/write-lock", GrantWriteLockAsync).RequireAuthorization(ApiPolicies.Operate)
             .Accepts<WriteLockGrant>("application/json").WithSummary("Give a session the write lock");
+        PowerEndpoint.Map(app);
     }
 
     public static ProblemHttpResult NoSuchPort(string name) => ApiProblems.NotFound("name", $"no port named '{name}'");

@@ -1,6 +1,7 @@
 using Concentrator.Client.Rfc2217;
 using Concentrator.Client.Security;
 using Concentrator.Devices;
+using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Client.Bridges;
 

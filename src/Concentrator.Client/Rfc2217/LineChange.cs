@@ -1,4 +1,6 @@
+using System.Buffers;
 using Concentrator.Devices;
+using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Client.Rfc2217;
 
@@ -34,6 +36,52 @@ public sealed record LineChange(
         ArgumentNullException.ThrowIfNull(later);
         return new(later.BaudRate ?? BaudRate, later.DataBits ?? DataBits, later.Parity ?? Parity,
             later.StopBits ?? StopBits, later.FlowControl ?? FlowControl);
+    }
+
+    /// <summary>The COM-PORT commands for the fields that are set.</summary>
+    public void WriteCommands(IBufferWriter<byte> output)
+    {
+        if (BaudRate is { } baud)
+        {
+            Rfc2217ClientCodec.SetBaudRate(output, (uint)baud);
+        }
+
+        if (DataBits is { } bits)
+        {
+            Rfc2217ClientCodec.SetDataSize(output, (byte)bits);
+        }
+
+        if (Parity is { } parity)
+        {
+            Rfc2217ClientCodec.SetParity(output, parity switch
+            {
+                Devices.Parity.Odd => ComPortParity.Odd,
+                Devices.Parity.Even => ComPortParity.Even,
+                Devices.Parity.Mark => ComPortParity.Mark,
+                Devices.Parity.Space => ComPortParity.Space,
+                _ => ComPortParity.None,
+            });
+        }
+
+        if (StopBits is { } stop)
+        {
+            Rfc2217ClientCodec.SetStopSize(output, stop switch
+            {
+                Devices.StopBits.Two => ComPortStopSize.Two,
+                Devices.StopBits.OnePointFive => ComPortStopSize.OnePointFive,
+                _ => ComPortStopSize.One,
+            });
+        }
+
+        if (FlowControl is { } flow)
+        {
+            Rfc2217ClientCodec.SetControl(output, flow switch
+            {
+                Devices.FlowControl.XonXoff => ComPortControl.FlowControlXonXoff,
+                Devices.FlowControl.RtsCts => ComPortControl.FlowControlHardware,
+                _ => ComPortControl.FlowControlNone,
+            });
+        }
     }
 
     public override string ToString() =>

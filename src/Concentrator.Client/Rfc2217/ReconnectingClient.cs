@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Concentrator.Client.Security;
+using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Client.Rfc2217;
 

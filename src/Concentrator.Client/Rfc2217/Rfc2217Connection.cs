@@ -229,7 +229,7 @@ public sealed class Rfc2217Connection : IAsyncDisposable
     public Task SetLineAsync(LineChange change, CancellationToken cancellationToken)
     {
         var output = new ArrayBufferWriter<byte>();
-        Rfc2217ClientCodec.SetLine(output, change);
+        change.WriteCommands(output);
         return SendRawAsync(output.WrittenMemory, cancellationToken);
     }
 

@@ -50,6 +50,7 @@ public sealed class NodeGateway : ReceiveActor
         Receive<SetLine>(m => Pass(local.Ports, m, AskTimeout));
         Receive<SendBreakTo>(m => Pass(local.Ports, m, AskTimeout));
         Receive<ForceWriteLock>(m => Pass(local.Ports, m, AskTimeout));
+        Receive<Ports.Power.SwitchPower>(m => Pass(local.Ports, m, Ports.Power.PowerSettings.DefaultTimeout + AskTimeout));
     }
 
     public static Props Props(LocalNode local, Func<ClusterView> view) => Akka.Actor.Props.Create(() => new NodeGateway(local, view));

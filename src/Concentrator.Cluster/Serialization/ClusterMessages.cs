@@ -20,6 +20,7 @@ public static class ClusterMessages
         typeof(ListPorts), typeof(GetPort), typeof(KickSession), typeof(SetLine), typeof(SendBreakTo), typeof(ForceWriteLock),
         typeof(PortList), typeof(PortSnapshot), typeof(PortNotFound), typeof(SessionNotFound), typeof(PortOffline), typeof(Done), typeof(ActionRefused),
         typeof(LineChanged), typeof(PortLineState),
+        typeof(Ports.Power.SwitchPower), typeof(Ports.Power.PowerSwitched), typeof(Ports.Power.PowerNotConfigured),
     ];
 
     /// <summary>The HOCON that registers the serializer and binds <see cref="Types"/> to it.</summary>

@@ -26,7 +26,11 @@ public static partial class ConfigLoader
             var device = deviceOverride ?? (Get("device") is { } dv ? dv.GetString() : null);
             if (string.IsNullOrWhiteSpace(device))
             {
-                Error(name, "device", null, "missing: the serial device path (e.g. /dev/serial/by-id/..., sim:demo, sim:echo)");
+                Error(name, "device", null, "missing: the serial device path (e.g. /dev/serial/by-id/..., sim:demo, sim:echo, rfc2217://host:port, exec:PROGRAM ARGS)");
+            }
+            else if (!DeviceAddress.TryParse(device, out _, out var deviceError))
+            {
+                Error(name, "device", device, deviceError!);
             }
             else if (device.StartsWith("sim:", StringComparison.Ordinal) && !SerialDeviceFactory.IsSimulated(device))
             {
@@ -52,6 +56,7 @@ public static partial class ConfigLoader
             var notices = Bool(name, "notices", Get("notices"), false);
             var tags = ReadTags(name, Get("tags"));
             var acl = ReadAcl(name, Get("acl"));
+            var power = ReadPower(name, Get("power"));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
@@ -66,7 +71,7 @@ public static partial class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags, acl);
+                parsedEscape is null ? null : escape, notices, tags, acl) { Power = power };
         }
 
         /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>
@@ -267,7 +272,7 @@ public static partial class ConfigLoader
         private void CheckSharedDevices(List<PortSettings> ports)
         {
             var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var port in ports.Where(p => !SerialDeviceFactory.IsSimulated(p.Device)))
+            foreach (var port in ports.Where(p => !SerialDeviceFactory.IsSimulated(p.Device) && !p.Device.StartsWith(DeviceAddress.ExecPrefix, StringComparison.Ordinal)))
             {
                 var real = DevicePaths.Resolve(port.Device);
                 if (seen.TryGetValue(real, out var other))

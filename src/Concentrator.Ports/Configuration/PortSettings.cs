@@ -30,6 +30,9 @@ public sealed record PortSettings(
     IReadOnlyList<string>? Tags = null,
     AccessControlList? Acl = null)
 {
+    /// <summary>Power control bound to the port (<c>power { on = [...] ... }</c> or <c>power.ipmi { ... }</c>), or null.</summary>
+    public Power.PowerSettings? Power { get; init; }
+
     /// <summary>The port's tags (a scheduler matches ports by them); empty when none are configured.</summary>
     public IReadOnlyList<string> TagList => Tags ?? [];
 

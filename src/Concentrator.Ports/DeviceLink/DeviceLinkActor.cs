@@ -4,6 +4,7 @@ using Concentrator.Devices;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.DataPlane;
 using Concentrator.Ports.Metrics;
+using Concentrator.Ports.Upstream;
 
 namespace Concentrator.Ports.DeviceLink;
 
@@ -140,7 +141,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
 
         // Watch before saying offline, so a replug right after the unplug is never missed.
         var delay = BackoffDelay(_attempt++);
-        if (!SerialDeviceFactory.IsSimulated(_settings.Device))
+        if (DeviceAddress.IsNode(_settings.Device))
         {
             var self = Self;
             _watcher = DevicePathWatcher.TryWatch(_settings.Device, () => self.Tell(Retry.Instance));
@@ -261,7 +262,7 @@ public sealed class DeviceLinkActor : ReceiveActor, IWithTimers
         var settings = _settings;
         Task.Run(() =>
         {
-            var device = SerialDeviceFactory.Open(settings.Device, settings.Backend, open.Line);
+            var device = DeviceOpener.Open(settings.Device, settings.Backend, open.Line);
             LineSettings inEffect;
             ModemStatus? modem;
             try

@@ -187,6 +187,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         });
         Receive<ListSessions>(_ => Sender.Tell(new SessionsReport(DescribeSessions(Sender))));
         ReceiveManagement();
+        ReceivePower();
         ReceiveReconfiguration();
         ReceiveLeases();
         ReceiveWeb();

@@ -163,7 +163,7 @@ public sealed partial class SessionActor
                     SyncModemInterest();
                     break;
                 case EscapeCommand command:
-                    OnEscapeCommand(command.Letter);
+                    OnEscapeCommand(command.Letter, command.Argument);
                     break;
             }
         }
@@ -211,9 +211,9 @@ public sealed partial class SessionActor
         return _scanned;
     }
 
-    private void OnEscapeCommand(char letter)
+    private void OnEscapeCommand(char letter, char? argument = null)
     {
-        var action = _console.Command(letter, _canWrite);
+        var action = _console.Command(letter, _canWrite, argument);
         if (action.ToPort is { } request)
         {
             _port.Tell(request);

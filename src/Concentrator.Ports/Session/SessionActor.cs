@@ -239,6 +239,9 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         Receive<LeaseTokenChecked>(OnLeaseTokenChecked);
         Receive<Replay>(r => Send(r.Data));
         Receive<SessionsReport>(r => Notice(SessionConsole.Sessions(_portSettings.Name, r.Lines)));
+        Receive<Power.PowerSwitched>(p => Notice(SessionConsole.PowerAnswer(p)));
+        Receive<Power.PowerNotConfigured>(p => Notice(SessionConsole.PowerAnswer(p)));
+        Receive<Management.ActionRefused>(p => Notice(SessionConsole.PowerAnswer(p)));
         Receive<PortStatusChanged>(s =>
         {
             if (s.State == DeviceState.Online)

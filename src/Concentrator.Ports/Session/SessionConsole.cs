@@ -1,4 +1,5 @@
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Power;
 using Concentrator.Ports.Sharing;
 
 namespace Concentrator.Ports.Session;
@@ -24,8 +25,9 @@ internal sealed class SessionConsole(EscapeSequence? escape, bool listenerWritab
     public const string InputDiscarded = "the device is offline: your input is discarded";
 
     /// <summary>What escape command <paramref name="letter"/> does for a session that may (or may not) write now.</summary>
-    public ConsoleAction Command(char letter, bool canWrite) => letter switch
+    public ConsoleAction Command(char letter, bool canWrite, char? argument = null) => letter switch
     {
+        EscapeSequence.PowerLetter => Power(argument, canWrite),
         'f' => new ConsoleAction(ToPort: new WriteLockRequest(WriteLockAction.Force)),
         'a' => new ConsoleAction(ToPort: new WriteLockRequest(WriteLockAction.Ask)),
         's' => new ConsoleAction(ToPort: new WriteLockRequest(WriteLockAction.Release)),
@@ -42,8 +44,40 @@ internal sealed class SessionConsole(EscapeSequence? escape, bool listenerWritab
         var e = escape?.Describe() ?? "the escape";
         var first = e.Split(' ')[0];
         return $"commands after {e}: f force write, a ask for write, s become read-only, r replay scrollback, " +
-               $"b send break, w who is connected, . disconnect, ? this help; {e} {first} sends {first} itself";
+               $"b send break, p then 1 power on, 0 off, c cycle or s status, w who is connected, . disconnect, ? this help; " +
+               $"{e} {first} sends {first} itself";
     }
+
+    /// <summary>Power: 1 on, 0 off, c cycle, s status. The port decides whether this session may (its ACL and lease).</summary>
+    private ConsoleAction Power(char? key, bool canWrite)
+    {
+        PowerAction? action = key switch
+        {
+            '1' => PowerAction.On,
+            '0' => PowerAction.Off,
+            'c' => PowerAction.Cycle,
+            's' => PowerAction.Status,
+            _ => null,
+        };
+        if (action is not { } chosen)
+        {
+            return new ConsoleAction(Notice: "power: after p type 1 (on), 0 (off), c (cycle) or s (status)");
+        }
+
+        return canWrite || chosen == PowerAction.Status
+            ? new ConsoleAction(ToPort: new SessionPowerRequest(chosen), Notice: $"power {PowerActions.Word(chosen)}: asked")
+            : new ConsoleAction(Notice: $"read-only: power {PowerActions.Word(chosen)} not asked");
+    }
+
+    /// <summary>What the port answered a session's power request.</summary>
+    public static string PowerAnswer(object answer) => answer switch
+    {
+        PowerSwitched done => $"power {PowerActions.Word(done.Action)}: {(done.Ok ? "ok" : "failed")}" +
+            (string.IsNullOrWhiteSpace(done.Output) ? "" : ": " + done.Output.Trim().ReplaceLineEndings("\r\n")),
+        PowerNotConfigured none => $"power {PowerActions.Word(none.Action)}: port {none.Port} has no power control for that",
+        Management.ActionRefused refused => "power: refused: " + refused.Reason,
+        _ => "power: no answer",
+    };
 
     /// <summary>Said when the lease token a client presented is not the one of the port's lease (none, ended, or another's).</summary>
     public static string NotTheLeaseToken(string port) =>

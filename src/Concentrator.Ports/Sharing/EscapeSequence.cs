@@ -9,7 +9,11 @@ namespace Concentrator.Ports.Sharing;
 /// </summary>
 internal sealed class EscapeSequence(byte first, byte second)
 {
-    private int _state; // 0: normal, 1: saw first, 2: saw first+second (next byte is the command)
+    /// <summary>The power command: the key after it is the action (see <c>SessionConsole</c>).</summary>
+    public const char PowerLetter = 'p';
+
+    private const int ArgumentState = 3;
+    private int _state; // 0: normal, 1: saw first, 2: saw first+second (next byte is the command), 3: saw p (next byte is its action)
 
     /// <summary>The default: Ctrl-E then 'c'.</summary>
     public static EscapeSequence Default() => new(0x05, (byte)'c');
@@ -93,9 +97,18 @@ internal sealed class EscapeSequence(byte first, byte second)
                     }
 
                     break;
+                case ArgumentState:
+                    _state = 0;
+                    Flush(run, items);
+                    items.Add(new EscapeCommand(PowerLetter, (char)b));
+                    break;
                 default:
                     _state = 0;
-                    if (b == first)
+                    if (b == PowerLetter)
+                    {
+                        _state = ArgumentState; // power: the next key says which action
+                    }
+                    else if (b == first)
                     {
                         Write(run, first); // the escape typed twice sends the escape byte itself
                     }
@@ -129,4 +142,6 @@ internal sealed class EscapeSequence(byte first, byte second)
 }
 
 /// <summary>A command letter typed after the escape sequence.</summary>
-internal sealed record EscapeCommand(char Letter);
+/// <param name="Letter">The command.</param>
+/// <param name="Argument">The key typed after a command that takes one (power: its action), else null.</param>
+internal sealed record EscapeCommand(char Letter, char? Argument = null);

@@ -280,7 +280,14 @@ public static partial class ServeCommand
         text.AppendLine($"concentrator {BuildInfo.Version}: {settings.Ports.Count} port(s) from {settings.Source}");
         foreach (var port in settings.Ports)
         {
-            var kind = SerialDeviceFactory.IsSimulated(port.Device) ? "simulated" : port.Backend.ToString().ToLowerInvariant() + " backend";
+            _ = DeviceAddress.TryParse(port.Device, out var address, out _);
+            var kind = address.Kind switch
+            {
+                DeviceKind.Simulated => "simulated",
+                DeviceKind.Local => port.Backend.ToString().ToLowerInvariant() + " backend",
+                DeviceKind.Exec => "program on a pty",
+                _ => "upstream " + address.Kind.ToString().ToLowerInvariant(),
+            };
             text.AppendLine($"  port {port.Name}: {port.Device} ({kind}), {port.Line}");
             foreach (var listener in port.Listeners)
             {

@@ -93,6 +93,9 @@ public sealed class ClusterMessageSerializerTests : IDisposable
             new ForceWriteLock("p", 1, operate), new ActionRefused("p", "its ACL"), new PortList([snapshot]), snapshot, new PortNotFound("p"), new SessionNotFound("p", 1),
             new PortOffline("p", DeviceState.Offline), new Done("kicked"), new LineChanged(new PortLineState(line, true, true, false, ModemStatus.ClearToSend)),
             new PortLineState(line, true, false, false, ModemStatus.None),
+            new Concentrator.Ports.Power.SwitchPower("p", Concentrator.Ports.Power.PowerAction.Cycle, operate),
+            new Concentrator.Ports.Power.PowerSwitched("p", Concentrator.Ports.Power.PowerAction.Status, true, "Chassis Power is on\n"),
+            new Concentrator.Ports.Power.PowerNotConfigured("p", Concentrator.Ports.Power.PowerAction.Off),
         ];
         var bound = ClusterMessages.Types.ToHashSet();
         foreach (var type in bound)

@@ -1,11 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Concentrator.Devices;
-using Concentrator.Telnet;
-using Concentrator.Telnet.Rfc2217;
 
-namespace Concentrator.Client.Rfc2217;
+namespace Concentrator.Telnet.Rfc2217;
 
 /// <summary>
 /// The client side of telnet and RFC 2217: opens with WILL/DO BINARY, WILL/DO SGA and WILL COM-PORT-OPTION, and
@@ -135,53 +132,6 @@ public sealed class Rfc2217ClientCodec
     /// <summary>PURGE-DATA.</summary>
     public static void Purge(IBufferWriter<byte> output, ComPortPurge target) =>
         WriteComPortCommand(output, [ComPortCommandCode.PurgeData, (byte)target]);
-
-    /// <summary>The commands for the fields of <paramref name="change"/> that are set.</summary>
-    public static void SetLine(IBufferWriter<byte> output, LineChange change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        if (change.BaudRate is { } baud)
-        {
-            SetBaudRate(output, (uint)baud);
-        }
-
-        if (change.DataBits is { } bits)
-        {
-            SetDataSize(output, (byte)bits);
-        }
-
-        if (change.Parity is { } parity)
-        {
-            SetParity(output, parity switch
-            {
-                Parity.Odd => ComPortParity.Odd,
-                Parity.Even => ComPortParity.Even,
-                Parity.Mark => ComPortParity.Mark,
-                Parity.Space => ComPortParity.Space,
-                _ => ComPortParity.None,
-            });
-        }
-
-        if (change.StopBits is { } stop)
-        {
-            SetStopSize(output, stop switch
-            {
-                StopBits.Two => ComPortStopSize.Two,
-                StopBits.OnePointFive => ComPortStopSize.OnePointFive,
-                _ => ComPortStopSize.One,
-            });
-        }
-
-        if (change.FlowControl is { } flow)
-        {
-            SetControl(output, flow switch
-            {
-                FlowControl.XonXoff => ComPortControl.FlowControlXonXoff,
-                FlowControl.RtsCts => ComPortControl.FlowControlHardware,
-                _ => ComPortControl.FlowControlNone,
-            });
-        }
-    }
 
     // A COM-PORT subnegotiation from the server: its code, then the value.
     private static ServerEvent? ParseReply(ReadOnlySpan<byte> payload)

@@ -1,6 +1,4 @@
-using Concentrator.Telnet.Rfc2217;
-
-namespace Concentrator.Client.Rfc2217;
+namespace Concentrator.Telnet.Rfc2217;
 
 /// <summary>Something the server told the client (other than data).</summary>
 public abstract record ServerEvent;
