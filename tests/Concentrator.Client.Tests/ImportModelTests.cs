@@ -60,8 +60,9 @@ public sealed class ImportModelTests(ITestOutputHelper output)
             var portInc = random.Next(1, 101);
             text.Append(CultureInfo.InvariantCulture, $"default ts {{ type host;{Gap(random)}portbase {portBase}; portinc {portInc}; }}\n");
             text.Append(CultureInfo.InvariantCulture, $"default * {{ baud 9600; }}\n");
-            foreach (var c in consoles.ToList())
+            for (var at = 0; at < consoles.Count; at++)
             {
+                var c = consoles[at];
                 var items = new List<string>();
                 if (c.Device.StartsWith("telnet://", StringComparison.Ordinal))
                 {
@@ -69,10 +70,21 @@ public sealed class ImportModelTests(ITestOutputHelper output)
                     var final = int.Parse(hostPort[1], CultureInfo.InvariantCulture);
                     // Only ports the formula reaches are modelled: choose 'port' so that base + inc * port = final.
                     var index = (final - portBase) / portInc;
+                    var address = $"telnet://{hostPort[0]}:{portBase + (portInc * index)}";
+                    if (consoles.Any(other => other.Device == address))
+                    {
+                        // Two consoles on one upstream address: concentrator serves a device once (the import says so).
+                        consoles[at] = c with { Device = $"/dev/ttyDup{at}" };
+                        items.Add("type device");
+                        items.Add($"device /dev/ttyDup{at}");
+                        items.Add($"baud {c.Baud}");
+                        goto written;
+                    }
+
                     items.Add("include ts");
                     items.Add($"host {Word(random, hostPort[0])}");
                     items.Add($"port {index}");
-                    consoles[consoles.IndexOf(c)] = c with { Device = $"telnet://{hostPort[0]}:{portBase + (portInc * index)}" };
+                    consoles[at] = c with { Device = address };
                 }
                 else if (c.Device.StartsWith("exec:", StringComparison.Ordinal))
                 {
@@ -86,6 +98,7 @@ public sealed class ImportModelTests(ITestOutputHelper output)
                     items.Add($"baud {c.Baud}");
                 }
 
+                written:
                 text.Append(CultureInfo.InvariantCulture, $"console{Gap(random)}{Word(random, c.Name)}{Gap(random)}{{");
                 foreach (var item in items)
                 {
