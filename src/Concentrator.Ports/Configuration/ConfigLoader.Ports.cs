@@ -53,6 +53,8 @@ public static partial class ConfigLoader
             var tags = ReadTags(name, Get("tags"));
             var acl = ReadAcl(name, Get("acl"));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
+            var capture = ReadCapture(name, Get("capture"));
+            var triggers = ReadTriggers(name, Get("triggers"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
             {
@@ -66,7 +68,11 @@ public static partial class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags, acl);
+                parsedEscape is null ? null : escape, notices, tags, acl)
+            {
+                Capture = capture,
+                Triggers = triggers,
+            };
         }
 
         /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>

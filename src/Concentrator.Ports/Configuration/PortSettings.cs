@@ -30,6 +30,12 @@ public sealed record PortSettings(
     IReadOnlyList<string>? Tags = null,
     AccessControlList? Acl = null)
 {
+    /// <summary>The bytes of recent output every port keeps for expect and the output stream (port key <c>capture</c>).</summary>
+    public long Capture { get; init; } = Automation.OutputCapture.DefaultCapacity;
+
+    /// <summary>Actions on console output (port key <c>triggers</c>).</summary>
+    public IReadOnlyList<Automation.TriggerSettings> Triggers { get; init; } = [];
+
     /// <summary>The port's tags (a scheduler matches ports by them); empty when none are configured.</summary>
     public IReadOnlyList<string> TagList => Tags ?? [];
 

@@ -34,6 +34,8 @@ public static class PortSettingsDiff
         Check(before.Notices != after.Notices, "notices");
         Check(!before.TagList.SequenceEqual(after.TagList), "tags");
         Check(!Equals(before.Acl, after.Acl), "acl");
+        Check(before.Capture != after.Capture, "capture");
+        Check(!before.Triggers.SequenceEqual(after.Triggers), "triggers");
         return keys;
     }
 

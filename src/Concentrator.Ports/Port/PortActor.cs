@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Concentrator.Devices;
 using Concentrator.Ports.Admission;
+using Concentrator.Ports.Automation;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.ConsoleLog;
 using Concentrator.Ports.DataPlane;
@@ -77,7 +78,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _admission = new PortAdmission(settings);
         _scrollback = new Scrollback(settings.Scrollback);
         _arbiter = new WriteArbiter<IActorRef>(settings.WritePolicy);
-        _output = new DeviceOutputHub(Self, Context.System.Scheduler, _metrics);
+        _capture = new OutputCapture(settings.Capture);
+        _output = new DeviceOutputHub(Self, Context.System.Scheduler, _metrics, _capture);
         _plane = new PortDataPlane(onWritten: _metrics.Written);
         Become(Opening);
     }
@@ -187,6 +189,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveReconfiguration();
         ReceiveLeases();
         ReceiveWeb();
+        ReceiveAutomation();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, State, _kernelNode, _line.InEffect, _sessions.Count,
             _output.BytesPublished, _plane.BytesWritten, _plane.BytesDiscarded)));
     }
