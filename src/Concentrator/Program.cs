@@ -19,6 +19,7 @@ public static class Program
             PortsCommand.Create(),
             SessionsCommand.Create(),
             KickCommand.Create(),
+            ExpectCommand.Create(),
             LeaseCommand.Create(),
             ReloadCommand.Create(),
             TokenCommand.Create(),

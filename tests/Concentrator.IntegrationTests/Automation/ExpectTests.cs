@@ -131,4 +131,33 @@ public sealed class ExpectTests : IntegrationTest
         Assert.Equal(HttpStatusCode.BadRequest, broken.Status);
         Assert.Contains("patterns[1]", broken.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_cli_expect_exits_0_on_a_match_1_on_a_timeout_and_3_when_not_allowed()
+    {
+        var watcher = AddToken("watcher", "read");
+        var ops = AddToken("ops", "operate");
+        var (daemon, _) = Serve($$"""api { tokens-file = "{{TokensFile}}", allow-anonymous-actions = off }""");
+        var api = daemon.ApiUrl.ToString();
+
+        var (exit, stdout, stderr) = Cli.Run("expect", "echo", "--send", @"hello \x41\r", "--pattern", @"hello A\r", "--timeout", "10s",
+            "--api", api, "--api-token", ops);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("hello A", stdout.Trim());
+
+        (exit, stdout, stderr) = Cli.Run("expect", "echo", "--pattern", "never", "--pattern", "hello (A)", "--from", "start", "--json",
+            "--api", api, "--api-token", watcher);
+        Assert.True(exit == 0, stderr);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(1, json.GetProperty("pattern").GetInt32());
+        Assert.Equal("A", json.GetProperty("groups")[0].GetString());
+
+        (exit, _, stderr) = Cli.Run("expect", "echo", "--pattern", "never", "--timeout", "200ms", "--api", api, "--api-token", watcher);
+        Assert.Equal(1, exit);
+        Assert.Contains("no match within 0.2 s", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = Cli.Run("expect", "echo", "--send", "x", "--pattern", "x", "--api", api, "--api-token", watcher);
+        Assert.Equal(3, exit);
+        Assert.Contains("operate", stderr, StringComparison.Ordinal);
+    }
 }
