@@ -190,6 +190,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveLeases();
         ReceiveWeb();
         ReceiveAutomation();
+        ReceiveTriggers();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, State, _kernelNode, _line.InEffect, _sessions.Count,
             _output.BytesPublished, _plane.BytesWritten, _plane.BytesDiscarded)));
     }
@@ -220,6 +221,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         OpenConsoleLog();
         StartHoldGrace(); // clients may join, and type, before the device is open
         StartLink();
+        StartTriggers(from: 0);
         for (var i = 0; i < _listenSockets.Count; i++)
         {
             StartListener(_settings.Listeners[i], _listenSockets[i]);
@@ -289,6 +291,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
         }
 
+        StopTriggers();
         DrainOutput(); // the log keeps every byte read before the stop
         _consoleLog?.Mark($"port {_settings.Name} stopped");
         _consoleLog?.Dispose();
