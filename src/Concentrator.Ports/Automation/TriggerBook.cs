@@ -34,7 +34,7 @@ public sealed class TriggerBook
 
     public IReadOnlyList<TriggerSettings> Settings => [.. _rules.Select(r => r.Settings)];
 
-    /// <summary>The triggers raised now (with a clear pattern: until it matches; without: since they last fired).</summary>
+    /// <summary>The triggers raised now: those with a clear pattern that matched and were not cleared since.</summary>
     public IReadOnlyList<string> Raised => [.. _rules.Where(r => r.Raised).Select(r => r.Settings.Name)];
 
     /// <summary>
@@ -77,7 +77,7 @@ public sealed class TriggerBook
                 }
                 else if (rule.Allows(now))
                 {
-                    rule.Raised = true;
+                    rule.Raised = rule.Clear is not null; // without a clear pattern each match is an event, not a state
                     decisions.Add(new TriggerDecision(rule.Settings.Name, TriggerEvent.Raised, matched, start, end, now));
                 }
                 else

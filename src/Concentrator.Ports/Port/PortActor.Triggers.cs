@@ -78,7 +78,11 @@ public sealed partial class PortActor
             var state = decision.Event == TriggerEvent.Raised ? "raised" : "cleared";
             _log.Info("port {0}: trigger {1} {2} by \"{3}\" at {4}", _settings.Name, trigger.Name, state, decision.Match, decision.Start);
             LogMark($"trigger {trigger.Name} {state}: \"{decision.Match}\" at offset {decision.Start}");
-            _ = decision.Event == TriggerEvent.Raised ? raised.Add(trigger.Name) : raised.Remove(trigger.Name);
+            if (trigger.Clear is not null) // a rule without one fires on each match: an event, never a state
+            {
+                _ = decision.Event == TriggerEvent.Raised ? raised.Add(trigger.Name) : raised.Remove(trigger.Name);
+            }
+
             if (trigger.Webhook is { } url)
             {
                 _triggerActions?.Webhook(url, decision);
