@@ -48,4 +48,55 @@ public static class ExpectPatterns
             return (null, "the pattern is too costly to run");
         }
     }
+
+    /// <summary>
+    /// The literal text every match of <paramref name="pattern"/> starts with (2 characters or more), or null when it
+    /// has none this simple reading can vouch for (an alternation anywhere, a group, class or anchor first). A scan can
+    /// jump to that text with a vectorized search before it runs the regex (see <see cref="PrefixedRegex"/>).
+    /// </summary>
+    public static string? LiteralPrefix(string pattern)
+    {
+        if (pattern.Contains('|', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var n = 0;
+        while (n < pattern.Length && !IsMeta(pattern[n]))
+        {
+            n++;
+        }
+
+        if (n < pattern.Length && pattern[n] is '?' or '*' or '{')
+        {
+            n--; // the last literal is optional or repeated: not part of every match
+        }
+
+        return n >= 2 ? pattern[..n] : null;
+    }
+
+    private static bool IsMeta(char c) => c is '\\' or '^' or '$' or '.' or '|' or '?' or '*' or '+' or '(' or ')' or '[' or ']' or '{' or '}' or '#';
+}
+
+/// <summary>A compiled pattern and its literal prefix: a match is looked for only from where that text first occurs.</summary>
+public sealed class PrefixedRegex(Regex regex, string? prefix)
+{
+    public Regex Regex { get; } = regex;
+
+    /// <summary>The leftmost match at or after <paramref name="startAt"/>, as <see cref="Regex.Match(string, int)"/> finds it.</summary>
+    public Match Match(string text, int startAt)
+    {
+        if (prefix is not null)
+        {
+            var at = text.IndexOf(prefix, startAt, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return System.Text.RegularExpressions.Match.Empty;
+            }
+
+            startAt = at; // no match starts before the prefix's first occurrence
+        }
+
+        return Regex.Match(text, startAt);
+    }
 }

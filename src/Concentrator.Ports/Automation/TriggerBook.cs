@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Concentrator.Ports.Automation;
 
@@ -92,18 +91,19 @@ public sealed class TriggerBook
         return decisions;
     }
 
-    private static Regex Compile(string pattern) =>
-        ExpectPatterns.Compile(pattern).Regex ?? throw new ArgumentException($"trigger pattern \"{pattern}\" was not checked", nameof(pattern));
+    private static PrefixedRegex Compile(string pattern) =>
+        new(ExpectPatterns.Compile(pattern).Regex ?? throw new ArgumentException($"trigger pattern \"{pattern}\" was not checked", nameof(pattern)),
+            ExpectPatterns.LiteralPrefix(pattern));
 
-    private sealed class Rule(TriggerSettings settings, Regex match, Regex? clear)
+    private sealed class Rule(TriggerSettings settings, PrefixedRegex match, PrefixedRegex? clear)
     {
         private readonly Queue<DateTimeOffset> _fired = new();
 
         public TriggerSettings Settings { get; } = settings;
 
-        public Regex Match { get; } = match;
+        public PrefixedRegex Match { get; } = match;
 
-        public Regex? Clear { get; } = clear;
+        public PrefixedRegex? Clear { get; } = clear;
 
         public bool Raised { get; set; }
 

@@ -9,7 +9,7 @@ namespace Concentrator.Ports.Automation;
 public sealed class TriggerWatcher : IDisposable
 {
     /// <summary>How long the watcher lets output gather after it wakes: fewer, larger scans.</summary>
-    public static readonly TimeSpan Batch = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan Batch = TimeSpan.FromMilliseconds(100);
 
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationToken _stopping; // the token, kept: it still reads as cancelled after the source is disposed
