@@ -123,4 +123,29 @@ public sealed class TriggerTests : IntegrationTest
             TimeSpan.FromSeconds(20), () => "the lease was not revoked");
         daemon.WaitFor("trigger revoke revokes lease");
     }
+
+    [Fact]
+    public async Task A_reload_that_adds_a_trigger_applies_it_to_output_from_then_on()
+    {
+        using var receiver = Track(new WebhookReceiver());
+        var tcp = FreeTcpPort.Next();
+        string Config(string triggers) => $$"""
+            concentrator {
+              ports { echo { device = "sim:echo", listeners = [ { port = {{tcp}}, protocol = raw } ]
+                             {{triggers}} } }
+              api.allow-anonymous-actions = on
+            }
+            """;
+        var daemon = Track(DaemonProcess.Start(Config("")));
+        daemon.WaitOnline("echo");
+        var api = Track(new ApiHttp(daemon.ApiUrl));
+        await SendAsync(api, "ALARM before the rule\r\n");
+
+        daemon.RewriteConfig(Config($$"""triggers { alarm { match = "ALARM \\w+", webhook = "{{receiver.Url}}" } }"""));
+        daemon.Hangup();
+        daemon.WaitFor("reload by SIGHUP: 0 added, 0 removed, 1 changed");
+        await SendAsync(api, "ALARM after\r\n");
+        receiver.WaitFor("alarm");
+        Assert.Equal(["alarm raised ALARM after"], Seen(receiver.Accepted)); // the output before the reload is not matched again
+    }
 }
