@@ -44,7 +44,7 @@ public sealed class TriggerActions : IDisposable
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
-        }, dropped => log($"trigger {dropped.Item3}: webhook to {dropped.Item1} dropped: {QueueLimit} calls were waiting"));
+        }, dropped => log($"trigger {dropped.Item3}: webhook to {Shown(dropped.Item1)} dropped: {QueueLimit} calls were waiting"));
         _ = Task.Run(DeliverAsync);
     }
 
@@ -140,6 +140,9 @@ public sealed class TriggerActions : IDisposable
         }
     }
 
+    /// <summary>A webhook URL for the log: no user info, no query (either may carry a secret).</summary>
+    public static string Shown(Uri url) => $"{url.Scheme}://{url.Authority}{url.AbsolutePath}";
+
     private static string Clip(string text)
     {
         text = text.Trim();
@@ -163,7 +166,7 @@ public sealed class TriggerActions : IDisposable
 
                     if (attempt == Attempts)
                     {
-                        _log($"trigger {trigger}: webhook to {url} failed {Attempts} times, given up: {problem}");
+                        _log($"trigger {trigger}: webhook to {Shown(url)} failed {Attempts} times, given up: {problem}");
                         break;
                     }
 
