@@ -115,8 +115,9 @@ public readonly record struct ExpectFrom(long? Offset, bool Start)
     public static bool TryParse(JsonElement value, out ExpectFrom from) => value.ValueKind switch
     {
         JsonValueKind.Number when value.TryGetInt64(out var n) && n >= 0 => Ok(new ExpectFrom(n, false), out from),
+        JsonValueKind.Null => Ok(Now, out from),
         JsonValueKind.String => TryParse(value.GetString(), out from),
-        _ => Ok(Now, out from) && false,
+        _ => Fail(out from),
     };
 
     public static bool TryParse(string? text, out ExpectFrom from)
@@ -140,6 +141,12 @@ public readonly record struct ExpectFrom(long? Offset, bool Start)
     {
         from = value;
         return true;
+    }
+
+    private static bool Fail(out ExpectFrom from)
+    {
+        from = Now;
+        return false;
     }
 }
 

@@ -70,6 +70,12 @@ public sealed class ExpectTests : IntegrationTest
         Assert.Equal(HttpStatusCode.RequestTimeout, late.Status);
         Assert.False(late.Json.GetProperty("matched").GetBoolean());
 
+        // From an offset: from the match's own start the match is found again, one byte later not.
+        var again = await api.PostAsync("/api/ports/demo/expect", $$"""{"pattern":"Linux version","from":{{start}},"timeout":"5s"}""");
+        Assert.Equal(start, again.Json.GetProperty("start").GetInt64());
+        var after = await api.PostAsync("/api/ports/demo/expect", $$"""{"pattern":"Linux version","from":"{{start + 1}}","timeout":"200ms"}""");
+        Assert.Equal(HttpStatusCode.RequestTimeout, after.Status);
+
         // The raw stream from the match's offset starts with the matched text.
         using var http = new HttpClient { BaseAddress = daemon.ApiUrl };
         using var response = await http.GetAsync($"/api/ports/demo/output?from={start}", HttpCompletionOption.ResponseHeadersRead);
