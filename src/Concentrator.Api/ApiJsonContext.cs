@@ -39,6 +39,8 @@ namespace Concentrator.Api;
 [JsonSerializable(typeof(List<LeaseView>))]
 [JsonSerializable(typeof(LeaseListView))]
 [JsonSerializable(typeof(LeaseEventView))]
+[JsonSerializable(typeof(Concentrator.Api.Automation.ExpectRequest))]
+[JsonSerializable(typeof(Concentrator.Api.Automation.ExpectView))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(List<string>))]

@@ -92,6 +92,7 @@ public static class ManagementApi
         app.UseAuthorization();
 
         PortEndpoints.Map(app);
+        Automation.AutomationEndpoints.Map(app);
         SessionEndpoints.Map(app);
         LeaseEndpoints.Map(app);
         ClusterEndpoints.Map(app);

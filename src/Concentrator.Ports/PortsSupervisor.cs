@@ -86,6 +86,8 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
         Receive<PortLeaseChanged>(lease => Route(lease.Port, lease)); // from the lease service
         Receive<ConnectClient>(connect => Route(connect.Port, connect));
         Receive<GetScrollback>(get => Route(get.Port, get));
+        Receive<Automation.OpenCapture>(open => Route(open.Port, open));
+        Receive<Automation.SendToPort>(send => Route(send.Port, send));
         Receive<Reload>(OnReload);
         Receive<SshEntryConnection>(OnSshEntry);
         Receive<SshEntryListPorts>(list => Sender.Tell(new SshEntryPortList(list.Client,

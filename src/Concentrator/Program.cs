@@ -22,6 +22,7 @@ public static class Program
             SessionsCommand.Create(),
             KickCommand.Create(),
             PowerCommand.Create(),
+            ExpectCommand.Create(),
             LeaseCommand.Create(),
             ReloadCommand.Create(),
             TokenCommand.Create(),

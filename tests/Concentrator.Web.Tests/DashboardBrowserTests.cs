@@ -172,4 +172,20 @@ public sealed class DashboardBrowserTests(DashboardHost host, BrowserFixture bro
         await terminal.Context.CloseAsync();
         await dashboard.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_raised_trigger_shows_on_the_port_row_until_its_clear_pattern_clears_it()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.BaseUrl + "/");
+        await Expect(Row(page, "bench").Locator(".badge.online")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        var raised = Row(page, "bench").Locator(".raised");
+        await Expect(raised).ToHaveCountAsync(0);
+
+        host.Pty.Write("\r\nKernel panic - not syncing: VFS\r\n");
+        await Expect(raised).ToHaveTextAsync("raised: panic", new() { Timeout = Timeout });
+        await ScreenshotAsync(page, "dashboard-trigger-raised");
+        host.Pty.Write("\r\nbench login: ");
+        await Expect(raised).ToHaveCountAsync(0, new() { Timeout = Timeout });
+    }
 }

@@ -56,6 +56,7 @@ public sealed class DashboardHost : IAsyncLifetime
                 tags = ["rack-2"]
                 baud = 9600
                 reopen { min-backoff = 50ms, max-backoff = 200ms }
+                triggers { panic { match = "Kernel panic", clear = "login:" } }
                 # room for a test reader that verifies every byte on a busy machine
                 listeners = [{ port = {{BenchRawPort}}, protocol = raw, output-queue = 64MiB }]
               }

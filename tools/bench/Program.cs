@@ -11,6 +11,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
     bool ApiPollOnly = false, bool TlsOnly = false, bool MemoryOnly = false, IReadOnlyDictionary<string, string>? DaemonEnvironment = null,
     int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false, bool SinglePortOnly = false, bool UpstreamOnly = false)
 {
+    /// <summary>--only-automation: expect's round trip and the CPU of triggers (see AutomationBench).</summary>
+    public bool AutomationOnly { get; init; }
+
     /// <summary>The machine's write rate in the main fan-out rows: above a 12 Mbaud FTDI/CP210x (~1.2 MB/s).</summary>
     public const double FanOutPace = 3e6;
 
@@ -48,6 +51,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         var cluster = false;
         var singlePortOnly = false;
         var upstream = false;
+        var automationOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -98,6 +102,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                 case "--only-single-port":
                     singlePortOnly = true;
                     break;
+                case "--only-automation":
+                    automationOnly = true;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -106,14 +113,14 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         }
 
         return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds, cluster,
-            singlePortOnly, upstream);
+            singlePortOnly, upstream) { AutomationOnly = automationOnly };
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--only-single-port] [--upstream] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--only-single-port] [--upstream] [--only-automation] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
         "  --cluster: three daemons forming a cluster on loopback: lease latency through the owner, another node and the tag\n" +
@@ -124,6 +131,7 @@ internal static class Program
         "  --upstream: only the upstream rows: our port whose device is rfc2217:// on ser2net (a raw client of ours) beside a\n" +
         "    telnet client of an identical ser2net directly: what the hop through us costs.\n" +
         "  --only-single-port: only the single-port latency (gapped and back-to-back) and throughput rows, raw TCP and RFC 2217.\n" +
+        "  --only-automation: only issue 24's rows: expect's round trip, and CPU with triggers on every port vs none.\n" +
         "  --memory-only: only idle memory: 1, 64 and 256 ports with one idle client each, ours and ser2net in turn (RSS, threads, CPU).\n" +
         "  --daemon-env NAME=VALUE: set in our daemon's environment (e.g. DOTNET_GCgen0size=0x200000), to measure runtime knobs.";
 
@@ -191,6 +199,11 @@ internal static class Program
         if (daemon is null)
         {
             return 1;
+        }
+
+        if (o.AutomationOnly)
+        {
+            return AutomationBench.Run(o, daemon);
         }
 
         var machine = Machine.Describe(ser2net, socat);

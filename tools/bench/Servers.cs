@@ -86,8 +86,9 @@ internal static partial class Servers
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Our daemon: <c>dotnet concentrator.dll serve --config FILE</c>, one port per device, listeners of <paramref name="protocol"/>.</summary>
+    /// <param name="portExtra">More keys for every port (the automation rows' triggers), or null.</param>
     public static ServerInstance StartConcentrator(string daemonDll, int portCount, string protocol, int maxSessions,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? portExtra = null)
     {
         var server = new ServerInstance();
         try
@@ -101,7 +102,7 @@ internal static partial class Servers
                 server.AddDevice(device, tcp);
                 hocon.Append(CultureInfo.InvariantCulture,
                     $"    p{i} {{\n      device = \"{device.LinkPath}\"\n      baud = 115200\n      max-sessions = {maxSessions}\n" +
-                    $"      listeners = [ {{ port = {tcp}, bind = \"127.0.0.1\", protocol = {protocol} }} ]\n    }}\n");
+                    $"      listeners = [ {{ port = {tcp}, bind = \"127.0.0.1\", protocol = {protocol} }} ]\n      {portExtra}\n    }}\n");
             }
 
             hocon.Append("  }\n");

@@ -38,7 +38,13 @@ public sealed record PortView(
 {
     public static PortView From(PortSnapshot p, string? node = null) => new(p.Name, p.State, p.StateSince, p.StateDetail, p.Device, p.KernelNode,
         LineView.From(p.Line), p.Modem, p.Counters, p.Tags, p.Listeners, p.ListenersDown,
-        [.. p.Sessions.Select(SessionView.From)], node);
+        [.. p.Sessions.Select(SessionView.From)], node)
+    {
+        RaisedTriggers = p.RaisedTriggers,
+    };
+
+    /// <summary>The port's triggers raised now (port key triggers).</summary>
+    public IReadOnlyList<string> RaisedTriggers { get; init; } = [];
 }
 
 /// <summary>What PUT /api/ports/{name}/line answers: the line settings and modem lines in effect after the change.</summary>

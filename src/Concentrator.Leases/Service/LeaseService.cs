@@ -3,6 +3,7 @@ using Akka.Event;
 using Concentrator.Leases.Domain;
 using Concentrator.Leases.Store;
 using Concentrator.Ports.Admission;
+using Concentrator.Ports.Automation;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
 
@@ -66,7 +67,11 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
 
     private LeaseInstant Now => new(_clock.GetElapsedTime(_started), _clock.GetUtcNow());
 
-    protected override void PreStart() => OpenStore();
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(RevokeLeaseForTrigger)); // a port's trigger with revoke-lease = on
+        OpenStore();
+    }
 
     protected override void PostStop()
     {
@@ -95,6 +100,8 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         Receive<RenewLease>(renew => Apply(_table.Renew(renew, Now), Sender));
         Receive<ReleaseLease>(release => Apply(_table.Release(release, Now), Sender));
         Receive<RevokeLease>(revoke => Apply(_table.Revoke(revoke, Now), Sender));
+        Receive<RevokeLeaseForTrigger>(revoke => Apply(_table.Revoke(
+            new RevokeLease(revoke.LeaseId, $"trigger {revoke.Trigger}", $"trigger {revoke.Trigger} fired on port {revoke.Port}"), Now), null));
         Receive<ListLeases>(_ => Apply(_table.List(Now), Sender));
         Receive<ReadLeaseAudit>(read => _store.ReadAuditAsync(read.AfterSeq, Math.Clamp(read.Limit, 1, 10_000)).PipeTo(Sender,
             success: entries => new LeaseAuditPage(entries), failure: e => new LeaseUnavailable(Explain(e))));
@@ -127,6 +134,8 @@ public sealed class LeaseService : ReceiveActor, IWithStash, IWithTimers
         Receive<RenewLease>(_ => Unavailable());
         Receive<ReleaseLease>(_ => Unavailable());
         Receive<RevokeLease>(_ => Unavailable());
+        Receive<RevokeLeaseForTrigger>(revoke => _log.Warning("trigger {0} on port {1} could not revoke lease {2}: the lease store is down",
+            revoke.Trigger, revoke.Port, revoke.LeaseId));
         Receive<ListLeases>(_ => Unavailable());
         Receive<ReadLeaseAudit>(_ => Unavailable());
         Receive<Due>(_ =>

@@ -58,6 +58,8 @@ public static partial class ConfigLoader
             var acl = ReadAcl(name, Get("acl"));
             var power = ReadPower(name, Get("power"));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
+            var capture = ReadCapture(name, Get("capture"));
+            var triggers = ReadTriggers(name, Get("triggers"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
             {
@@ -71,7 +73,12 @@ public static partial class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags, acl) { Power = power };
+                parsedEscape is null ? null : escape, notices, tags, acl)
+            {
+                Power = power,
+                Capture = capture,
+                Triggers = triggers,
+            };
         }
 
         /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>

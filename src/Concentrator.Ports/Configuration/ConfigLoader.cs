@@ -14,6 +14,7 @@ public static partial class ConfigLoader
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
         "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags", "acl", "power",
+        "capture", "triggers",
     ];
 
     private static readonly string[] ListenerKeys =

@@ -33,6 +33,12 @@ public sealed record PortSettings(
     /// <summary>Power control bound to the port (<c>power { on = [...] ... }</c> or <c>power.ipmi { ... }</c>), or null.</summary>
     public Power.PowerSettings? Power { get; init; }
 
+    /// <summary>The bytes of recent output every port keeps for expect and the output stream (port key <c>capture</c>).</summary>
+    public long Capture { get; init; } = Automation.OutputCapture.DefaultCapacity;
+
+    /// <summary>Actions on console output (port key <c>triggers</c>).</summary>
+    public IReadOnlyList<Automation.TriggerSettings> Triggers { get; init; } = [];
+
     /// <summary>The port's tags (a scheduler matches ports by them); empty when none are configured.</summary>
     public IReadOnlyList<string> TagList => Tags ?? [];
 

@@ -35,6 +35,8 @@ public static class PortSettingsDiff
         Check(!before.TagList.SequenceEqual(after.TagList), "tags");
         Check(!Equals(before.Acl, after.Acl), "acl");
         Check(before.Power is null ? after.Power is not null : !before.Power.SameAs(after.Power), "power");
+        Check(before.Capture != after.Capture, "capture");
+        Check(!before.Triggers.SequenceEqual(after.Triggers), "triggers");
         return keys;
     }
 

@@ -20,6 +20,9 @@ public sealed record PortSnapshot(
 {
     /// <summary>Listeners (as in <see cref="Listeners"/>) that stopped accepting on their own; empty when all are up.</summary>
     public IReadOnlyList<string> ListenersDown { get; init; } = [];
+
+    /// <summary>The port's triggers that are raised now (see port key <c>triggers</c>); empty when none.</summary>
+    public IReadOnlyList<string> RaisedTriggers { get; init; } = [];
 }
 
 /// <summary>Control lines as set (DTR, RTS, break) and modem inputs as read (CTS, DSR, RI, CD).</summary>

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Concentrator.Ports.Automation;
 using Concentrator.Ports.Metrics;
 
 namespace Concentrator.Ports.Port;
@@ -35,9 +36,10 @@ internal sealed class DrainDeviceOutput
 /// the first chunk after the port took the last batch schedules the next drain a little later (one per
 /// <see cref="DrainDelay"/> at most while output flows), and a lot waiting makes the port drain at once. Whoever
 /// needs the port current (a replay, a scrollback request, a log mark) drains first; a session joins by taking the
-/// undrained chunks in the same step, so its replay ends exactly where its live output begins.
+/// undrained chunks in the same step, so its replay ends exactly where its live output begins. The port's
+/// <see cref="OutputCapture"/> gets each chunk at once, under the same lock, so its offsets follow device order.
 /// </summary>
-internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, PortMetrics metrics)
+internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, PortMetrics metrics, OutputCapture? capture = null)
 {
     /// <summary>How long the port may lag behind the sessions when output trickles (the scheduler's tick rounds it up).</summary>
     public static readonly TimeSpan DrainDelay = TimeSpan.FromMilliseconds(50);
@@ -65,6 +67,7 @@ internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, Port
         metrics.Read(chunk.Length);
         lock (_gate)
         {
+            capture?.Append(chunk); // a copy into its ring, nothing that waits (see OutputCapture)
             _forPort.Add(new PublishedChunk(chunk, DateTimeOffset.UtcNow));
             _forPortBytes += chunk.Length;
             sinks = _sinks;

@@ -130,6 +130,7 @@ public sealed partial class PortActor
             _settings.TagList, [.. _settings.Listeners.Select(l => l.ToString())], sessions)
         {
             ListenersDown = [.. _listenersDown],
+            RaisedTriggers = _raisedTriggers,
         };
     }
 }

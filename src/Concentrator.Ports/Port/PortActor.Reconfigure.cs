@@ -64,6 +64,11 @@ public sealed partial class PortActor
             ReapplyAcl(after.Acl); // see PortActor.Security.cs
         }
 
+        if (!before.Triggers.SequenceEqual(after.Triggers))
+        {
+            StartTriggers(from: _capture.End); // a new book: rules apply to output from now on
+        }
+
         if (before.Scrollback != after.Scrollback)
         {
             DrainOutput();

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Concentrator.Devices;
 using Concentrator.Ports.Admission;
+using Concentrator.Ports.Automation;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.ConsoleLog;
 using Concentrator.Ports.DataPlane;
@@ -78,7 +79,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         _admission = new PortAdmission(settings);
         _scrollback = new Scrollback(settings.Scrollback);
         _arbiter = new WriteArbiter<IActorRef>(settings.WritePolicy);
-        _output = new DeviceOutputHub(Self, Context.System.Scheduler, _metrics);
+        _capture = new OutputCapture(settings.Capture);
+        _output = new DeviceOutputHub(Self, Context.System.Scheduler, _metrics, _capture);
         _plane = new PortDataPlane(onWritten: _metrics.Written);
         Become(Opening);
     }
@@ -191,6 +193,8 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         ReceiveReconfiguration();
         ReceiveLeases();
         ReceiveWeb();
+        ReceiveAutomation();
+        ReceiveTriggers();
         Receive<GetPortStatus>(_ => Sender.Tell(new PortStatus(_settings.Name, State, _kernelNode, _line.InEffect, _sessions.Count,
             _output.BytesPublished, _plane.BytesWritten, _plane.BytesDiscarded)));
     }
@@ -221,6 +225,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         OpenConsoleLog();
         StartHoldGrace(); // clients may join, and type, before the device is open
         StartLink();
+        StartTriggers(from: 0);
         for (var i = 0; i < _listenSockets.Count; i++)
         {
             StartListener(_settings.Listeners[i], _listenSockets[i]);
@@ -293,6 +298,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
             _metrics.SessionClosed(entry.Listener.Protocol, DateTimeOffset.UtcNow - entry.ConnectedAt);
         }
 
+        StopTriggers();
         DrainOutput(); // the log keeps every byte read before the stop
         _consoleLog?.Mark($"port {_settings.Name} stopped");
         _consoleLog?.Dispose();

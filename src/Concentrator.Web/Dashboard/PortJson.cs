@@ -22,7 +22,13 @@ public sealed record PortJson(
     IReadOnlyList<SessionSnapshot> Sessions)
 {
     public static PortJson From(PortSnapshot s) => new(s.Name, s.Device, StateWord(s.State), s.StateSince, s.StateDetail,
-        s.KernelNode, LineJson.From(s.Line), s.Modem, s.Counters, s.Tags, s.Listeners, s.Sessions);
+        s.KernelNode, LineJson.From(s.Line), s.Modem, s.Counters, s.Tags, s.Listeners, s.Sessions)
+    {
+        RaisedTriggers = s.RaisedTriggers,
+    };
+
+    /// <summary>The port's triggers raised now (port key triggers), shown on its row.</summary>
+    public IReadOnlyList<string> RaisedTriggers { get; init; } = [];
 
     public static string StateWord(DeviceState state) => state switch
     {

@@ -142,7 +142,9 @@ function stateCell(p) {
     h('span', { class: `badge ${p.state}` }, p.state),
     h('div', { class: 'sub since', title: new Date(p.since).toString() },
       'since ', clock(p.since), ' · ', h('span', { dataset: { since: p.since } }, ago(p.since))),
-    p.detail ? h('div', { class: 'sub detail', title: p.detail }, p.detail) : null);
+    p.detail ? h('div', { class: 'sub detail', title: p.detail }, p.detail) : null,
+    p.raisedTriggers?.length ? h('div', { class: 'sub raised', title: 'triggers raised on this port\'s output (cleared by their clear pattern)' },
+      'raised: ', p.raisedTriggers.join(', ')) : null);
 }
 
 function lineCell(p) {
