@@ -44,9 +44,10 @@ public static class AutomationEndpoints
             return ApiProblems.BadRequest(errors);
         }
 
-        if (expect.Send is not null && !(await authorization.AuthorizeAsync(user, ApiPolicies.Operate).ConfigureAwait(false)).Succeeded)
+        if ((expect.Send is not null || expect.Power is not null) && !(await authorization.AuthorizeAsync(user, ApiPolicies.Operate).ConfigureAwait(false)).Succeeded)
         {
-            return ApiProblems.Forbidden("send", "sending needs an operate (or admin) token; a read token may only watch");
+            return ApiProblems.Forbidden(expect.Send is not null ? "send" : "power",
+                "sending and switching power need an operate (or admin) token; a read token may only watch");
         }
 
         var requester = ApiPolicies.RequesterOf(user, access);
@@ -56,7 +57,12 @@ public static class AutomationEndpoints
             return problem!;
         }
 
-        var from = expect.From.Resolve(capture); // before the send: the answer cannot come before it
+        var from = expect.From.Resolve(capture); // before the power switch and the send: the answer cannot come before it
+        if (expect.Power is { } power && await SwitchPowerAsync(name, power, requester, supervisor, cancel).ConfigureAwait(false) is { } powerProblem)
+        {
+            return powerProblem;
+        }
+
         if (expect.Send is { Length: > 0 } send)
         {
             switch (await supervisor.AskAsync(new SendToPort(name, send, requester), cancel).ConfigureAwait(false))
@@ -133,6 +139,24 @@ public static class AutomationEndpoints
 
         return Results.Empty;
     }
+
+    /// <summary>
+    /// Power-cycle (or on, off) and expect the boot in one call: the port's own power control, its own check of the requester
+    /// (the lease holder while leased); null when it switched, or the problem to answer.
+    /// </summary>
+    private static async Task<IResult?> SwitchPowerAsync(string name, Concentrator.Ports.Power.PowerAction action, Requester requester,
+        PortsGateway supervisor, CancellationToken cancel) =>
+        await supervisor.AskAsync(new Concentrator.Ports.Power.SwitchPower(name, action, requester), cancel, PowerEndpoint.AskTimeout).ConfigureAwait(false) switch
+        {
+            Concentrator.Ports.Power.PowerSwitched { Ok: true } => null,
+            Concentrator.Ports.Power.PowerSwitched failed => ApiProblems.Conflict("power",
+                $"power {Concentrator.Ports.Power.PowerActions.Word(action)} failed: {failed.Output.Trim()}"),
+            Concentrator.Ports.Power.PowerNotConfigured => ApiProblems.Conflict("power",
+                $"port '{name}' has no power control for '{Concentrator.Ports.Power.PowerActions.Word(action)}'"),
+            ActionRefused refused => ApiProblems.Forbidden("power", refused.Reason),
+            PortNotFound => PortEndpoints.NoSuchPort(name),
+            _ => ApiProblems.Unavailable(PortsGateway.NoAnswer(PowerEndpoint.AskTimeout)),
+        };
 
     /// <summary>The port's capture, or the problem to answer (no such port here, refused, no answer).</summary>
     private static async Task<(OutputCapture? Capture, IResult? Problem)> OpenAsync(string name, Requester requester, PortsGateway supervisor,

@@ -29,6 +29,9 @@ public sealed class ExpectRequest
 
     public string? Timeout { get; init; }
 
+    /// <summary>"on", "off" or "cycle": switch the port's power after taking the offset and before any send.</summary>
+    public string? Power { get; init; }
+
     /// <summary>What to send, the compiled patterns, where to start and how long to wait; or the fields at fault.</summary>
     public (ValidExpect? Expect, Dictionary<string, string[]> Errors) Validate()
     {
@@ -98,12 +101,29 @@ public sealed class ExpectRequest
             errors["from"] = [$"{f.GetRawText()}: expected \"now\", \"start\" or a byte offset"];
         }
 
-        return errors.Count > 0 ? (null, errors) : (new ValidExpect(send, regexes, from, timeout), errors);
+        Concentrator.Ports.Power.PowerAction? power = null;
+        if (Power is not null)
+        {
+            if (Concentrator.Ports.Power.PowerActions.TryParse(Power, out var action) && action != Concentrator.Ports.Power.PowerAction.Status)
+            {
+                power = action;
+            }
+            else
+            {
+                errors["power"] = [$"\"{Power}\": expected on, off or cycle"];
+            }
+        }
+
+        return errors.Count > 0 ? (null, errors) : (new ValidExpect(send, regexes, from, timeout) { Power = power }, errors);
     }
 }
 
 /// <summary>A checked expect request.</summary>
-public sealed record ValidExpect(byte[]? Send, IReadOnlyList<Regex> Patterns, ExpectFrom From, TimeSpan Timeout);
+public sealed record ValidExpect(byte[]? Send, IReadOnlyList<Regex> Patterns, ExpectFrom From, TimeSpan Timeout)
+{
+    /// <summary>A power action to take before the send (power-cycle and expect the boot in one call), or null.</summary>
+    public Concentrator.Ports.Power.PowerAction? Power { get; init; }
+}
 
 /// <summary>Where in the output to look from: now (taken before any send), the start of what is kept, or an offset.</summary>
 public readonly record struct ExpectFrom(long? Offset, bool Start)

@@ -24,7 +24,7 @@ public sealed record PowerView(string Action, bool Ok, string Output);
 public static class PowerEndpoint
 {
     /// <summary>Longer than any sensible power timeout; the port kills its command at its own.</summary>
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(2);
+    internal static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(2);
 
     public static void Map(IEndpointRouteBuilder app)
     {

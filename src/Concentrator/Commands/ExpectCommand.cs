@@ -31,15 +31,16 @@ public static class ExpectCommand
         };
         var from = new Option<string>("--from") { Description = "Where to look from: now (default, taken before the send), start, or an offset" };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait, e.g. 30s (default), 2m" };
-        var command = new Command("expect", "Send to a port and wait for a pattern in its output, on the server") { name, send, patterns, from, timeout };
+        var power = new Option<string>("--power") { Description = "Switch the port's power first (on, off, cycle): power-cycle and expect the boot in one call" };
+        var command = new Command("expect", "Send to a port and wait for a pattern in its output, on the server") { name, send, patterns, from, timeout, power };
         api.AddTo(command);
         command.SetAction((parse, _) => RunAsync(api, parse, parse.GetRequiredValue(name), parse.GetValue(send), parse.GetValue(patterns) ?? [],
-            parse.GetValue(from), parse.GetValue(timeout)));
+            parse.GetValue(from), parse.GetValue(timeout), parse.GetValue(power)));
         return command;
     }
 
     private static async Task<int> RunAsync(ApiOptions api, ParseResult parse, string port, string? send, string[] patterns, string? from,
-        string? timeout)
+        string? timeout, string? power)
     {
         var wait = ExpectRequest.DefaultTimeout;
         if (timeout is not null && (!LeaseDuration.TryParse(timeout, out wait) || wait <= TimeSpan.Zero))
@@ -67,6 +68,7 @@ public static class ExpectCommand
             Patterns = [.. patterns],
             From = from is null ? null : JsonSerializer.SerializeToElement(from, ApiJsonContext.Default.String),
             Timeout = timeout,
+            Power = power,
         };
         using var client = api.Client(parse);
         var answer = await client.SendAsync(HttpMethod.Post, $"/api/ports/{Uri.EscapeDataString(port)}/expect",
