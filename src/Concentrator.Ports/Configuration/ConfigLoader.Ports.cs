@@ -52,6 +52,8 @@ public static partial class ConfigLoader
             var notices = Bool(name, "notices", Get("notices"), false);
             var tags = ReadTags(name, Get("tags"));
             var acl = ReadAcl(name, Get("acl"));
+            var recording = Enum(name, "recording", Get("recording"), Recording.RecordingMode.Off,
+                ("off", Recording.RecordingMode.Off), ("output", Recording.RecordingMode.Output), ("all", Recording.RecordingMode.All));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var escape = Get("escape") is { } e ? e.GetString() : "^Ec";
             if (!Sharing.EscapeSequence.TryParse(escape, out var parsedEscape))
@@ -66,7 +68,7 @@ public static partial class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags, acl);
+                parsedEscape is null ? null : escape, notices, tags, acl, recording);
         }
 
         /// <summary>tags = ["rack-3", "board:rpi4"]: words a scheduler matches ports by; no spaces, no duplicates.</summary>

@@ -13,7 +13,7 @@ public static partial class ConfigLoader
     private static readonly string[] PortKeys =
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
-        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags", "acl",
+        "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags", "acl", "recording",
     ];
 
     private static readonly string[] ListenerKeys =

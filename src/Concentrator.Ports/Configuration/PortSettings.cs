@@ -1,4 +1,5 @@
 using Concentrator.Devices;
+using Concentrator.Ports.Recording;
 using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports.Configuration;
@@ -28,7 +29,8 @@ public sealed record PortSettings(
     string? Escape = "^Ec",
     bool Notices = false,
     IReadOnlyList<string>? Tags = null,
-    AccessControlList? Acl = null)
+    AccessControlList? Acl = null,
+    RecordingMode Recording = RecordingMode.Off)
 {
     /// <summary>The port's tags (a scheduler matches ports by them); empty when none are configured.</summary>
     public IReadOnlyList<string> TagList => Tags ?? [];

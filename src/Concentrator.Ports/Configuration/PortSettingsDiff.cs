@@ -34,6 +34,7 @@ public static class PortSettingsDiff
         Check(before.Notices != after.Notices, "notices");
         Check(!before.TagList.SequenceEqual(after.TagList), "tags");
         Check(!Equals(before.Acl, after.Acl), "acl");
+        Check(before.Recording != after.Recording, "recording");
         return keys;
     }
 

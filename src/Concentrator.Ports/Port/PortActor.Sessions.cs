@@ -42,6 +42,7 @@ public sealed partial class PortActor
                         _security.Refusals.Summary(suppressed));
                 }
 
+                Audited("join", join.Principal, "refused", ("reason", refuse.Reason), ("peer", join.Peer));
                 _sessionsRefused++;
                 _metrics.Refused(refuse.Code);
                 Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));
@@ -69,19 +70,21 @@ public sealed partial class PortActor
     {
         var id = ++_nextSessionId;
         var peer = join.Peer;
+        var recorder = BeginRecording(); // subscribed with the session below: the recording has what the session gets
         var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output,
-            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result))));
+            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result)), TypedInto(id)));
         _sessionsOpened++;
         _metrics.SessionOpened(listener.Protocol);
         _sessions[session] = entry;
         // The permit first: the session writes as soon as it hears it was admitted, on its own thread.
         var changes = _arbiter.Join(session, admit.MayWrite);
         Permit(entry, _arbiter.CanWrite(session));
+        RecordJoin(entry, _arbiter.CanWrite(session)); // before the session may type
         session.Tell(new SessionAdmitted(id, listener.Access == SessionAccess.ReadOnly, entry.Input));
 
         // Replay goes first, so the session sees the scrollback and then live output with nothing lost or repeated
         // between: it gets every chunk from the subscription on from the reader thread, the scrollback every one before.
-        TakeOutput(_output.Subscribe(join.Output));
+        TakeOutput(_output.Subscribe(join.Output, recorder));
         session.Tell(new OutputStart(listener.Replay ? ReplayFor(listener).Data : []));
 
         if (State == DeviceState.Offline)
@@ -114,7 +117,9 @@ public sealed partial class PortActor
             return;
         }
 
-        _output.Unsubscribe(entry.Output);
+        var ending = RecorderEndingWith();
+        _output.Unsubscribe(entry.Output, ending);
+        RecordLeave(entry, ending is not null);
         Permit(entry, false);
         LogMark($"session {entry.Id} from {entry.Peer} disconnected");
         if (_behind.Remove(session))
@@ -148,6 +153,8 @@ public sealed partial class PortActor
             WriteLockAction.Ask => _arbiter.Ask(Sender),
             _ => _arbiter.Release(Sender),
         };
+        Audited("write-lock", entry.Principal, changes.Count == 0 ? "unchanged" : "ok",
+            ("session", Number(entry.Id)), ("request", request.Action.ToString().ToLowerInvariant()));
         if (changes.Count == 0)
         {
             // Nothing changed: say where the session stands, so the user is never left guessing.
@@ -196,6 +203,8 @@ public sealed partial class PortActor
             if (!initial)
             {
                 LogMark($"session {entry.Id} is now {(canWrite ? "read-write" : "read-only")}: {reason}");
+                RecordingMarker($"role {entry.Principal.Name} (session {entry.Id}): {(canWrite ? "read-write" : "read-only")}: {reason}");
+                Audited("role", entry.Principal, "ok", ("session", Number(entry.Id)), ("role", canWrite ? "read-write" : "read-only"), ("reason", reason));
                 _log.Info("port {0}: session {1} is now {2}: {3}", _settings.Name, entry.Id, canWrite ? "read-write" : "read-only", reason);
             }
         }

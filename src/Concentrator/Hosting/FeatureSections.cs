@@ -1,7 +1,9 @@
 using Concentrator.Api.Configuration;
 using Concentrator.Cluster.Configuration;
 using Concentrator.Leases.Configuration;
+using Concentrator.Ports.Audit;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Recording;
 
 namespace Concentrator.Hosting;
 
@@ -14,7 +16,8 @@ public static class FeatureSections
 {
     /// <summary>Every feature's section; <paramref name="witness"/> is <c>serve --witness</c> (this node only votes in its cluster).</summary>
     public static IReadOnlyList<IConfigSection> For(bool witness) =>
-        [LeaseConfigSection.Instance, ApiConfigSection.Instance, new ClusterConfigSection(serveWitness: witness)];
+        [LeaseConfigSection.Instance, ApiConfigSection.Instance, new ClusterConfigSection(serveWitness: witness),
+            RecordingsConfigSection.Instance, AuditConfigSection.Instance];
 
     /// <summary>Every feature's section for a node that is not told to be a witness.</summary>
     public static IReadOnlyList<IConfigSection> All { get; } = For(witness: false);
