@@ -110,9 +110,8 @@ public sealed partial class RecordingStore(RecordingSettings settings)
         foreach (var file in Files(Settings.Directory))
         {
             var id = System.IO.Path.GetFileNameWithoutExtension(file.Name);
-            var info = (RecordingInfo.Read(id, MetaPath(file.FullName), file.Length) ?? FromHeader(id, file)) is { } i
-                ? i with { Active = IsActive(id) } : null;
-            if (info is not null && (port is null || info.Port == port))
+            var info = (RecordingInfo.Read(id, MetaPath(file.FullName), file.Length) ?? FromHeader(id, file)) with { Active = IsActive(id) };
+            if (port is null || info.Port == port)
             {
                 list.Add(info);
             }
@@ -135,7 +134,7 @@ public sealed partial class RecordingStore(RecordingSettings settings)
 
     /// <summary>What is known of one recording, or null.</summary>
     public RecordingInfo? Describe(string id) => Find(id) is { } path
-        ? (RecordingInfo.Read(id, MetaPath(path), new FileInfo(path).Length) ?? FromHeader(id, new FileInfo(path))) is { } i ? i with { Active = IsActive(id) } : null
+        ? (RecordingInfo.Read(id, MetaPath(path), new FileInfo(path).Length) ?? FromHeader(id, new FileInfo(path))) with { Active = IsActive(id) }
         : null;
 
     internal static string MetaPath(string castPath) => System.IO.Path.ChangeExtension(castPath, ".json");
@@ -178,8 +177,8 @@ public sealed partial class RecordingStore(RecordingSettings settings)
     private static IEnumerable<FileInfo> Files(string dir) =>
         Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*.cast").Where(f => IdPattern().IsMatch(System.IO.Path.GetFileNameWithoutExtension(f.Name))) : [];
 
-    /// <summary>A file without its side file (a crash while it was written): port and start from its header.</summary>
-    private static RecordingInfo? FromHeader(string id, FileInfo file)
+    /// <summary>A file without its side file (a crash while it was written): port and start from its header, else its name.</summary>
+    private static RecordingInfo FromHeader(string id, FileInfo file)
     {
         try
         {
@@ -191,7 +190,10 @@ public sealed partial class RecordingStore(RecordingSettings settings)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
-            return null;
+            var parts = id.Split('.');
+            var started = DateTimeOffset.TryParseExact(parts[1], "yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UnixEpoch;
+            return new RecordingInfo(id, parts[0], started, null, file.Length, [], 0);
         }
     }
 
