@@ -90,9 +90,9 @@ public sealed partial class PortActor
     private void Audited(string action, Principal principal, string outcome, params (string Key, string? Value)[] details) =>
         _security.Audit.Record(action, principal, _settings.Name, outcome, details);
 
-    /// <summary>An action of a management requester (API, CLI, dashboard, another node), in the audit trail.</summary>
+    /// <summary>An action of a management requester (API, CLI, dashboard, another node), in the audit trail, named as its logs name it.</summary>
     private void Audited(string action, Requester by, string outcome, params (string Key, string? Value)[] details) =>
-        _security.Audit.Record(action, by.Name, null, _settings.Name, outcome, [("by", by.Display), .. details]);
+        _security.Audit.Record(action, by.Display, null, _settings.Name, outcome, details);
 
     /// <summary>A session's own action (its escape commands, RFC 2217 line changes, a telnet break).</summary>
     private void AuditedSession(IActorRef session, string action, string outcome, string marker, params (string Key, string? Value)[] details)
