@@ -18,6 +18,8 @@ public static class Program
             ImportSer2netCommand.Create(),
             PortsCommand.Create(),
             SessionsCommand.Create(),
+            RecordingsCommand.Create(),
+            PlayCommand.Create(),
             KickCommand.Create(),
             LeaseCommand.Create(),
             ReloadCommand.Create(),

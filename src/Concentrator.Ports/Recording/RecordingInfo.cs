@@ -31,6 +31,7 @@ public sealed record RecordingInfo(string Id, string Port, DateTimeOffset Starte
             json.WriteNull("ended");
         }
 
+        json.WriteBoolean("active", Active);
         json.WriteNumber("size", Size);
         json.WriteNumber("dropped-events", DroppedEvents);
         json.WriteStartArray("participants");

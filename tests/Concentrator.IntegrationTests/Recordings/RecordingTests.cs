@@ -68,6 +68,11 @@ public sealed class RecordingTests(ITestOutputHelper output) : IntegrationTest
             new Dictionary<string, string> { ["LC_ALL"] = "C.UTF-8" }, timeout: Timeout);
         Assert.True(played.ExitCode == 0, played.Output);
         Assert.Equal(Encoding.UTF8.GetString(received.ToArray()), played.Stdout);
+
+        // And ours, with its timing (at a speed that makes the test quick).
+        var ours = Cli.Run("play", cast, "--speed", "1000");
+        Assert.True(ours.ExitCode == 0, ours.Stderr);
+        Assert.Equal(Encoding.UTF8.GetString(received.ToArray()), ours.Stdout);
     }
 
     [Fact]
@@ -149,6 +154,11 @@ public sealed class RecordingTests(ITestOutputHelper output) : IntegrationTest
         Assert.Equal(HttpStatusCode.Forbidden, (await api.SendAsync(HttpMethod.Get, "/api/audit", token2: reader)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync($"/api/recordings/{id}")).Status); // loopback without a token reads, no more
         Assert.Equal(HttpStatusCode.NotFound, (await api.SendAsync(HttpMethod.Get, "/api/recordings/..%2F..%2Fetc%2Fpasswd", token2: auditor)).Status);
+
+        // The CLI lists them too, with the audit token.
+        var cli = Cli.Run(new Dictionary<string, string> { ["CONCENTRATOR_API_TOKEN"] = auditor }, "recordings", "shared", "--api", daemon.ApiUrl.ToString());
+        Assert.True(cli.ExitCode == 0, cli.Stderr);
+        Assert.Matches(@"\n" + System.Text.RegularExpressions.Regex.Escape(id) + @"\s+\S+ \S+\s+\d+s\s+[\d.]+ (B|KiB)\s+alice, bob\n", cli.Stdout);
     }
 
     /// <summary>Consecutive keystrokes of one person as one string (the device's reads decide how they were cut).</summary>
