@@ -172,21 +172,27 @@ internal sealed class AsciicastEncoder(ArrayBufferWriter<byte> buffer)
     /// <summary>Writes <paramref name="data"/> as the inside of a JSON string; returns an unfinished character at its end, not written.</summary>
     private ReadOnlySpan<byte> Escape(ReadOnlySpan<byte> data, ArrayBufferWriter<byte> to)
     {
+        // One reservation for the worst case (every byte a 6-byte \u00XX), then plain writes into it.
+        var output = to.GetSpan(data.Length * 6 + 8);
+        var written = 0;
+        var rest = ReadOnlySpan<byte>.Empty;
         while (!data.IsEmpty)
         {
             var plain = data.IndexOfAnyExcept(Plain);
             if (plain < 0)
             {
-                to.Write(data);
-                return [];
+                data.CopyTo(output[written..]);
+                written += data.Length;
+                break;
             }
 
-            to.Write(data[..plain]);
+            data[..plain].CopyTo(output[written..]);
+            written += plain;
             data = data[plain..];
             var b = data[0];
             if (b < 0x80)
             {
-                WriteEscaped(b, to);
+                written += WriteEscaped(b, output[written..]);
                 data = data[1..];
                 continue;
             }
@@ -194,58 +200,53 @@ internal sealed class AsciicastEncoder(ArrayBufferWriter<byte> buffer)
             var status = Rune.DecodeFromUtf8(data, out _, out var consumed);
             if (status == OperationStatus.NeedMoreData)
             {
-                return data; // at most 3 bytes: the start of a character the next chunk finishes
+                rest = data; // at most 3 bytes: the start of a character the next chunk finishes
+                break;
             }
 
             if (status == OperationStatus.Done)
             {
-                to.Write(data[..consumed]);
+                data[..consumed].CopyTo(output[written..]);
+                written += consumed;
             }
             else
             {
-                to.Write(Replacement);
+                Replacement.CopyTo(output[written..]);
+                written += Replacement.Length;
                 Replaced++;
             }
 
             data = data[consumed..];
         }
 
-        return [];
+        to.Advance(written);
+        return rest;
     }
 
-    private static void WriteEscaped(byte b, ArrayBufferWriter<byte> to)
+    private static int WriteEscaped(byte b, Span<byte> to)
     {
-        switch (b)
+        var escape = b switch
         {
-            case (byte)'"':
-                to.Write("\\\""u8);
-                break;
-            case (byte)'\\':
-                to.Write("\\\\"u8);
-                break;
-            case (byte)'\n':
-                to.Write("\\n"u8);
-                break;
-            case (byte)'\r':
-                to.Write("\\r"u8);
-                break;
-            case (byte)'\t':
-                to.Write("\\t"u8);
-                break;
-            case (byte)'\b':
-                to.Write("\\b"u8);
-                break;
-            case (byte)'\f':
-                to.Write("\\f"u8);
-                break;
-            default:
-                var span = to.GetSpan(6);
-                "\\u00"u8.CopyTo(span);
-                span[4] = Hex[b >> 4];
-                span[5] = Hex[b & 0xF];
-                to.Advance(6);
-                break;
+            (byte)'"' => (byte)'"',
+            (byte)'\\' => (byte)'\\',
+            (byte)'\n' => (byte)'n',
+            (byte)'\r' => (byte)'r',
+            (byte)'\t' => (byte)'t',
+            (byte)'\b' => (byte)'b',
+            (byte)'\f' => (byte)'f',
+            _ => (byte)0,
+        };
+        to[0] = (byte)'\\';
+        if (escape != 0)
+        {
+            to[1] = escape;
+            return 2;
         }
+
+        "u00"u8.CopyTo(to[1..]);
+        to[4] = Hex[b >> 4];
+        to[5] = Hex[b & 0xF];
+        return 6;
     }
 
     /// <summary>The start of a character a stream's last chunk ended inside (at most 3 bytes, with room for the next chunk's).</summary>
