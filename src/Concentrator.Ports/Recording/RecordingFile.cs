@@ -12,6 +12,7 @@ internal sealed class RecordingFile(string port, RecordingStore store, Action<st
 {
     private const int Width = 80;
     private const int Height = 24;
+    private const int FlushBytes = 64 * 1024;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Dictionary<int, RecordingParticipant> _present = [];
@@ -84,6 +85,11 @@ internal sealed class RecordingFile(string port, RecordingStore store, Action<st
             case PortRecorder.EntryKind.Output:
                 _encoder.Bytes(at, 0, entry.Data);
                 break;
+        }
+
+        if (_buffer.WrittenCount >= FlushBytes)
+        {
+            Flush(); // within a long batch too, so a file outgrows the rotation size by at most this much
         }
     }
 

@@ -76,6 +76,71 @@ public sealed class RecordingStoreTests : IDisposable
     }
 
     [Fact]
+    public void Output_the_disk_cannot_take_in_time_is_dropped_counted_and_marked_never_lost_silently()
+    {
+        var store = Store();
+        var recorder = new PortRecorder("burst", store);
+        recorder.Begin(RecordingMode.Output, "port burst");
+        var chunk = Enumerable.Repeat((byte)'a', 512 * 1024).ToArray();
+        const int chunks = 64; // 32 MiB at once: far more than the queue's 4 MiB while the thread writes
+        for (var i = 0; i < chunks; i++)
+        {
+            recorder.Deliver(chunk); // never waits
+        }
+
+        recorder.End();
+        recorder.Dispose();
+
+        var path = store.Find(Assert.Single(store.List("burst")).Id)!;
+        long recorded = 0, dropped = 0;
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var e = JsonDocument.Parse(line).RootElement;
+            if (e[1].GetString() == "o")
+            {
+                recorded += e[2].GetString()!.Length;
+            }
+            else if (e[2].GetString()!.StartsWith("dropped ", StringComparison.Ordinal))
+            {
+                var text = e[2].GetString()!;
+                var bytes = text[(text.IndexOf('(', StringComparison.Ordinal) + 1)..].Split(' ')[0];
+                dropped = long.Parse(bytes, System.Globalization.CultureInfo.InvariantCulture); // the count so far
+            }
+        }
+
+        Assert.Equal(chunks * (long)chunk.Length, recorded + dropped);
+        Assert.Equal(recorder.DroppedEvents > 0, dropped > 0);
+    }
+
+    [Fact]
+    public void A_long_recording_rotates_into_files_that_continue_each_other()
+    {
+        var store = Store(maxSize: 1024 * 1024); // files rotate past 128 KiB
+        var recorder = new PortRecorder("long", store);
+        recorder.Begin(RecordingMode.Output, "port long");
+        var chunk = Enumerable.Repeat((byte)'x', 16 * 1024).ToArray();
+        for (var i = 0; i < 32; i++)
+        {
+            recorder.Deliver(chunk); // 512 KiB: within the queue, so nothing is dropped
+        }
+
+        recorder.End();
+        recorder.Dispose();
+
+        var files = store.List("long").OrderBy(r => r.Started).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        Assert.True(files.Count >= 3, $"{files.Count} file(s)");
+        Assert.All(files, f => Assert.NotNull(f.Ended));
+        var output = files.Sum(f => File.ReadLines(store.Find(f.Id)!).Skip(1).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e[1].GetString() == "o").Sum(e => (long)e[2].GetString()!.Length));
+        Assert.Equal(32 * 16 * 1024, output);
+        foreach (var (previous, next) in files.Zip(files.Skip(1)))
+        {
+            var first = JsonDocument.Parse(File.ReadLines(store.Find(next.Id)!).Skip(1).First()).RootElement;
+            Assert.Equal($"continued from {previous.Id}", first[2].GetString());
+        }
+    }
+
+    [Fact]
     public void A_port_recorder_writes_0640_files_in_a_0750_directory_with_who_was_in_them()
     {
         var store = Store();
