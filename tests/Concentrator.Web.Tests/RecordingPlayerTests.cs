@@ -42,10 +42,13 @@ public sealed class RecordingPlayerTests(BrowserFixture browser, ITestOutputHelp
         }
 
         using var http = new HttpClient();
+        var started = DateTimeOffset.MinValue;
         await Eventually.TrueAsync(async () =>
         {
             var list = JsonDocument.Parse(await http.GetStringAsync($"{daemon.ApiUrl}/ports/rec/recordings.json")).RootElement;
-            return list.GetProperty("recordings").EnumerateArray().Any(r => !r.GetProperty("active").GetBoolean());
+            var ended = list.GetProperty("recordings").EnumerateArray().Where(r => !r.GetProperty("active").GetBoolean()).ToList();
+            started = ended.Count > 0 ? ended[0].GetProperty("started").GetDateTimeOffset() : started;
+            return ended.Count > 0;
         }, TimeSpan.FromSeconds(30), () => "the recording did not end");
 
         var page = await browser.NewPageAsync();
@@ -54,6 +57,11 @@ public sealed class RecordingPlayerTests(BrowserFixture browser, ITestOutputHelp
         var row = page.Locator("#list tbody tr");
         await Expect(row).ToHaveCountAsync(1, new() { Timeout = Timeout });
         await Expect(row).ToContainTextAsync("*"); // the anonymous principal was in it
+        // Search by who and when.
+        await page.FillAsync("#search", "alice");
+        await Expect(row).ToBeHiddenAsync();
+        await page.FillAsync("#search", $"* {started.UtcDateTime:yyyy-MM-dd HH:mm}");
+        await Expect(row).ToBeVisibleAsync();
         await row.Locator("button", new() { HasText = "Play" }).ClickAsync();
 
         // The player is there, with the recording's markers on its timeline; nothing is shown before it plays.

@@ -98,4 +98,13 @@ async function load() {
   }
 }
 
+// Search by principal and time: every word must appear in the row (who was in it, or its start as shown).
+document.getElementById('search').addEventListener('input', (event) => {
+  const words = event.target.value.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  for (const row of body.querySelectorAll('tr')) {
+    const text = row.textContent.toLowerCase();
+    row.hidden = !words.every((w) => text.includes(w));
+  }
+});
+
 load();
