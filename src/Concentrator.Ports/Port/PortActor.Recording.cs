@@ -105,4 +105,7 @@ public sealed partial class PortActor
     }
 
     private static string Number(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>How many like refusals the throttle did not write (null: none, and no field).</summary>
+    private static string? Suppressed(int n) => n > 0 ? Number(n) : null;
 }

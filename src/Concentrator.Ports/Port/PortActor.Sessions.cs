@@ -40,9 +40,9 @@ public sealed partial class PortActor
                 {
                     _log.Info("port {0}: refused {1} ({2}): {3}{4}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason,
                         _security.Refusals.Summary(suppressed));
+                    Audited("join", join.Principal, "refused", ("reason", refuse.Reason), ("peer", join.Peer), ("suppressed", Suppressed(suppressed)));
                 }
 
-                Audited("join", join.Principal, "refused", ("reason", refuse.Reason), ("peer", join.Peer));
                 _sessionsRefused++;
                 _metrics.Refused(refuse.Code);
                 Sender.Tell(new SessionRefused(refuse.Line, refuse.Reason));

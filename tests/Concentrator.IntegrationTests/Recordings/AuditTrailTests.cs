@@ -32,11 +32,16 @@ public sealed class AuditTrailTests : IntegrationTest
             concentrator.ports.p {
               device = "sim:echo"
               acl { read-write = ["alice"] }
-              listeners = [ { port = {{telnet}}, protocol = telnet, auth = password, replay = off } ]
+              listeners = [ { port = {{telnet}}, protocol = telnet, auth = password, replay = off, deny = ["127.0.0.9/32"] } ]
             }
             """));
         daemon.WaitOnline("p");
         using var api = new ApiHttp(daemon.ApiUrl);
+
+        using (var denied = TcpClientSession.ConnectFrom("127.0.0.9", telnet))
+        {
+            Assert.True(denied.WaitClosed(Timeout)); // the listener's deny list
+        }
 
         using (var wrong = RecordingTests.LogIn("127.0.0.5", telnet, "alice", "a guess"))
         {
@@ -58,6 +63,7 @@ public sealed class AuditTrailTests : IntegrationTest
 
         var expected = new (string Action, string Outcome, string? Principal, string? Source)[]
         {
+            ("connect", "refused", null, "127.0.0.9"),
             ("login", "failed", "alice", "127.0.0.5"),
             ("login", "ok", "alice", "127.0.0.2"),
             ("join", "ok", "alice", "127.0.0.2"),
