@@ -33,6 +33,8 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v asciinema >/dev/null 2>&1 || missing+=(asciinema) # recordings: the real asciinema plays our .cast files (asciinema cat)
+command -v script >/dev/null 2>&1 || missing+=(bsdutils) # asciinema cat needs a terminal: script gives it a pty
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test peers: ${missing[*]}"
   $sudo_cmd apt-get update -qq

@@ -97,6 +97,7 @@ public static class ManagementApi
         LeaseEndpoints.Map(app);
         ClusterEndpoints.Map(app);
         ReloadEndpoints.Map(app);
+        Recordings.RecordingEndpoints.Map(app);
         HealthEndpoints.Map(app);
         MetricsEndpoints.Map(app);
         app.MapOpenApi().RequireAuthorization(ApiPolicies.Read);

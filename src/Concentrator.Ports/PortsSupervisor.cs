@@ -233,6 +233,7 @@ public sealed class PortsSupervisor : ReceiveActor, IWithTimers
         }
 
         _security.Apply(reload.Settings.SecurityOrDefault); // users, limits and timeouts for new connections
+        _security.Recordings?.Apply(Recording.RecordingSettingsAccess.RecordingSettings(reload.Settings)); // from each port's next recording
         var added = new List<string>();
         var removed = new List<string>();
         var changed = new List<string>();

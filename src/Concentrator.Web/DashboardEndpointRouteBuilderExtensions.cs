@@ -21,6 +21,7 @@ public static class DashboardEndpointRouteBuilderExtensions
     /// <item><c>GET /api/ports/{name}/terminal</c> its WebSocket (binary frames = bytes both ways, text frames = JSON control)</item>
     /// <item><c>GET /api/ports/{name}/scrollback</c> the scrollback as a text download</item>
     /// <item><c>POST /ui/ports/{name}/break</c>, <c>POST /ui/ports/{name}/line</c>, <c>POST /ui/sessions/{id}/kick</c> the dashboard's actions</item>
+    /// <item><c>GET /ports/{name}/recordings</c> the recordings page, its <c>recordings.json</c>, and <c>GET /recordings/{id}.cast</c></item>
     /// </list>
     /// None of these paths is the management API's, so both map into one host. The WebSocket endpoint brings its own
     /// WebSockets middleware: the host needs no <c>UseWebSockets()</c>. The endpoints decide access themselves
@@ -43,6 +44,9 @@ public static class DashboardEndpointRouteBuilderExtensions
         group.MapPost("/ui/ports/{name}/break", DashboardEndpoints.BreakAsync);
         group.MapPost("/ui/ports/{name}/line", DashboardEndpoints.LineAsync);
         group.MapPost("/ui/sessions/{id}/kick", DashboardEndpoints.KickAsync);
+        group.MapGet("/ports/{name}/recordings", RecordingEndpoints.PageAsync);
+        group.MapGet("/ports/{name}/recordings.json", RecordingEndpoints.ListAsync);
+        group.MapGet("/recordings/{id}.cast", RecordingEndpoints.CastAsync);
 
         // Any method: a WebSocket over HTTP/2 is a CONNECT, over HTTP/1.1 a GET.
         var pipeline = endpoints.CreateApplicationBuilder().UseWebSockets();

@@ -20,6 +20,8 @@ public static class Program
             ImportCommand.Conman(),
             PortsCommand.Create(),
             SessionsCommand.Create(),
+            RecordingsCommand.Create(),
+            PlayCommand.Create(),
             KickCommand.Create(),
             PowerCommand.Create(),
             ExpectCommand.Create(),

@@ -154,7 +154,7 @@ public sealed class CommandLineTests
     [InlineData("sessions", "<NAME>", "--api <URL>", "--json")]
     [InlineData("kick", "<ID>", "--api <URL>", "--api-token <TOKEN>")]
     [InlineData("reload", "--api <URL>", "--api-token <TOKEN>", "--json")]
-    [InlineData("token add", "<NAME>", "--role <admin|lease|operate|read>", "--tokens-file <FILE> (REQUIRED)")]
+    [InlineData("token add", "<NAME>", "--role <admin|audit|lease|operate|read>", "--tokens-file <FILE> (REQUIRED)")]
     public void Each_command_answers_help_with_its_own_arguments_and_options(string command, params string[] expected)
     {
         var (code, output) = RunRaw([.. command.Split(' '), "--help"]);

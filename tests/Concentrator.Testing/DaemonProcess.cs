@@ -66,6 +66,7 @@ public sealed partial class DaemonProcess : IDisposable
     {
         string? configPath = null;
         string? leaseStore = null;
+        string? auditFile = null;
         string? ownDirectory = null;
         var apiPort = 7900;
         var args = new List<string> { ExecutablePath, "serve" };
@@ -87,6 +88,12 @@ public sealed partial class DaemonProcess : IDisposable
             {
                 leaseStore = Path.Combine(Path.GetTempPath(), $"leases-{Guid.NewGuid():N}.db");
                 hocon += LeaseStoreLine(leaseStore);
+            }
+
+            if (!AuditFileRegex().IsMatch(hocon))
+            {
+                auditFile = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.jsonl"); // not the user's state directory
+                hocon += AuditFileLine(auditFile);
             }
 
             File.WriteAllText(configPath, hocon);
@@ -112,7 +119,7 @@ public sealed partial class DaemonProcess : IDisposable
             variables[name] = value;
         }
 
-        var daemon = new DaemonProcess(configPath, apiPort, leaseStore, ownDirectory);
+        var daemon = new DaemonProcess(configPath, apiPort, leaseStore, ownDirectory) { AuditFile = auditFile };
         try
         {
             daemon._process = RunningProcess.Start(launcher[0], [.. launcher.Skip(1), .. args], variables, workingDirectory);
@@ -177,6 +184,11 @@ public sealed partial class DaemonProcess : IDisposable
             File.Delete(_configPath);
         }
 
+        if (AuditFile is not null)
+        {
+            File.Delete(AuditFile);
+        }
+
         if (_leaseStore is not null)
         {
             foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
@@ -200,9 +212,19 @@ public sealed partial class DaemonProcess : IDisposable
     /// <summary>Replaces the config file (keeping the API on <see cref="ApiPort"/>), for a reload to pick up.</summary>
     public void RewriteConfig(string hocon) =>
         File.WriteAllText(_configPath ?? throw new InvalidOperationException("the embedded default has no file to rewrite"),
-            hocon + $"\nconcentrator.api.port = {ApiPort}\n" + (_leaseStore is null ? "" : LeaseStoreLine(_leaseStore)));
+            hocon + $"\nconcentrator.api.port = {ApiPort}\n" + (_leaseStore is null ? "" : LeaseStoreLine(_leaseStore)) +
+            (AuditFile is null ? "" : AuditFileLine(AuditFile)));
 
     private static string LeaseStoreLine(string path) => $"\nconcentrator.leases.store = \"sqlite:{path}\"\n";
+
+    private static string AuditFileLine(string path) => $"\nconcentrator.audit.file = \"{path}\"\n";
+
+    /// <summary>The audit trail this daemon writes when its config does not name one: a temp file of its own (deleted on dispose).</summary>
+    public string? AuditFile { get; private init; }
+
+    /// <summary>Whether a config sets the audit file itself, like <see cref="LeaseStoreRegex"/>.</summary>
+    [GeneratedRegex(@"(^|[\s.{])audit\s*(\{[^}]*?\bfile|\.file)\s*[=:]", RegexOptions.Multiline)]
+    private static partial Regex AuditFileRegex();
 
     /// <summary>Sends SIGHUP: the daemon reloads its config.</summary>
     public void Hangup() => Process.Send(RunningProcess.Sighup);

@@ -91,8 +91,8 @@ internal static class AutomationBench
     /// <summary>The daemon's CPU (% of one core) while every port's pty prints its share of the rate in 10 ms ticks.</summary>
     private static double PrintingCpu(string daemon, int ports, int bytesPerSecond, TimeSpan window, TimeSpan warmUp, bool rules)
     {
-        var extra = rules ? $"triggers {{\n{string.Join("\n", Rules)}\n}}" : null; // one rule a line: Akka's HOCON needs a separator between objects
-        using var server = Servers.StartConcentrator(daemon, ports, "raw", 4, portExtra: extra);
+        var extra = rules ? $"      triggers {{\n{string.Join("\n", Rules)}\n}}\n" : ""; // one rule a line: Akka's HOCON needs a separator between objects
+        using var server = Servers.StartConcentrator(daemon, ports, "raw", 4, portKeys: extra);
         var line = Encoding.ASCII.GetBytes("[  123.456789] usb 1-1.4: new high-speed USB device number 5 using dwc_otg, all fine here\r\n");
         var rare = Encoding.ASCII.GetBytes("[  123.456790] mmc0: error 42 whilst initialising SD card\r\n");
         var perTick = bytesPerSecond / 100 / ports;

@@ -9,7 +9,7 @@ namespace Concentrator.Bench;
 
 internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonDll, bool Leases = false, bool WebOnly = false,
     bool ApiPollOnly = false, bool TlsOnly = false, bool MemoryOnly = false, IReadOnlyDictionary<string, string>? DaemonEnvironment = null,
-    int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false, bool SinglePortOnly = false, bool UpstreamOnly = false)
+    int[]? MemoryPorts = null, int MemoryRounds = 3, bool Cluster = false, bool SinglePortOnly = false, bool UpstreamOnly = false, bool RecordingOnly = false)
 {
     /// <summary>--only-automation: expect's round trip and the CPU of triggers (see AutomationBench).</summary>
     public bool AutomationOnly { get; init; }
@@ -52,6 +52,7 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         var singlePortOnly = false;
         var upstream = false;
         var automationOnly = false;
+        var recordingOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -105,6 +106,9 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
                 case "--only-automation":
                     automationOnly = true;
                     break;
+                case "--only-recording":
+                    recordingOnly = true;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -113,14 +117,14 @@ internal sealed record BenchOptions(bool Full, string? JsonPath, string? DaemonD
         }
 
         return new BenchOptions(full, json, daemon, leases, webOnly, apiPollOnly, tlsOnly, memoryOnly, daemonEnv, memoryPorts, memoryRounds, cluster,
-            singlePortOnly, upstream) { AutomationOnly = automationOnly };
+            singlePortOnly, upstream, recordingOnly) { AutomationOnly = automationOnly };
     }
 }
 
 internal static class Program
 {
     private const string Usage =
-        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--only-single-port] [--upstream] [--only-automation] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
+        "usage: dotnet run --project tools/bench -c Release -- [--quick|--full] [--json out.json] [--daemon path/to/concentrator.dll] [--leases] [--cluster] [--web-only] [--only-api-poll] [--tls-only] [--only-single-port] [--upstream] [--only-automation] [--only-recording] [--memory-only [--memory-ports 1,64,256] [--memory-rounds 3]] [--daemon-env NAME=VALUE]...\n" +
         "  Runs concentrator, ser2net and a socat floor side by side on pty-backed virtual devices (loopback only).\n" +
         "  --leases: the lease service alone instead: grant latency and grants per second on an SQLite file.\n" +
         "  --cluster: three daemons forming a cluster on loopback: lease latency through the owner, another node and the tag\n" +
@@ -132,6 +136,7 @@ internal static class Program
         "    telnet client of an identical ser2net directly: what the hop through us costs.\n" +
         "  --only-single-port: only the single-port latency (gapped and back-to-back) and throughput rows, raw TCP and RFC 2217.\n" +
         "  --only-automation: only issue 24's rows: expect's round trip, and CPU with triggers on every port vs none.\n" +
+        "  --only-recording: one port's throughput and CPU per MB both ways with recording = off and = all (ser2net beside).\n" +
         "  --memory-only: only idle memory: 1, 64 and 256 ports with one idle client each, ours and ser2net in turn (RSS, threads, CPU).\n" +
         "  --daemon-env NAME=VALUE: set in our daemon's environment (e.g. DOTNET_GCgen0size=0x200000), to measure runtime knobs.";
 
@@ -229,6 +234,11 @@ internal static class Program
         if (socat is not null)
         {
             specs.Add(new("socat", "socat floor", false, n => Servers.StartSocat(socat, n)));
+        }
+
+        if (o.RecordingOnly)
+        {
+            return RecordingBench.Run(o, daemon, ser2net);
         }
 
         if (o.MemoryOnly)

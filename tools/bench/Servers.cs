@@ -86,9 +86,10 @@ internal static partial class Servers
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Our daemon: <c>dotnet concentrator.dll serve --config FILE</c>, one port per device, listeners of <paramref name="protocol"/>.</summary>
-    /// <param name="portExtra">More keys for every port (the automation rows' triggers), or null.</param>
+    /// <param name="portKeys">More keys for every port (e.g. <c>recording = all</c>).</param>
+    /// <param name="sections">More of <c>concentrator { }</c> (e.g. a recordings directory).</param>
     public static ServerInstance StartConcentrator(string daemonDll, int portCount, string protocol, int maxSessions,
-        IReadOnlyDictionary<string, string>? environment = null, string? portExtra = null)
+        IReadOnlyDictionary<string, string>? environment = null, string portKeys = "", string sections = "")
     {
         var server = new ServerInstance();
         try
@@ -102,13 +103,16 @@ internal static partial class Servers
                 server.AddDevice(device, tcp);
                 hocon.Append(CultureInfo.InvariantCulture,
                     $"    p{i} {{\n      device = \"{device.LinkPath}\"\n      baud = 115200\n      max-sessions = {maxSessions}\n" +
-                    $"      listeners = [ {{ port = {tcp}, bind = \"127.0.0.1\", protocol = {protocol} }} ]\n      {portExtra}\n    }}\n");
+                    $"      listeners = [ {{ port = {tcp}, bind = \"127.0.0.1\", protocol = {protocol} }} ]\n{portKeys}    }}\n");
             }
 
             hocon.Append("  }\n");
             // Our own free port for the management API, so a daemon already running on 7900 does not stop the bench.
             server.ApiPort = DistinctPort(server);
-            hocon.Append(CultureInfo.InvariantCulture, $"  api {{ port = {server.ApiPort} }}\n}}\n");
+            // The audit trail to a temp file: a bench never writes into the user's state directory.
+            var audit = Path.Combine(Path.GetTempPath(), $"bench-audit-{Guid.NewGuid():N}.jsonl");
+            server.AddTempFile(audit);
+            hocon.Append(CultureInfo.InvariantCulture, $"  api {{ port = {server.ApiPort} }}\n  audit {{ file = \"{audit}\" }}\n{sections}}}\n");
             var config = Path.Combine(Path.GetTempPath(), $"bench-concentrator-{Guid.NewGuid():N}.conf");
             File.WriteAllText(config, hocon.ToString());
             server.AddTempFile(config);

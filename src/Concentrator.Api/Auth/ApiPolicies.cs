@@ -18,6 +18,9 @@ public static class ApiPolicies
     public const string Lease = "lease";
     public const string Admin = "admin";
 
+    /// <summary>Recordings and the audit trail: what people typed and saw, so not for every reader (audit or admin tokens).</summary>
+    public const string Audit = "audit";
+
     /// <summary>The role claim of a loopback caller without a token (its token roles are <see cref="TokenFile.RoleWord"/>'s words).</summary>
     public const string LoopbackRole = "loopback";
 
@@ -30,6 +33,7 @@ public static class ApiPolicies
         options.AddPolicy(Operate, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Operate)));
         options.AddPolicy(Lease, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Lease)));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Admin)));
+        options.AddPolicy(Audit, p => p.RequireAuthenticatedUser().AddRequirements(new RoleRequirement(ApiRole.Audit)));
     }
 
     /// <summary>The principal's name for logs and "kicked by ..." notices, e.g. "api token alice".</summary>

@@ -125,7 +125,7 @@ public static class TokenFile
     public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>The role words, for messages.</summary>
-    public const string RoleWords = "read | operate | lease | admin";
+    public const string RoleWords = "read | operate | lease | audit | admin";
 
     public static ApiRole? ParseRole(string word) => word.ToLowerInvariant() switch
     {
@@ -133,6 +133,7 @@ public static class TokenFile
         "read" => ApiRole.Read,
         "operate" => ApiRole.Operate,
         "lease" => ApiRole.Lease,
+        "audit" => ApiRole.Audit,
         _ => null,
     };
 
@@ -141,6 +142,7 @@ public static class TokenFile
         ApiRole.Admin => "admin",
         ApiRole.Operate => "operate",
         ApiRole.Lease => "lease",
+        ApiRole.Audit => "audit",
         _ => "read",
     };
 

@@ -4,6 +4,7 @@ using Concentrator.Api.Auth;
 using Concentrator.Api.Entry;
 using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Management;
+using Concentrator.Ports.Security;
 using Microsoft.Extensions.Logging;
 using ReloadMessage = Concentrator.Ports.Management.Reload;
 using Reloaded = Concentrator.Ports.Management.Reloaded;
@@ -32,7 +33,7 @@ public sealed record ReloadUnanswered(string Detail) : ReloadOutcome;
 /// `concentrator reload` may race); the others wait their turn without holding a thread.
 /// </summary>
 public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSettings started, PortsGateway supervisor, ApiAccess access,
-    HttpEntry entry, ILogger<ConfigReloader> log) : IDisposable
+    HttpEntry entry, ILogger<ConfigReloader> log, DaemonSecurity? security = null) : IDisposable
 {
     private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -43,6 +44,13 @@ public sealed partial class ConfigReloader(ConfigSource source, ConcentratorSett
         try
         {
             var outcome = await ReloadOnceAsync(by, cancel).ConfigureAwait(false);
+            security?.Audit.Record("reload", by, null, null, outcome switch
+            {
+                ReloadApplied => "ok",
+                ReloadInvalid => "invalid",
+                ReloadRefused => "refused",
+                _ => "unanswered",
+            }, ("config", source.Description));
             if (outcome is ReloadInvalid invalid)
             {
                 LogInvalid(log, by, source.Description, string.Join("; ", invalid.Problems));

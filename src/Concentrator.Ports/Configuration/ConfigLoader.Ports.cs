@@ -57,6 +57,8 @@ public static partial class ConfigLoader
             var tags = ReadTags(name, Get("tags"));
             var acl = ReadAcl(name, Get("acl"));
             var power = ReadPower(name, Get("power"));
+            var recording = Enum(name, "recording", Get("recording"), Recording.RecordingMode.Off,
+                ("off", Recording.RecordingMode.Off), ("output", Recording.RecordingMode.Output), ("all", Recording.RecordingMode.All));
             var listeners = listenersOverride ?? ReadListeners(name, Get("listeners"));
             var capture = ReadCapture(name, Get("capture"));
             var triggers = ReadTriggers(name, Get("triggers"));
@@ -73,7 +75,7 @@ public static partial class ConfigLoader
 
             return new PortSettings(name, device, backend, new LineSettings(baud, dataBits, parity, stopBits, flow),
                 listeners, banner, idle, maxSessions, kickOld, writePolicy, scrollback, log, minBackoff, maxBackoff,
-                parsedEscape is null ? null : escape, notices, tags, acl)
+                parsedEscape is null ? null : escape, notices, tags, acl, recording)
             {
                 Power = power,
                 Capture = capture,

@@ -14,7 +14,7 @@ public static partial class ConfigLoader
     [
         "device", "backend", "baud", "data-bits", "parity", "stop-bits", "flow-control", "listeners", "banner",
         "idle-timeout", "max-sessions", "kick-old", "write-policy", "scrollback", "log", "reopen", "escape", "notices", "tags", "acl", "power",
-        "capture", "triggers",
+        "capture", "triggers", "recording",
     ];
 
     private static readonly string[] ListenerKeys =

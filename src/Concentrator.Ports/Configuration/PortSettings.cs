@@ -1,4 +1,5 @@
 using Concentrator.Devices;
+using Concentrator.Ports.Recording;
 using Concentrator.Ports.Security;
 
 namespace Concentrator.Ports.Configuration;
@@ -28,7 +29,8 @@ public sealed record PortSettings(
     string? Escape = "^Ec",
     bool Notices = false,
     IReadOnlyList<string>? Tags = null,
-    AccessControlList? Acl = null)
+    AccessControlList? Acl = null,
+    RecordingMode Recording = RecordingMode.Off)
 {
     /// <summary>Power control bound to the port (<c>power { on = [...] ... }</c> or <c>power.ipmi { ... }</c>), or null.</summary>
     public Power.PowerSettings? Power { get; init; }

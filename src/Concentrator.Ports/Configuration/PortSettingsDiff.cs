@@ -37,6 +37,7 @@ public static class PortSettingsDiff
         Check(before.Power is null ? after.Power is not null : !before.Power.SameAs(after.Power), "power");
         Check(before.Capture != after.Capture, "capture");
         Check(!before.Triggers.SequenceEqual(after.Triggers), "triggers");
+        Check(before.Recording != after.Recording, "recording");
         return keys;
     }
 

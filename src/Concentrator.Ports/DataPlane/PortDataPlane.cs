@@ -103,7 +103,10 @@ public sealed partial class PortDataPlane : IDisposable
     public long BytesDiscarded => Interlocked.Read(ref _bytesDiscarded);
 
     /// <summary>A session's handle; <paramref name="completed"/> hears how each queued write ended.</summary>
-    public DeviceInput Input(int writer, Action<int, WriteResult> completed) => new(this, writer, completed);
+    public DeviceInput Input(int writer, Action<int, WriteResult> completed, Action<byte[]>? typed = null) => new(this, writer, completed, typed);
+
+    /// <summary>Whether <paramref name="writer"/> may write now (a hint for a recording: the permit is checked again under the lock).</summary>
+    internal bool Allows(int writer) => Volatile.Read(ref _permits).Allows(writer);
 
     /// <summary>The port's decision of who may write, from now on (see invariant 2).</summary>
     public void SetPermits(WritePermits permits)

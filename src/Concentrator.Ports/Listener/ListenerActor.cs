@@ -125,6 +125,10 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
         if (_security.Refusals.ShouldLog(source, "accept", out var suppressed))
         {
             _log.Warning("listener {0}: refused {1}: {2}{3}", _settings.EndPoint, source, refusal, _security.Refusals.Summary(suppressed));
+            // The audit trail gets what the log gets, throttled alike (a flood is one line per interval with its count).
+            _security.Audit.Record("connect", null, source, null, "refused",
+                ("reason", refusal), ("listener", _settings.EndPoint.ToString()),
+                ("suppressed", suppressed > 0 ? suppressed.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
         }
     }
 

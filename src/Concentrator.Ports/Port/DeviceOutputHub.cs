@@ -110,11 +110,12 @@ internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, Port
     /// Adds a sink, which gets every chunk published from now on; returns, for the port, the chunks it has not taken
     /// (as <see cref="TakeForPort"/>): with them the port's scrollback ends exactly where the sink's output begins.
     /// </summary>
-    public List<PublishedChunk> Subscribe(IDeviceOutputSink sink)
+    public List<PublishedChunk> Subscribe(IDeviceOutputSink sink, IDeviceOutputSink? recorder = null)
     {
         lock (_gate)
         {
-            _sinks = [.. _sinks, sink];
+            // A recorder that starts with this sink gets the same chunks from the same one on: what it records is what the session got.
+            _sinks = recorder is null ? [.. _sinks, sink] : [.. _sinks, sink, recorder];
             return TakeLocked();
         }
     }
@@ -134,11 +135,11 @@ internal sealed class DeviceOutputHub(IActorRef port, IScheduler scheduler, Port
         return chunks;
     }
 
-    public void Unsubscribe(IDeviceOutputSink sink)
+    public void Unsubscribe(IDeviceOutputSink sink, IDeviceOutputSink? recorder = null)
     {
         lock (_gate)
         {
-            _sinks = Array.FindAll(_sinks, s => !ReferenceEquals(s, sink));
+            _sinks = Array.FindAll(_sinks, s => !ReferenceEquals(s, sink) && !ReferenceEquals(s, recorder));
         }
     }
 }

@@ -75,6 +75,7 @@ public sealed partial class PortActor
     {
         if (IsWritable(Sender) && _line.Change(change, DeviceReady) is { } wanted)
         {
+            AuditedSession(Sender, "line", "ok", $"line {wanted}", ("change", wanted.ToString()));
             ApplyLine(wanted, Sender); // answered once the device applied it
             return;
         }
@@ -96,6 +97,7 @@ public sealed partial class PortActor
     {
         if (IsWritable(Sender) && DeviceReady)
         {
+            AuditedSession(Sender, "break", "ok", "break", ("duration-ms", Number((long)pulse.Duration.TotalMilliseconds)));
             Run(BreakCommand(pulse.Duration));
         }
     }

@@ -54,6 +54,8 @@ public sealed partial class PortActor
             : $"lease {before!.LeaseId} of {before.Holder} ended: {changed.Reason}";
         _log.Info("port {0}: {1}", _settings.Name, what);
         LogMark($"port {what}");
+        RecordingMarker($"lease: {what}");
+        _security.Audit.Record("lease", (_lease ?? before)?.Holder, null, _settings.Name, _lease is null ? "ended" : "granted", ("detail", what));
         var rights = _sessions.OrderBy(s => s.Value.Id).Select(s => (s.Key, MayWriteNow(s.Value))).ToList();
         Announce(_arbiter.Permit(rights), joined: null, reason: $"port {what}");
     }

@@ -25,6 +25,8 @@ public sealed partial class PortActor
             }
 
             _log.Info("port {0}: session {1} kicked by {2}", _settings.Name, kick.Session, kick.By);
+            Audited("kick", kick.By, "ok", ("session", Number(kick.Session)));
+            RecordingMarker($"kick session {kick.Session} by {kick.By.Name}");
             session.Tell(new CloseSession($"disconnected by {kick.By}", $"kicked by {kick.By}"));
             Sender.Tell(new Done($"session {SessionSnapshot.IdOf(_settings.Name, kick.Session)} closed"));
         });
@@ -36,6 +38,8 @@ public sealed partial class PortActor
             }
 
             _log.Info("port {0}: line settings changed by {1}", _settings.Name, set.By);
+            Audited("line", set.By, "ok", ("change", set.Change.ApplyTo(_line.InEffect).ToString()));
+            RecordingMarker($"line {set.Change.ApplyTo(_line.InEffect)} by {set.By.Name}");
             if (_line.Change(set.Change, DeviceReady) is { } wanted)
             {
                 ApplyLine(wanted, Sender); // the asker gets the values in effect once applied
@@ -58,6 +62,8 @@ public sealed partial class PortActor
             }
 
             _log.Info("port {0}: break sent by {1}", _settings.Name, brk.By);
+            Audited("break", brk.By, "ok", ("duration-ms", Number((long)brk.Duration.TotalMilliseconds)));
+            RecordingMarker($"break by {brk.By.Name}");
             Run(BreakCommand(brk.Duration));
             Sender.Tell(new Done($"break of {brk.Duration.TotalMilliseconds:0} ms sent"));
         });
@@ -74,6 +80,7 @@ public sealed partial class PortActor
                 return;
             }
 
+            Audited("write-lock", force.By, "ok", ("session", Number(force.Session)), ("request", "force"));
             Announce(_arbiter.Force(session), joined: null, reason: $"{force.By} gave session {force.Session} the write lock");
             Changed("roles");
             Sender.Tell(new Done($"session {SessionSnapshot.IdOf(_settings.Name, force.Session)} can write"));
@@ -105,6 +112,7 @@ public sealed partial class PortActor
         }
 
         _log.Info("port {0}: refused an action of {1}: {2}", _settings.Name, by, reason);
+        Audited("action", by, "refused", ("reason", reason));
         Sender.Tell(new ActionRefused(_settings.Name, reason));
         return true;
     }

@@ -53,6 +53,7 @@ public sealed partial class PortActor
                 {
                     _log.Info("port {0}: refused {1} ({2}): {3}{4}", _settings.Name, join.Peer, join.Principal.Name, refuse.Reason,
                         _security.Refusals.Summary(suppressed));
+                    Audited("join", join.Principal, "refused", ("reason", refuse.Reason), ("peer", join.Peer), ("suppressed", Suppressed(suppressed)));
                 }
 
                 _sessionsRefused++;
@@ -82,8 +83,9 @@ public sealed partial class PortActor
     {
         var id = ++_nextSessionId;
         var peer = join.Peer;
+        var recorder = BeginRecording(); // subscribed with the session below: the recording has what the session gets
         var entry = new SessionEntry(id, listener, join.Principal, peer, join.Counters, DateTimeOffset.UtcNow, join.Output,
-            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result))))
+            _plane.Input(id, (bytes, result) => session.Tell(new WriteCompleted(bytes, result)), TypedInto(id)))
         {
             Terminal = _joiningTerminals.Remove(session, out var terminal) ? terminal : new Session.SessionTerminal(),
         };
@@ -93,11 +95,12 @@ public sealed partial class PortActor
         // The permit first: the session writes as soon as it hears it was admitted, on its own thread.
         var changes = _arbiter.Join(session, admit.MayWrite);
         Permit(entry, _arbiter.CanWrite(session));
+        RecordJoin(entry, _arbiter.CanWrite(session)); // before the session may type
         session.Tell(new SessionAdmitted(id, listener.Access == SessionAccess.ReadOnly, entry.Input));
 
         // Replay goes first, so the session sees the scrollback and then live output with nothing lost or repeated
         // between: it gets every chunk from the subscription on from the reader thread, the scrollback every one before.
-        TakeOutput(_output.Subscribe(join.Output));
+        TakeOutput(_output.Subscribe(join.Output, recorder));
         session.Tell(new OutputStart(listener.Replay ? ReplayFor(listener).Data : []));
 
         if (State == DeviceState.Offline)
@@ -130,7 +133,9 @@ public sealed partial class PortActor
             return;
         }
 
-        _output.Unsubscribe(entry.Output);
+        var ending = RecorderEndingWith();
+        _output.Unsubscribe(entry.Output, ending);
+        RecordLeave(entry, ending is not null);
         Permit(entry, false);
         LogMark($"session {entry.Id} from {entry.Peer} disconnected");
         if (_behind.Remove(session))
@@ -164,6 +169,8 @@ public sealed partial class PortActor
             WriteLockAction.Ask => _arbiter.Ask(Sender),
             _ => _arbiter.Release(Sender),
         };
+        Audited("write-lock", entry.Principal, changes.Count == 0 ? "unchanged" : "ok",
+            ("session", Number(entry.Id)), ("request", request.Action.ToString().ToLowerInvariant()));
         if (changes.Count == 0)
         {
             // Nothing changed: say where the session stands, so the user is never left guessing.
@@ -212,6 +219,8 @@ public sealed partial class PortActor
             if (!initial)
             {
                 LogMark($"session {entry.Id} is now {(canWrite ? "read-write" : "read-only")}: {reason}");
+                RecordingMarker($"role {entry.Principal.Name} (session {entry.Id}): {(canWrite ? "read-write" : "read-only")}: {reason}");
+                Audited("role", entry.Principal, "ok", ("session", Number(entry.Id)), ("role", canWrite ? "read-write" : "read-only"), ("reason", reason));
                 _log.Info("port {0}: session {1} is now {2}: {3}", _settings.Name, entry.Id, canWrite ? "read-write" : "read-only", reason);
             }
         }

@@ -301,6 +301,7 @@ public sealed partial class PortActor : ReceiveActor, IWithTimers
         StopTriggers();
         DrainOutput(); // the log keeps every byte read before the stop
         _consoleLog?.Mark($"port {_settings.Name} stopped");
+        EndRecordingAtStop();
         _consoleLog?.Dispose();
         Changed("stopped");
     }

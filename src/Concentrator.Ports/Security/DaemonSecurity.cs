@@ -1,5 +1,7 @@
+using Concentrator.Ports.Audit;
 using Concentrator.Ports.Channels;
 using Concentrator.Ports.Configuration;
+using Concentrator.Ports.Recording;
 
 namespace Concentrator.Ports.Security;
 
@@ -27,6 +29,12 @@ public sealed class DaemonSecurity
 
     public RefusalLog Refusals { get; } = new();
 
+    /// <summary>Where every action is written down (login, join, role, line, break, kick, lease, reload); nowhere by default.</summary>
+    public AuditTrail Audit { get; init; } = AuditTrail.None;
+
+    /// <summary>The recordings directory ports with <c>recording</c> on write to; null: no port records.</summary>
+    public RecordingStore? Recordings { get; init; }
+
     /// <summary>A reload: new users, limits and timeouts for new connections; counts kept so far stay.</summary>
     public void Apply(SecuritySettings settings)
     {
@@ -47,6 +55,7 @@ public sealed class DaemonSecurity
             Login = listener.Auth == ListenerAuthentication.Password ? new PasswordLogin(settings.Users, Limiter) : null,
             Interactive = interactive,
             Refusals = Refusals,
+            Audit = Audit,
         };
     }
 }

@@ -42,4 +42,7 @@ public sealed record SessionSecurity
 
     /// <summary>Throttles the session's refusal lines (handshake and login failures) per source; null logs each.</summary>
     public RefusalLog? Refusals { get; init; }
+
+    /// <summary>Where logins and refusals are written down (the daemon's audit trail).</summary>
+    public Audit.AuditTrail Audit { get; init; } = Ports.Audit.AuditTrail.None;
 }

@@ -51,17 +51,30 @@ public sealed partial class SessionActor
     }
 
     /// <summary>A refusal before the session joined, logged at most once per source per interval (floods stay readable).</summary>
-    private void LogRefusal(string kind, string what)
+    /// <remarks>
+    /// The audit trail gets the same lines, throttled the same way (a flood of failures from one source is one line
+    /// per interval with the count of those not written): a failed login is <c>login</c> / <c>failed</c>, any other
+    /// refusal before the join <c>connect</c> / <c>refused</c>.
+    /// </remarks>
+    private void LogRefusal(string kind, string what, string? user = null)
     {
         var source = (_channel.RemoteEndPoint as IPEndPoint)?.Address;
+        var suppressed = 0;
         if (_security.Refusals is not { } refusals)
         {
             _log.Info("{0}: {1} {2}", Name, _channel.Peer, what);
         }
-        else if (refusals.ShouldLog(source, kind, out var suppressed))
+        else if (refusals.ShouldLog(source, kind, out suppressed))
         {
             _log.Info("{0}: {1} {2}{3}", Name, _channel.Peer, what, refusals.Summary(suppressed));
         }
+        else
+        {
+            return;
+        }
+
+        _security.Audit.Record(kind == "login" ? "login" : "connect", user, source, _portSettings.Name, kind == "login" ? "failed" : "refused",
+            ("reason", what), ("peer", _channel.Peer), ("suppressed", suppressed > 0 ? suppressed.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
     /// <summary>Password listeners: the telnet options go out (WILL ECHO: what the client types shows only as we echo it), then the prompt.</summary>
@@ -190,6 +203,7 @@ public sealed partial class SessionActor
             // Admission has its own handshake-timeout from here.
             Timers.StartSingleTimer("handshake", new HandshakeFailed("admission timeout"), _security.HandshakeTimeout);
             _login = null;
+            _security.Audit.Record("login", account.Name, source, _portSettings.Name, "ok", ("peer", _channel.Peer));
             Become(Connecting);
             Join(Principal.User(account.Name, source, account.Groups));
             return;
@@ -198,7 +212,7 @@ public sealed partial class SessionActor
         var login = _security.Login!;
         _loginFailures++;
         var why = login.Users.Find(checkedLogin.User) is null ? "unknown user" : "wrong password";
-        LogRefusal("login", $"login failed for '{Printable(checkedLogin.User)}' ({why})");
+        LogRefusal("login", $"login failed for '{Printable(checkedLogin.User)}' ({why})", Printable(checkedLogin.User));
         string? blocked = null;
         if (source is not null)
         {

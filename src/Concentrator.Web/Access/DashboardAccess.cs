@@ -19,8 +19,11 @@ public enum DashboardRights
     /// <summary>Kick sessions, send breaks, change line settings.</summary>
     Operate = 4,
 
+    /// <summary>See the recordings and play them (what people typed and saw: an audit or admin token).</summary>
+    Audit = 8,
+
     /// <summary>Everything.</summary>
-    All = View | Terminal | Operate,
+    All = View | Terminal | Operate | Audit,
 }
 
 /// <summary>

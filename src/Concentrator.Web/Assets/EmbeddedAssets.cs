@@ -52,8 +52,10 @@ public sealed class EmbeddedAssets
         if (path.EndsWith(".html", StringComparison.Ordinal))
         {
             // xterm.js styles its rows with inline style elements; everything else comes from this origin only.
+            // The recordings page's player runs its terminal emulator as WebAssembly: that page alone may compile it.
+            var wasm = path == "recordings.html" ? "; script-src 'self' 'wasm-unsafe-eval'" : "";
             response.Headers.ContentSecurityPolicy =
-                "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" + wasm;
             response.Headers["Referrer-Policy"] = "same-origin";
         }
 

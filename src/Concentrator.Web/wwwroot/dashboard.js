@@ -198,7 +198,8 @@ function openCell(p) {
   return h('td', { class: 'open' },
     h('a', { href: `${base}/terminal`, title: 'a browser terminal on this port' }, 'terminal'),
     h('a', { href: `${base}/terminal?mode=read-only`, title: 'watch without typing' }, 'monitor'),
-    h('a', { href: `/api/ports/${encodeURIComponent(p.name)}/scrollback`, title: 'download the scrollback' }, 'log'));
+    h('a', { href: `/api/ports/${encodeURIComponent(p.name)}/scrollback`, title: 'download the scrollback' }, 'log'),
+    h('a', { href: `${base}/recordings`, title: 'recordings of this port and who was in them (the audit right)' }, 'recordings'));
 }
 
 /** The actions cell is made once per row, so a baud the user is choosing survives the row's updates. */

@@ -18,6 +18,8 @@ using Concentrator.Ports.Hosting;
 using Concentrator.Ports.Listener;
 using Concentrator.Web;
 using Microsoft.AspNetCore.Builder;
+using Concentrator.Ports.Audit;
+using Concentrator.Ports.Recording;
 using Concentrator.Ports.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -188,7 +190,11 @@ public static partial class ServeCommand
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSystemdNotify(); // READY=1 / STOPPING=1 under a Type=notify unit; nothing without NOTIFY_SOCKET
         // One per daemon: the per-source limits hold over the serial listeners and the HTTP streams alike.
-        var security = new DaemonSecurity(settings.SecurityOrDefault);
+        var security = new DaemonSecurity(settings.SecurityOrDefault)
+        {
+            Audit = new AuditTrail(settings.AuditSettings(), JournalSink.FromEnvironment(), e => Console.Error.WriteLine($"concentrator: audit trail: {e}")),
+            Recordings = new RecordingStore(settings.RecordingSettings()),
+        };
         builder.Services.AddSingleton(security);
 
         builder.Services.AddAkka("concentrator", (akka, _) =>

@@ -4,7 +4,7 @@ using Concentrator.Api.Auth;
 namespace Concentrator.Commands;
 
 /// <summary>
-/// <c>concentrator token add NAME --role read|operate|lease|admin --tokens-file FILE</c>: makes a random API token, appends its
+/// <c>concentrator token add NAME --role read|operate|lease|audit|admin --tokens-file FILE</c>: makes a random API token, appends its
 /// hash to the tokens file (created private) and prints the token once on stdout; it is stored nowhere.
 /// </summary>
 public static class TokenCommand
@@ -14,7 +14,8 @@ public static class TokenCommand
         var name = new Argument<string>("NAME") { Description = "Who or what the token is for (one word, e.g. alice, grafana)" };
         var role = new WordOption<ApiRole>("--role",
             "read (ports, sessions, leases, metrics); operate (also kick, line settings, break, write lock on the ports whose ACL lets " +
-            "web:NAME write); lease (also acquire leases for itself: a scheduler); admin (everything, every port, reload, revoke)", "read",
+            "web:NAME write); lease (also acquire leases for itself: a scheduler); audit (read, and recordings and the audit trail); " +
+            "admin (everything, every port, reload, revoke)", "read",
             Enum.GetValues<ApiRole>().ToDictionary(TokenFile.RoleWord));
         var file = new Option<string>("--tokens-file")
         {

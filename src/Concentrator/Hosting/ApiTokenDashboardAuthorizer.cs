@@ -53,5 +53,10 @@ public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessi
 
     private static DashboardAccess Of(ApiToken? token) => token is null
         ? DashboardAccess.Denied
-        : new DashboardAccess(token.Name, token.Role == ApiRole.Admin ? DashboardRights.All : DashboardRights.View);
+        : new DashboardAccess(token.Name, token.Role switch
+        {
+            ApiRole.Admin => DashboardRights.All,
+            ApiRole.Audit => DashboardRights.View | DashboardRights.Audit,
+            _ => DashboardRights.View,
+        });
 }

@@ -27,6 +27,7 @@ public static partial class DashboardPasswordCheck
             if (security.Refusals.ShouldLog(from, "login-blocked", out var suppressed))
             {
                 LogBlocked(log, from, blocked!, security.Refusals.Summary(suppressed));
+                security.Audit.Record("login", Printable(user), from, null, "blocked", ("via", "dashboard"), ("reason", blocked));
             }
 
             return (Outcome.Blocked, null);
@@ -36,6 +37,7 @@ public static partial class DashboardPasswordCheck
         if (await users.VerifyAsync(user, password).ConfigureAwait(false) is { } account)
         {
             LogSignedIn(log, account.Name, from);
+            security.Audit.Record("login", account.Name, from, null, "ok", ("via", "dashboard"));
             return (Outcome.SignedIn, account);
         }
 
@@ -43,6 +45,8 @@ public static partial class DashboardPasswordCheck
         if (security.Refusals.ShouldLog(from, "login", out var skipped))
         {
             LogFailed(log, Printable(user), from, users.Find(user) is null ? "unknown user" : "wrong password", security.Refusals.Summary(skipped));
+            security.Audit.Record("login", Printable(user), from, null, "failed", ("via", "dashboard"),
+                ("suppressed", skipped > 0 ? skipped.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
         }
 
         return (Outcome.Wrong, null);

@@ -36,7 +36,7 @@ public sealed class TokenFileTests : IDisposable
 
     [Theory]
     [InlineData("alice admin", "expected NAME ROLE SHA256HEX")]
-    [InlineData("alice root 0000000000000000000000000000000000000000000000000000000000000000", "role 'root': expected read | operate | lease | admin")]
+    [InlineData("alice root 0000000000000000000000000000000000000000000000000000000000000000", "role 'root': expected read | operate | lease | audit | admin")]
     [InlineData("alice admin cct_plaintext-token", "never the token itself")]
     public void Every_bad_line_is_named_with_its_line_number(string line, string problem)
     {
