@@ -20,7 +20,7 @@ public static class DashboardEndpointRouteBuilderExtensions
     /// <item><c>GET /ports/{name}/terminal</c> the browser terminal page (<c>?mode=read-only</c> for a monitor)</item>
     /// <item><c>GET /api/ports/{name}/terminal</c> its WebSocket (binary frames = bytes both ways, text frames = JSON control)</item>
     /// <item><c>GET /api/ports/{name}/scrollback</c> the scrollback as a text download</item>
-    /// <item><c>POST /ui/ports/{name}/break</c>, <c>POST /ui/ports/{name}/line</c>, <c>POST /ui/sessions/{id}/kick</c> the dashboard's actions</item>
+    /// <item><c>POST /ui/ports/{name}/break</c>, <c>POST /ui/ports/{name}/line</c>, <c>POST /ui/ports/{name}/power</c>, <c>POST /ui/sessions/{id}/kick</c> the dashboard's actions</item>
     /// <item><c>GET /ports/{name}/recordings</c> the recordings page, its <c>recordings.json</c>, and <c>GET /recordings/{id}.cast</c></item>
     /// </list>
     /// None of these paths is the management API's, so both map into one host. The WebSocket endpoint brings its own
@@ -43,6 +43,7 @@ public static class DashboardEndpointRouteBuilderExtensions
         group.MapGet("/api/ports/{name}/scrollback", DashboardEndpoints.ScrollbackAsync);
         group.MapPost("/ui/ports/{name}/break", DashboardEndpoints.BreakAsync);
         group.MapPost("/ui/ports/{name}/line", DashboardEndpoints.LineAsync);
+        group.MapPost("/ui/ports/{name}/power", DashboardEndpoints.PowerAsync);
         group.MapPost("/ui/sessions/{id}/kick", DashboardEndpoints.KickAsync);
         group.MapGet("/ports/{name}/recordings", RecordingEndpoints.PageAsync);
         group.MapGet("/ports/{name}/recordings.json", RecordingEndpoints.ListAsync);

@@ -174,6 +174,27 @@ public sealed class DashboardBrowserTests(DashboardHost host, BrowserFixture bro
     }
 
     [Fact]
+    public async Task The_power_buttons_of_a_port_switch_its_power_after_a_second_click_and_say_what_the_command_said()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(host.BaseUrl + "/");
+        var cycle = Row(page, "demo").Locator("button[data-power=\"cycle\"]");
+        await Expect(cycle).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Expect(Row(page, "bench").Locator("button[data-power]")).ToHaveCountAsync(0); // no power control there
+
+        await cycle.ClickAsync(); // armed only: the sentinel below proves it switched nothing
+        await Expect(cycle).ToHaveTextAsync("Power cycle?");
+        await Row(page, "demo").Locator("button[data-power=\"status\"]").ClickAsync();
+        await Expect(page.Locator("#toast")).ToContainTextAsync("power status on demo: ok outlet 2 is on", new() { Timeout = Timeout });
+        Assert.False(File.Exists(host.PowerMarker));
+
+        await cycle.ClickAsync();
+        await Expect(page.Locator("#toast")).ToContainTextAsync("power cycle on demo: ok outlet 2 cycled", new() { Timeout = Timeout });
+        Assert.Equal("cycle\n", await File.ReadAllTextAsync(host.PowerMarker));
+        await ScreenshotAsync(page, "dashboard-power");
+    }
+
+    [Fact]
     public async Task A_raised_trigger_shows_on_the_port_row_until_its_clear_pattern_clears_it()
     {
         var page = await browser.NewPageAsync();

@@ -34,6 +34,9 @@ public sealed class DashboardHost : IAsyncLifetime
     /// <summary>"http://127.0.0.1:PORT", no trailing slash.</summary>
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Where the demo port's power command (a fake PDU) notes each cycle.</summary>
+    public string PowerMarker => Path.Combine(_directory.FullName, "power-marker");
+
     /// <summary>The demo port's telnet listener.</summary>
     public int DemoTelnetPort { get; } = FreeTcpPort.Next();
 
@@ -49,6 +52,7 @@ public sealed class DashboardHost : IAsyncLifetime
               demo {
                 device = "sim:demo"
                 tags = ["rack-1", "arm"]
+                power { cycle = ["/bin/sh", "-c", "echo cycle >> '{{PowerMarker}}'; echo outlet 2 cycled"], status = ["/bin/echo", "outlet 2 is on"] }
                 listeners = [{ port = {{DemoTelnetPort}}, protocol = telnet }]
               }
               bench {

@@ -41,10 +41,14 @@ public sealed record PortView(
         [.. p.Sessions.Select(SessionView.From)], node)
     {
         RaisedTriggers = p.RaisedTriggers,
+        Power = p.Power,
     };
 
     /// <summary>The port's triggers raised now (port key triggers).</summary>
     public IReadOnlyList<string> RaisedTriggers { get; init; } = [];
+
+    /// <summary>The power actions the port has commands for (port key power); empty without power control.</summary>
+    public IReadOnlyList<string> Power { get; init; } = [];
 }
 
 /// <summary>What PUT /api/ports/{name}/line answers: the line settings and modem lines in effect after the change.</summary>

@@ -23,6 +23,9 @@ public sealed record PortSnapshot(
 
     /// <summary>The port's triggers that are raised now (see port key <c>triggers</c>); empty when none.</summary>
     public IReadOnlyList<string> RaisedTriggers { get; init; } = [];
+
+    /// <summary>The power actions the port has commands for ("on", "off", "cycle", "status"); empty without power control.</summary>
+    public IReadOnlyList<string> Power { get; init; } = [];
 }
 
 /// <summary>Control lines as set (DTR, RTS, break) and modem inputs as read (CTS, DSR, RI, CD).</summary>

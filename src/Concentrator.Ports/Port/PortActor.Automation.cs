@@ -48,6 +48,8 @@ public sealed partial class PortActor
             }
 
             _log.Info("port {0}: {1} bytes sent by {2} (expect)", _settings.Name, send.Data.Length, send.By);
+            Audited("send", send.By, "ok", ("bytes", Number(send.Data.Length)));
+            RecordingMarker($"expect sent {send.Data.Length} bytes by {send.By.Name}");
             Sender.Tell(new Done($"{send.Data.Length} bytes sent"));
         });
     }

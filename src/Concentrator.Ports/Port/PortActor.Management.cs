@@ -139,6 +139,7 @@ public sealed partial class PortActor
         {
             ListenersDown = [.. _listenersDown],
             RaisedTriggers = _raisedTriggers,
+            Power = _settings.Power is { } power ? [.. power.Commands.Keys.Order().Select(Concentrator.Ports.Power.PowerActions.Word)] : [],
         };
     }
 }

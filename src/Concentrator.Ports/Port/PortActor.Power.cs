@@ -8,7 +8,8 @@ namespace Concentrator.Ports.Port;
 /// <summary>
 /// Power control bound to the port: the API, the CLI and a session's escape command ask; the port decides (who may
 /// switch it is who may write it: its ACL, and the lease holder while it is leased) and runs the command off its
-/// thread, answering when the command ends. Every action and its outcome go to the daemon log and the console log.
+/// thread, answering when the command ends. Every action and its outcome go to the daemon log, the console log, the
+/// audit trail and the port's recording.
 /// </summary>
 public sealed partial class PortActor
 {
@@ -30,6 +31,8 @@ public sealed partial class PortActor
             _log.Info("port {0}: power {1} by {2}: {3}: {4}", _settings.Name, PowerActions.Word(done.Action), done.By, result,
                 done.Outcome.Output.Trim().ReplaceLineEndings(" | "));
             _consoleLog?.Mark($"power {PowerActions.Word(done.Action)} by {done.By}: {result}: {done.Outcome.Output.Trim()}");
+            Audited("power", done.By, result, ("power", PowerActions.Word(done.Action)));
+            RecordingMarker($"power {PowerActions.Word(done.Action)} by {done.By.Name}: {result}");
             done.ReplyTo.Tell(new PowerSwitched(_settings.Name, done.Action, done.Outcome.Ok, done.Outcome.Output));
         });
     }

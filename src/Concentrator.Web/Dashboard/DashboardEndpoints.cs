@@ -44,6 +44,7 @@ internal static class DashboardEndpoints
             Done done => Ok(context, done.What),
             PortOffline offline => Problems.Write(context, StatusCodes.Status409Conflict, "the port is not online",
                 $"port '{port}' is {PortJson.StateWord(offline.State)}"),
+            ActionRefused refused => Problems.Write(context, StatusCodes.Status403Forbidden, "refused", refused.Reason),
             null => Problems.NoAnswer(context),
             _ => Problems.PortNotFound(context, port),
         }).ConfigureAwait(false);
@@ -82,6 +83,53 @@ internal static class DashboardEndpoints
         {
             PortLineState state => Ok(context, $"port {port}: {state.Line}"),
             LineChanged changed => Ok(context, $"port {port}: {changed.State.Line}"),
+            ActionRefused refused => Problems.Write(context, StatusCodes.Status403Forbidden, "refused", refused.Reason),
+            null => Problems.NoAnswer(context),
+            _ => Problems.PortNotFound(context, port),
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>POST /ui/ports/{name}/power</c> with <c>{"action":"cycle"}</c>: the port's power control, checked by the port
+    /// like the API's (its ACL, the lease holder while leased); answers when the command has ended.
+    /// </summary>
+    public static async Task PowerAsync(HttpContext context)
+    {
+        if (await AuthorizeChangeAsync(context).ConfigureAwait(false) is not { } access)
+        {
+            return;
+        }
+
+        var port = RouteValue(context, "name");
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        PowerJson? request = null;
+        try
+        {
+            request = body is null ? null : JsonSerializer.Deserialize(body, DashboardJsonContext.Default.PowerJson);
+        }
+        catch (JsonException)
+        {
+            // answered below
+        }
+
+        if (!Concentrator.Ports.Power.PowerActions.TryParse(request?.Action, out var action))
+        {
+            await Problems.Write(context, StatusCodes.Status400BadRequest, "bad power action",
+                "expected a JSON body like {\"action\":\"cycle\"}: on, off, cycle or status").ConfigureAwait(false);
+            return;
+        }
+
+        var answer = await Gateway(context).AskAsync(new Concentrator.Ports.Power.SwitchPower(port, action, By(access)), context.RequestAborted,
+            TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        await (answer switch
+        {
+            Concentrator.Ports.Power.PowerSwitched done when done.Ok => Ok(context,
+                $"power {Concentrator.Ports.Power.PowerActions.Word(action)} on {port}: ok {done.Output.Trim()}".TrimEnd()),
+            Concentrator.Ports.Power.PowerSwitched failed => Problems.Write(context, StatusCodes.Status502BadGateway, "the power command failed",
+                failed.Output.Trim()),
+            Concentrator.Ports.Power.PowerNotConfigured => Problems.Write(context, StatusCodes.Status409Conflict, "no power control",
+                $"port '{port}' has no power control for '{Concentrator.Ports.Power.PowerActions.Word(action)}'"),
+            ActionRefused refused => Problems.Write(context, StatusCodes.Status403Forbidden, "refused", refused.Reason),
             null => Problems.NoAnswer(context),
             _ => Problems.PortNotFound(context, port),
         }).ConfigureAwait(false);
@@ -107,6 +155,7 @@ internal static class DashboardEndpoints
         {
             Done done => Ok(context, done.What),
             SessionNotFound => Problems.Write(context, StatusCodes.Status404NotFound, "no such session", $"there is no session {id}"),
+            ActionRefused refused => Problems.Write(context, StatusCodes.Status403Forbidden, "refused", refused.Reason),
             null => Problems.NoAnswer(context),
             _ => Problems.PortNotFound(context, port),
         }).ConfigureAwait(false);

@@ -25,10 +25,14 @@ public sealed record PortJson(
         s.KernelNode, LineJson.From(s.Line), s.Modem, s.Counters, s.Tags, s.Listeners, s.Sessions)
     {
         RaisedTriggers = s.RaisedTriggers,
+        Power = s.Power,
     };
 
     /// <summary>The port's triggers raised now (port key triggers), shown on its row.</summary>
     public IReadOnlyList<string> RaisedTriggers { get; init; } = [];
+
+    /// <summary>The power actions the port has (its row's power buttons); empty without power control.</summary>
+    public IReadOnlyList<string> Power { get; init; } = [];
 
     public static string StateWord(DeviceState state) => state switch
     {
@@ -61,6 +65,9 @@ public sealed record ActionResultJson(string Result);
 /// <summary>The body of a line change from the dashboard: the new baud rate.</summary>
 public sealed record LineChangeJson(int? Baud);
 
+/// <summary>The body of a power switch from the dashboard: <c>{"action":"cycle"}</c>.</summary>
+public sealed record PowerJson(string? Action);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(PortJson))]
 [JsonSerializable(typeof(List<PortJson>))]
@@ -68,5 +75,6 @@ public sealed record LineChangeJson(int? Baud);
 [JsonSerializable(typeof(ClusterJson))]
 [JsonSerializable(typeof(ActionResultJson))]
 [JsonSerializable(typeof(LineChangeJson))]
+[JsonSerializable(typeof(PowerJson))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

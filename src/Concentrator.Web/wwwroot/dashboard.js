@@ -203,7 +203,30 @@ function openCell(p) {
 }
 
 /** The actions cell is made once per row, so a baud the user is choosing survives the row's updates. */
-function actionsCell(name) {
+/** Power buttons for the actions the port has (port key power); a switch needs a second click, like Break. */
+function powerButtons(name, actions) {
+  return (actions ?? []).map(action => {
+    const label = action === 'status' ? 'Power?' : `Power ${action}`;
+    const button = h('button', {
+      type: 'button', class: action === 'status' ? '' : 'danger', dataset: { power: action },
+      title: action === 'status' ? 'ask the power state' : `power ${action} (click twice)`,
+    }, label);
+    button.addEventListener('click', () => {
+      if (action !== 'status' && !button.classList.contains('armed')) {
+        button.classList.add('armed');
+        button.textContent = `${label}?`;
+        setTimeout(() => { button.classList.remove('armed'); button.textContent = label; }, 3000);
+        return;
+      }
+      button.classList.remove('armed');
+      button.textContent = label;
+      act(`/ui/ports/${encodeURIComponent(name)}/power`, { action }, `power ${action} on ${name}`);
+    });
+    return button;
+  });
+}
+
+function actionsCell(name, power) {
   const td = h('td', { class: 'ops' });
   if (!hello.canOperate) {
     td.append(h('span', { class: 'muted' }, '—'));
@@ -228,7 +251,7 @@ function actionsCell(name) {
     delete baud.dataset.touched;
     act(`/ui/ports/${encodeURIComponent(name)}/line`, { baud: Number(baud.value) }, `baud on ${name}`);
   });
-  td.append(brk, baud, set);
+  td.append(brk, baud, set, ...powerButtons(name, power));
   return td;
 }
 
@@ -251,7 +274,7 @@ function renderRow(p) {
     troubleCell(p), openCell(p)];
   if (!row) {
     row = h('tr', { dataset: { port: p.name } });
-    row.append(...cells, actionsCell(p.name));
+    row.append(...cells, actionsCell(p.name, p.power));
     rows.set(p.name, row);
     const after = [...rows.keys()].filter(n => n > p.name).sort()[0];
     tbody.insertBefore(row, after ? rows.get(after) : tbody.querySelector('tr.remote')); // other nodes' ports stay last

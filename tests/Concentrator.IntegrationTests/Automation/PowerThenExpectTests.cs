@@ -57,6 +57,12 @@ public sealed class PowerThenExpectTests : IntegrationTest
         Assert.Equal("rack7 login: ", answer.Json.GetProperty("match").GetString());
         Assert.Contains("U-Boot 2026.01", answer.Json.GetProperty("transcript").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("stale", answer.Json.GetProperty("transcript").GetString(), StringComparison.Ordinal);
+
+        // The switch is in the audit trail like every action, with who asked and how it ended.
+        Eventually.True(() => File.ReadAllLines(daemon.AuditFile!).Any(l => l.Contains("\"action\":\"power\"", StringComparison.Ordinal)
+                && l.Contains("\"outcome\":\"ok\"", StringComparison.Ordinal) && l.Contains("\"power\":\"cycle\"", StringComparison.Ordinal)
+                && l.Contains("\"port\":\"board\"", StringComparison.Ordinal) && l.Contains("\"principal\":\"api token ci\"", StringComparison.Ordinal)),
+            Timeout, () => "power cycle audited: " + File.ReadAllText(daemon.AuditFile!));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class PortViewJsonTests
         new LineSettings(9600, 7, Parity.Even, StopBits.OnePointFive, FlowControl.RtsCts),
         new ModemLines(true, false, false, true, false, false, true), new PortCounters(1, 2, 3, 4, 5, 6, 7),
         ["x"], ["raw on 127.0.0.1:7000"], [])
-    { ListenersDown = ["telnet on 127.0.0.1:7001"], RaisedTriggers = ["panic"] };
+    { ListenersDown = ["telnet on 127.0.0.1:7001"], RaisedTriggers = ["panic"], Power = ["cycle"] };
 
     [Fact]
     public void A_port_is_written_as_before()
@@ -26,7 +26,7 @@ public sealed class PortViewJsonTests
             "'kernelNode':'/dev/ttyUSB0','line':{'baud':9600,'dataBits':7,'parity':'even','stopBits':'1.5','flowControl':'rtscts'}," +
             "'modem':{'dtr':true,'rts':false,'break':false,'cts':true,'dsr':false,'ri':false,'cd':true}," +
             "'counters':{'bytesFromDevice':1,'bytesToDevice':2,'bytesDiscarded':3,'bytesDropped':4,'reopens':5,'sessionsOpened':6,'sessionsRefused':7}," +
-            "'tags':['x'],'listeners':['raw on 127.0.0.1:7000'],'listenersDown':['telnet on 127.0.0.1:7001'],'sessions':[],'node':'n1','raisedTriggers':['panic']}",
+            "'tags':['x'],'listeners':['raw on 127.0.0.1:7000'],'listenersDown':['telnet on 127.0.0.1:7001'],'sessions':[],'node':'n1','raisedTriggers':['panic'],'power':['cycle']}",
             json.Replace('"', '\''));
         Assert.Equal("9600 7E1.5 rtscts", PortView.From(Snapshot).Line.ToString());
     }
