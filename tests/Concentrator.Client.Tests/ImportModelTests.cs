@@ -194,22 +194,6 @@ public sealed class ImportModelTests(ITestOutputHelper output)
         }
     }
 
-    private void ForEachSeed(int defaultCount, Action<Random> run)
-    {
-        var only = Environment.GetEnvironmentVariable("IMPORT_SEED");
-        var count = only is not null ? 1 : defaultCount;
-        var first = only is not null ? int.Parse(only, CultureInfo.InvariantCulture) : Random.Shared.Next(0, int.MaxValue - count);
-        output.WriteLine($"seeds {first}..{first + count - 1} (replay one with IMPORT_SEED=N)");
-        for (var seed = first; seed < first + count; seed++)
-        {
-            try
-            {
-                run(new Random(seed));
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"seed {seed} (replay: IMPORT_SEED={seed}): {e.Message}", e);
-            }
-        }
-    }
+    private void ForEachSeed(int defaultCount, Action<Random> run) =>
+        SeededSchedules.Run("IMPORT", defaultCount, output.WriteLine, seed => run(new Random(seed)));
 }

@@ -81,6 +81,10 @@ public static class ClusterConfig
                 }
                 # A node the cluster downed ends only this actor system; ClusterNode starts a new one that rejoins.
                 run-coordinated-shutdown-when-down = on
+                # So does a join that does not complete: a node restarted (kill -9, then start) on its old address while
+                # the cluster still held its old incarnation was once seen sending InitJoin for a minute without ever
+                # receiving the acks it was sent; a fresh actor system (new UID, new associations) joins.
+                shutdown-after-unsuccessful-join-seed-nodes = 20s
                 # The proxy's "no singleton after 30 s" warning fires at every start, before the cluster formed; a tag
                 # request that finds no singleton is answered when its wait ends (TagRequester) and says why.
                 singleton-proxy.log-singleton-identification-failure = off

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Concentrator.IntegrationTests.Management;
+using Concentrator.IntegrationTests.Security;
 using Concentrator.Testing;
 
 namespace Concentrator.IntegrationTests.Recordings;
@@ -20,7 +21,7 @@ public sealed class AuditTrailTests : IntegrationTest
     {
         var dir = Track(new TempDirectory("audit"));
         var users = Path.Combine(dir.FullName, "users.conf");
-        RecordingTests.Passwd(users, "alice", "alice's secret");
+        PasswordLogins.Passwd(users, "alice", "alice's secret");
         var tokens = Path.Combine(dir.FullName, "tokens.conf");
         var root = RecordingTests.AddToken(tokens, "root", "admin");
         var auditor = RecordingTests.AddToken(tokens, "auditor", "audit");
@@ -43,12 +44,12 @@ public sealed class AuditTrailTests : IntegrationTest
             Assert.True(denied.WaitClosed(Timeout)); // the listener's deny list
         }
 
-        using (var wrong = RecordingTests.LogIn("127.0.0.5", telnet, "alice", "a guess"))
+        using (var wrong = PasswordLogins.LogIn("127.0.0.5", telnet, "alice", "a guess"))
         {
             wrong.ReadUntil("Login incorrect", Timeout);
         }
 
-        var alice = Track(RecordingTests.LogIn("127.0.0.2", telnet, "alice", "alice's secret"));
+        var alice = Track(PasswordLogins.LogIn("127.0.0.2", telnet, "alice", "alice's secret"));
         alice.ReadUntil("logged in as alice", Timeout);
         daemon.WaitFor("session 1 on port p");
         Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Post, "/api/ports/p/write-lock", """{"session":"p:1"}""", root)).Status);

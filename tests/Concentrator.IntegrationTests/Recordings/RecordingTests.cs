@@ -5,6 +5,7 @@ using System.Text.Json;
 using Concentrator.IntegrationTests.Management;
 using Concentrator.Testing;
 using Xunit.Abstractions;
+using static Concentrator.IntegrationTests.Security.PasswordLogins;
 
 namespace Concentrator.IntegrationTests.Recordings;
 
@@ -239,14 +240,6 @@ public sealed class RecordingTests(ITestOutputHelper output) : IntegrationTest
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    internal static void Passwd(string usersFile, string name, string password)
-    {
-        using var passwd = RunningProcess.Concentrator(["passwd", "--users-file", usersFile, name]);
-        passwd.Write(password + "\n");
-        passwd.CloseInput();
-        Assert.Equal(0, passwd.WaitForExit(Timeout));
-    }
-
     internal static string AddToken(string tokensFile, string name, string role)
     {
         var (exit, stdout, stderr) = Cli.Run("token", "add", name, "--role", role, "--tokens-file", tokensFile);
@@ -254,13 +247,4 @@ public sealed class RecordingTests(ITestOutputHelper output) : IntegrationTest
         return stdout.Trim();
     }
 
-    internal static TcpClientSession LogIn(string source, int port, string user, string password)
-    {
-        var client = TcpClientSession.ConnectFrom(source, port);
-        client.ReadUntil("login: ", Timeout);
-        client.Send(user + "\r\n");
-        client.ReadUntil("Password: ", Timeout);
-        client.Send(password + "\r\n");
-        return client;
-    }
 }

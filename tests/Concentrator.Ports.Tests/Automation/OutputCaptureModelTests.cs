@@ -1,5 +1,6 @@
 using System.Globalization;
 using Concentrator.Ports.Automation;
+using Concentrator.Testing;
 using Xunit.Abstractions;
 
 namespace Concentrator.Ports.Tests.Automation;
@@ -98,22 +99,6 @@ public sealed class OutputCaptureModelTests(ITestOutputHelper output)
         output.WriteLine($"{reads} reads raced the writer");
     }
 
-    private void ForEachSeed(string prefix, int defaultCount, Action<int> schedule)
-    {
-        var only = Environment.GetEnvironmentVariable(prefix + "_SEED");
-        var count = only is not null ? 1 : int.TryParse(Environment.GetEnvironmentVariable(prefix + "_SCHEDULES"), out var n) ? n : defaultCount;
-        var first = only is not null ? int.Parse(only, CultureInfo.InvariantCulture) : Random.Shared.Next(0, int.MaxValue - count);
-        output.WriteLine($"schedules {first}..{first + count - 1} (replay one with {prefix}_SEED=N)");
-        for (var seed = first; seed < first + count; seed++)
-        {
-            try
-            {
-                schedule(seed);
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"schedule with seed {seed} broke an invariant (replay: {prefix}_SEED={seed}): {e.Message}", e);
-            }
-        }
-    }
+    private void ForEachSeed(string prefix, int defaultCount, Action<int> schedule) =>
+        SeededSchedules.Run(prefix, defaultCount, output.WriteLine, schedule);
 }

@@ -6,6 +6,7 @@ using Concentrator.Ports.Configuration;
 using Concentrator.Ports.Metrics;
 using Concentrator.Ports.Port;
 using Concentrator.Ports.Session;
+using Concentrator.Testing;
 using Xunit.Abstractions;
 
 namespace Concentrator.Ports.Tests.DataPlane;
@@ -149,24 +150,8 @@ public sealed class DeviceOutputModelTests(ITestOutputHelper output) : TestKit
         });
     }
 
-    private void ForEachSeed(string prefix, int defaultCount, Action<int> schedule)
-    {
-        var only = Environment.GetEnvironmentVariable(prefix + "_SEED");
-        var count = only is not null ? 1 : int.TryParse(Environment.GetEnvironmentVariable(prefix + "_SCHEDULES"), out var n) ? n : defaultCount;
-        var first = only is not null ? int.Parse(only, CultureInfo.InvariantCulture) : Random.Shared.Next(0, int.MaxValue - count);
-        output.WriteLine($"schedules {first}..{first + count - 1} (replay one with {prefix}_SEED=N)");
-        for (var seed = first; seed < first + count; seed++)
-        {
-            try
-            {
-                schedule(seed);
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"schedule with seed {seed} broke an invariant (replay: {prefix}_SEED={seed}): {e.Message}", e);
-            }
-        }
-    }
+    private void ForEachSeed(string prefix, int defaultCount, Action<int> schedule) =>
+        SeededSchedules.Run(prefix, defaultCount, output.WriteLine, schedule);
 
     private sealed class RecordingSink : IDeviceOutputSink
     {

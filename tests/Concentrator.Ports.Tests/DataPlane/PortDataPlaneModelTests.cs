@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Concentrator.Devices;
 using Concentrator.Ports.DataPlane;
+using Concentrator.Testing;
 using Xunit.Abstractions;
 
 namespace Concentrator.Ports.Tests.DataPlane;
@@ -21,26 +22,7 @@ public sealed class PortDataPlaneModelTests(ITestOutputHelper output)
     [Fact]
     public void Random_schedules_keep_order_exactly_once_revocation_and_command_placement()
     {
-        var only = Environment.GetEnvironmentVariable("CONCENTRATOR_DATAPLANE_SEED");
-        var count = int.TryParse(Environment.GetEnvironmentVariable("CONCENTRATOR_DATAPLANE_SCHEDULES"), out var n) ? n : 10_000;
-        var first = only is not null ? int.Parse(only, CultureInfo.InvariantCulture) : Random.Shared.Next(0, int.MaxValue - count);
-        if (only is not null)
-        {
-            count = 1;
-        }
-
-        output.WriteLine($"schedules {first}..{first + count - 1} (replay one with CONCENTRATOR_DATAPLANE_SEED=N)");
-        for (var seed = first; seed < first + count; seed++)
-        {
-            try
-            {
-                new Schedule(seed).Run();
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"schedule with seed {seed} broke an invariant (replay: CONCENTRATOR_DATAPLANE_SEED={seed}): {e.Message}", e);
-            }
-        }
+        SeededSchedules.Run("CONCENTRATOR_DATAPLANE", 10_000, output.WriteLine, seed => new Schedule(seed).Run());
     }
 
     /// <summary>One writer's side: what it handed the plane, and how each write ended.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Concentrator.Ports.Recording;
+using Concentrator.Testing;
 using Xunit.Abstractions;
 
 namespace Concentrator.Ports.Tests.Recording;
@@ -144,22 +145,6 @@ public sealed class AsciicastEncoderTests(ITestOutputHelper output)
         return (header, streams.ToDictionary(s => s.Key, s => s.Value.ToArray()));
     }
 
-    private void ForEachSeed(int defaultCount, Action<int> schedule)
-    {
-        var only = Environment.GetEnvironmentVariable("CONCENTRATOR_ASCIICAST_SEED");
-        var count = only is not null ? 1 : defaultCount;
-        var first = only is not null ? int.Parse(only, CultureInfo.InvariantCulture) : Random.Shared.Next(0, int.MaxValue - count);
-        output.WriteLine($"schedules {first}..{first + count - 1} (replay one with CONCENTRATOR_ASCIICAST_SEED=N)");
-        for (var seed = first; seed < first + count; seed++)
-        {
-            try
-            {
-                schedule(seed);
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"schedule with seed {seed} failed (replay: CONCENTRATOR_ASCIICAST_SEED={seed}): {e.Message}", e);
-            }
-        }
-    }
+    private void ForEachSeed(int defaultCount, Action<int> schedule) =>
+        SeededSchedules.Run("CONCENTRATOR_ASCIICAST", defaultCount, output.WriteLine, schedule);
 }
