@@ -22,7 +22,6 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
     ApiAccess access) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ConcentratorToken";
-    private const string BearerPrefix = "Bearer ";
 
     /// <summary>Our own one line per refused token (ASP.NET's handler lines are filtered out as chatter; see ManagementApi).</summary>
     private readonly ILogger _audit = logger.CreateLogger("Concentrator.Api.Auth");
@@ -37,12 +36,12 @@ public sealed partial class TokenAuthenticationHandler(IOptionsMonitor<Authentic
                 : AuthenticateResult.NoResult());
         }
 
-        if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        if (!BearerHeader.TryParse(header, out var presented))
         {
             return Task.FromResult(AuthenticateResult.Fail("the Authorization header must be 'Bearer TOKEN'"));
         }
 
-        var token = access.Find(header[BearerPrefix.Length..].Trim());
+        var token = access.Find(presented);
         if (token is null)
         {
             LogUnknownToken(_audit, Context.Connection.RemoteIpAddress?.ToString() ?? "?", Request.Method, Request.Path);

@@ -25,9 +25,10 @@ public sealed class ApiTokenDashboardAuthorizer(ApiAccess access, DashboardSessi
     {
         ArgumentNullException.ThrowIfNull(context);
         var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.Ordinal))
+        if (BearerHeader.IsPresent(header))
         {
-            return ValueTask.FromResult(Of(access.Find(header["Bearer ".Length..].Trim())));
+            // Read as the API reads it; a credential that is not a bearer token gets nothing, never the loopback rights.
+            return ValueTask.FromResult(BearerHeader.TryParse(header, out var token) ? Of(access.Find(token)) : DashboardAccess.Denied);
         }
 
         if (context.Request.Cookies[CookieName] is { Length: > 0 } session)
