@@ -47,11 +47,18 @@ public static class ApiPolicies
     public static Principal? TokenPrincipal(ClaimsPrincipal user) =>
         user.FindFirst(TokenNameClaim)?.Value is { } name ? Principal.Web(name, null) : null;
 
-    /// <summary>Who asks a port to act: unrestricted for an admin, else the token's principal, which the port checks.</summary>
+    /// <summary>The principal of a loopback caller without a token, as the dashboard names it (ACL entry <c>web:local</c>).</summary>
+    public const string LocalPrincipalName = "local";
+
+    /// <summary>
+    /// Who asks a port to act or to watch: unrestricted only for an admin (an admin token, or a loopback caller when
+    /// anonymous actions are on); else the token's principal, or for a loopback caller without one the principal "local",
+    /// which the port checks against its ACL and lease like anyone's.
+    /// </summary>
     public static Requester RequesterOf(ClaimsPrincipal user, ApiAccess access) =>
-        IsAdmin(user, access) || TokenPrincipal(user) is not { } principal
+        IsAdmin(user, access)
             ? Requester.Admin(Who(user))
-            : Requester.Limited(Who(user), principal);
+            : Requester.Limited(Who(user), TokenPrincipal(user) ?? Principal.Web(LocalPrincipalName, null));
 
     /// <summary>Needs a token of <see cref="Role"/> or admin.</summary>
     public sealed class RoleRequirement(ApiRole role) : IAuthorizationRequirement

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -97,47 +96,17 @@ public sealed class TriggerActions : IDisposable
 
     private async Task RunAsync(IReadOnlyList<string> argv, TriggerDecision decision)
     {
-        var start = new ProcessStartInfo(argv[0])
+        var environment = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
+            ["CONCENTRATOR_PORT"] = _port,
+            ["CONCENTRATOR_TRIGGER"] = decision.Trigger,
+            ["CONCENTRATOR_STATE"] = decision.Event == TriggerEvent.Cleared ? "cleared" : "raised",
+            ["CONCENTRATOR_MATCH"] = decision.Match,
         };
-        foreach (var arg in argv.Skip(1))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["CONCENTRATOR_PORT"] = _port;
-        start.Environment["CONCENTRATOR_TRIGGER"] = decision.Trigger;
-        start.Environment["CONCENTRATOR_STATE"] = decision.Event == TriggerEvent.Cleared ? "cleared" : "raised";
-        start.Environment["CONCENTRATOR_MATCH"] = decision.Match;
-        try
-        {
-            using var process = Process.Start(start)!;
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TriggerSettings.CommandTimeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                _log($"trigger {decision.Trigger}: command {argv[0]} killed after {TriggerSettings.CommandTimeout.TotalSeconds:0} s");
-                return;
-            }
-
-            var output = Clip((await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false)));
-            _log($"trigger {decision.Trigger}: command {argv[0]} exited {process.ExitCode}{(output.Length > 0 ? ": " + output : "")}");
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            _log($"trigger {decision.Trigger}: command {argv[0]} could not run: {e.Message}");
-        }
+        // The same bounded runner as power commands: no shell, output capped, killed with its children at the timeout.
+        var outcome = await Power.PowerRunner.RunAsync(argv, TriggerSettings.CommandTimeout, environment).ConfigureAwait(false);
+        var output = Clip(outcome.Output);
+        _log($"trigger {decision.Trigger}: command {argv[0]} {(outcome.Ok ? "exited 0" : "failed")}{(output.Length > 0 ? ": " + output : "")}");
     }
 
     /// <summary>A webhook URL for the log: no user info, no query (either may carry a secret).</summary>

@@ -42,7 +42,18 @@ public sealed class TriggerWatcher : IDisposable
                         continue;
                     }
 
-                    var decisions = book.Feed(buffer.AsSpan(0, count), at, clock.GetUtcNow());
+                    IReadOnlyList<TriggerDecision> decisions;
+                    try
+                    {
+                        decisions = book.Feed(buffer.AsSpan(0, count), at, clock.GetUtcNow());
+                    }
+                    catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
+                    {
+                        // A window too slow to match (a loaded machine): skipped and said, the triggers go on.
+                        failed(new TimeoutException($"output {at}..{at + count} skipped: pattern \"{e.Pattern}\" took longer than {e.MatchTimeout.TotalSeconds:0.#} s", e));
+                        decisions = [];
+                    }
+
                     next = at + count;
                     if (decisions.Count > 0)
                     {

@@ -5,8 +5,8 @@ using System.Threading.Channels;
 namespace Concentrator.Ports.Channels;
 
 /// <summary>
-/// One peer of a UDP listener as a session's transport: the datagrams it sent are the session's input (a bounded queue:
-/// a peer that sends faster than the device takes loses datagrams, as UDP would, and they are counted); the session's
+/// One peer of a UDP listener as a session's transport: the datagrams it sent are the session's input (a queue bounded
+/// by bytes: a peer that sends faster than the device takes loses datagrams, as UDP would, and they are counted); the session's
 /// output goes back to it as datagrams of at most <see cref="MaxDatagram"/> bytes through the listener's one socket.
 /// The listener offers datagrams from its receive loop; the session reads and sends from its own actor, as on TCP.
 /// There is no connection to close: the listener ends the channel when the peer has been quiet too long.
@@ -19,11 +19,11 @@ public sealed class DatagramChannel : ISessionChannel
     private readonly Socket _socket;
     private readonly IPEndPoint _peer;
     private readonly Action<DatagramChannel> _ended;
-    private readonly Channel<byte[]> _inbound = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(256)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite,
-        SingleReader = true,
-    });
+    /// <summary>Bytes a peer may have waiting for its session (datagrams beyond it are dropped and counted).</summary>
+    public const int MaxQueuedBytes = 256 * 1024;
+
+    private readonly Channel<byte[]> _inbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private long _queuedBytes; // bounds the queue by bytes, not by datagrams of up to 64 KiB each
 
     private ReadOnlyMemory<byte> _rest;
     private int _disposed;
@@ -47,8 +47,9 @@ public sealed class DatagramChannel : ISessionChannel
     /// <summary>The listener's receive loop hands over a datagram from this peer.</summary>
     public void Offer(byte[] datagram)
     {
-        if (!_inbound.Writer.TryWrite(datagram))
+        if (Interlocked.Add(ref _queuedBytes, datagram.Length) > MaxQueuedBytes || !_inbound.Writer.TryWrite(datagram))
         {
+            Interlocked.Add(ref _queuedBytes, -datagram.Length);
             Interlocked.Increment(ref _dropped);
         }
     }
@@ -62,6 +63,7 @@ public sealed class DatagramChannel : ISessionChannel
             try
             {
                 _rest = await _inbound.Reader.ReadAsync().ConfigureAwait(false);
+                Interlocked.Add(ref _queuedBytes, -_rest.Length);
             }
             catch (ChannelClosedException)
             {
@@ -94,6 +96,10 @@ public sealed class DatagramChannel : ISessionChannel
             {
                 throw new SessionChannelException($"send failed: {e.SocketErrorCode}");
             }
+            catch (ObjectDisposedException)
+            {
+                throw new SessionChannelException("the udp listener stopped"); // a session error, never the device's
+            }
         }
 
         return sent;
@@ -110,6 +116,10 @@ public sealed class DatagramChannel : ISessionChannel
             catch (SocketException e)
             {
                 throw new SessionChannelException($"send failed: {e.SocketErrorCode}");
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new SessionChannelException("the udp listener stopped");
             }
         }
     }

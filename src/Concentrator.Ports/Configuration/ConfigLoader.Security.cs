@@ -70,6 +70,12 @@ public static partial class ConfigLoader
             {
                 Error(null, SecurityPrefix + "ssh-console-account", console, "expected an account name of this system, e.g. \"console\"");
             }
+            else if (sshSocket is not null && Listener.SshEntryIdentity.MayNotBeConsole(console))
+            {
+                Error(null, SecurityPrefix + "ssh-console-account", console,
+                    $"must be an account of its own: not root, not the account the daemon runs as ({Environment.UserName}), whose programs " +
+                    "(exec: devices, power and trigger commands) could then claim any principal");
+            }
 
             return new SecuritySettings(usersFile, users, limits, handshake, sshSocket, sshGroup, sshUserCa, console);
         }

@@ -62,9 +62,10 @@ public sealed class DatagramListenerActor : ReceiveActor, IWithTimers
         Receive<Sweep>(_ =>
         {
             var now = DateTime.UtcNow;
-            foreach (var (_, (channel, heard)) in _peers.Where(p => now - p.Value.Heard > PeerIdle).ToList())
+            foreach (var (peer, (channel, _)) in _peers.Where(p => now - p.Value.Heard > PeerIdle).ToList())
             {
-                channel.End(); // its session reads the end and closes, which tells us PeerEnded
+                _peers.Remove(peer); // its next datagram starts a new session
+                channel.End(); // this one reads the end and closes
             }
         });
         Receive<UpdateListener>(update => _settings = update.Settings);
@@ -75,6 +76,11 @@ public sealed class DatagramListenerActor : ReceiveActor, IWithTimers
 
     private void Deliver(IPEndPoint from, byte[] datagram)
     {
+        if (datagram.Length == 0)
+        {
+            return; // carries nothing, and would read as the end of the peer's stream
+        }
+
         if (_peers.TryGetValue(from, out var peer))
         {
             _peers[from] = (peer.Channel, DateTime.UtcNow);

@@ -92,6 +92,7 @@ public static class ListenerBinder
         var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            socket.Blocking = false; // a peer's SendNow on the device reader's thread must never wait for a full buffer
             socket.Bind(endPoint);
             return socket;
         }

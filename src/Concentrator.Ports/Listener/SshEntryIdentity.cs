@@ -20,7 +20,9 @@ public static class SshEntryIdentity
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(settings);
         refusal = null;
-        var console = peerUser == settings.SshConsoleAccount;
+        // Never root or the daemon's own account: the programs the daemon starts (exec: devices, power and trigger
+        // commands) run as it, and must not be able to claim a principal.
+        var console = peerUser == settings.SshConsoleAccount && !MayNotBeConsole(peerUser);
         if (header.Principal is not { } name)
         {
             return new Principal("ssh:" + peerUser, console ? header.SshClient?.Address : null) { Kind = PrincipalKind.Ssh };
@@ -41,4 +43,7 @@ public static class SshEntryIdentity
 
         return Principal.User(account.Name, header.SshClient?.Address, account.Groups);
     }
+
+    /// <summary>Whether <paramref name="account"/> is root or the account the daemon runs as.</summary>
+    public static bool MayNotBeConsole(string account) => account == "root" || account == Environment.UserName;
 }

@@ -42,7 +42,17 @@ public sealed partial class PortActor
         _triggerActions = new TriggerActions(port, text => log.Info("port {0}: {1}", port, text));
         _triggerWatcher = new TriggerWatcher(_capture, new TriggerBook(_settings.Triggers), from,
             decisions => self.Tell(new TriggersDecided(generation, decisions)),
-            e => log.Error(e, "port {0}: the trigger watcher stopped", port));
+            e =>
+            {
+                if (e is TimeoutException)
+                {
+                    log.Warning("port {0}: triggers: {1}", port, e.Message); // one window skipped, the watcher goes on
+                }
+                else
+                {
+                    log.Error(e, "port {0}: the trigger watcher stopped", port);
+                }
+            });
     }
 
     private void StopTriggers()

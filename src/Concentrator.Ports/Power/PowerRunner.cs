@@ -7,7 +7,7 @@ namespace Concentrator.Ports.Power;
 public sealed record PowerOutcome(bool Ok, string Output);
 
 /// <summary>
-/// Runs one power command: the argv without a shell, stdin closed, stdout and stderr together (at most
+/// Runs one command (a power action, a trigger's command): the argv without a shell, stdin closed, stdout and stderr together (at most
 /// <see cref="MaxOutput"/> characters kept), killed with its children at the timeout. Asynchronous: it never blocks the
 /// caller's thread, so a port actor can start it and pipe the outcome back to itself.
 /// </summary>
@@ -15,7 +15,8 @@ public static class PowerRunner
 {
     public const int MaxOutput = 8 * 1024;
 
-    public static async Task<PowerOutcome> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout)
+    public static async Task<PowerOutcome> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(argv);
         var info = new ProcessStartInfo(argv[0])
@@ -28,6 +29,11 @@ public static class PowerRunner
         foreach (var arg in argv.Skip(1))
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var output = new StringBuilder();
@@ -73,7 +79,8 @@ public static class PowerRunner
             return new PowerOutcome(false, Text(output) + $"timed out after {timeout.TotalSeconds:0} s: killed");
         }
 
-        process.WaitForExit(); // the output streams are drained
+        // The output streams drain; bounded, since a child the command left behind may hold them open.
+        process.WaitForExit(TimeSpan.FromSeconds(2));
         var text = Text(output);
         return process.ExitCode == 0 ? new PowerOutcome(true, text) : new PowerOutcome(false, text + $"exit status {process.ExitCode}");
     }

@@ -189,8 +189,10 @@ internal sealed class PortRecorder : IDeviceOutputSink, IDisposable
         }
 
         _wake.Set();
-        _thread.Join(TimeSpan.FromSeconds(5));
-        _wake.Dispose();
+        if (_thread.Join(TimeSpan.FromSeconds(5)))
+        {
+            _wake.Dispose(); // only once the writer is gone: a writer stuck on a slow disk still waits on it when it returns
+        }
     }
 
     internal enum EntryKind { Begin, End, Join, Leave, Marker, Input, Output }

@@ -218,6 +218,6 @@ public sealed partial class RecordingStore(RecordingSettings settings)
     private static string SafeName(string port) =>
         string.Concat(port.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 
-    [GeneratedRegex("^[A-Za-z0-9_-]+\\.[0-9]{8}T[0-9]{9}Z\\.[0-9]+$")]
+    [GeneratedRegex("^[A-Za-z0-9_-]+\\.[0-9]{8}T[0-9]{9}Z\\.[0-9]+\\z")]
     private static partial Regex IdPattern();
 }

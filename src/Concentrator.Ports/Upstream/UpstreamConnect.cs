@@ -15,6 +15,10 @@ internal static class UpstreamConnect
         {
             socket.ConnectAsync(host, port, cts.Token).AsTask().GetAwaiter().GetResult();
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            // An upstream that died without a word (power cut, cable) goes offline in about a minute, not after two hours.
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
             return socket;
         }
         catch (OperationCanceledException)

@@ -215,9 +215,9 @@ public sealed partial class UpstreamDevice : ISerialDevice
                 {
                     _modem = (ModemStatus)((byte)modem.State & 0xF0);
                 }
-                else
+                else if (e is ComPortActive || IsLineReply(e))
                 {
-                    _events.Add(e);
+                    _events.Add(e); // only what a control call waits for; other replies and notices would pile up for the connection's life
                 }
             }
 

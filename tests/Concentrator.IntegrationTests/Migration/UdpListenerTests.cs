@@ -59,11 +59,18 @@ public sealed class UdpListenerTests : IntegrationTest
         device.ReadUntil("ATI\r", Timeout);
         daemon.Process.WaitFor(@"127\.0\.0\.1:\d+ connected .*udp", Timeout, occurrences: 2);
 
+        // An empty datagram carries nothing and ends nothing: the first peer's next bytes still reach the device, and both
+        // peers still get the answer below (an ended session would get none).
+        await first.SendAsync(Array.Empty<byte>());
+        await first.SendAsync(Encoding.ASCII.GetBytes("ATZ\r"));
+        device.ReadUntil("ATZ\r", Timeout);
+
         // More than one datagram's worth from the device: it arrives whole, in order, at both peers.
         var answer = string.Concat(Enumerable.Range(0, 400).Select(i => $"line {i:D4} OK\r\n"));
         device.Write(answer);
         Assert.EndsWith("line 0399 OK\r\n", await ReceiveUntilAsync(first, "line 0399 OK\r\n"), StringComparison.Ordinal);
         Assert.Equal(answer, await ReceiveUntilAsync(second, "line 0399 OK\r\n"));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(daemon.Output, @"127\.0\.0\.1:\d+ connected .*udp").Count); // the empty datagram made no new session
     }
 
     [Fact]

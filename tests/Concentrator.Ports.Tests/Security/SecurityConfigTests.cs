@@ -34,6 +34,21 @@ public sealed class SecurityConfigTests
         Assert.Equal(ListenerAuthentication.None, port.Listeners[1].Auth);
     }
 
+    [Theory]
+    [InlineData("root")]
+    [InlineData(null)] // the account the daemon (here: the test) runs as
+    public void The_ssh_console_account_is_never_root_nor_the_daemon_s_own_account(string? account)
+    {
+        account ??= Environment.UserName;
+        var result = Load($$"""
+            concentrator.security { ssh-entry-socket = "/run/c/ssh.sock", ssh-console-account = "{{account}}" }
+            concentrator.ports.a { device = "sim:echo", listeners = [ { port = 7000 } ] }
+            """);
+
+        Assert.Contains(result.Errors.Select(e => e.ToString()), e =>
+            e.StartsWith($"test.conf: key 'security.ssh-console-account' = '{account}': must be an account of its own", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Every_security_mistake_is_named_by_key_and_value()
     {
