@@ -1,8 +1,8 @@
 using System.Buffers;
 using Concentrator.Devices;
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Rfc2217;
 using Concentrator.Telnet.Rfc2217;
-using ComPortParity = Concentrator.Telnet.Rfc2217.ComPortParity;
 
 namespace Concentrator.Ports.Session;
 
@@ -106,9 +106,9 @@ internal sealed class ComPortNegotiator(bool readOnly)
             case SetDataSize d:
                 return readOnly || d.Requested is < 5 or > 8 ? ChangeLine.Query : new ChangeLine(DataBits: d.Requested);
             case SetParity p:
-                return readOnly || ToParity(p.Requested) is not { } parity ? ChangeLine.Query : new ChangeLine(Parity: parity);
+                return readOnly || ComPortLine.ToParity(p.Requested) is not { } parity ? ChangeLine.Query : new ChangeLine(Parity: parity);
             case SetStopSize s:
-                return readOnly || ToStopBits(s.Requested) is not { } stop ? ChangeLine.Query : new ChangeLine(StopBits: stop);
+                return readOnly || ComPortLine.ToStopBits(s.Requested) is not { } stop ? ChangeLine.Query : new ChangeLine(StopBits: stop);
             case SetControl c:
                 return readOnly ? ChangeLine.Query : ControlRequest(c.Code);
             case PurgeData p:
@@ -125,9 +125,7 @@ internal sealed class ComPortNegotiator(bool readOnly)
 
     private static object ControlRequest(ComPortControl code) => code switch
     {
-        ComPortControl.FlowControlNone or ComPortControl.InboundFlowControlNone => new ChangeLine(FlowControl: FlowControl.None),
-        ComPortControl.FlowControlXonXoff or ComPortControl.InboundFlowControlXonXoff => new ChangeLine(FlowControl: FlowControl.XonXoff),
-        ComPortControl.FlowControlHardware or ComPortControl.InboundFlowControlHardware => new ChangeLine(FlowControl: FlowControl.RtsCts),
+        _ when ComPortLine.ToFlowControl(code) is { } flow => new ChangeLine(FlowControl: flow),
         ComPortControl.BreakOn => new ChangeControl(Break: true),
         ComPortControl.BreakOff => new ChangeControl(Break: false),
         ComPortControl.DtrOn => new ChangeControl(Dtr: true),
@@ -164,15 +162,10 @@ internal sealed class ComPortNegotiator(bool readOnly)
                 ComPortReply.DataSize(toClient, (byte)state.Line.DataBits);
                 break;
             case SetParity when state is not null:
-                ComPortReply.Parity(toClient, FromParity(state.Line.Parity));
+                ComPortReply.Parity(toClient, ComPortLine.Of(state.Line.Parity));
                 break;
             case SetStopSize when state is not null:
-                ComPortReply.StopSize(toClient, state.Line.StopBits switch
-                {
-                    StopBits.Two => ComPortStopSize.Two,
-                    StopBits.OnePointFive => ComPortStopSize.OnePointFive,
-                    _ => ComPortStopSize.One,
-                });
+                ComPortReply.StopSize(toClient, ComPortLine.Of(state.Line.StopBits));
                 break;
             case SetControl c when state is not null:
                 ComPortReply.Control(toClient, ControlAnswer(c.Code, state));
@@ -213,39 +206,7 @@ internal sealed class ComPortNegotiator(bool readOnly)
                 FlowControl.RtsCts => ComPortControl.InboundFlowControlHardware,
                 _ => ComPortControl.InboundFlowControlNone,
             },
-            _ => flow switch
-            {
-                FlowControl.XonXoff => ComPortControl.FlowControlXonXoff,
-                FlowControl.RtsCts => ComPortControl.FlowControlHardware,
-                _ => ComPortControl.FlowControlNone,
-            },
+            _ => ComPortLine.Of(flow),
         };
     }
-
-    private static Parity? ToParity(ComPortParity parity) => parity switch
-    {
-        ComPortParity.None => Parity.None,
-        ComPortParity.Odd => Parity.Odd,
-        ComPortParity.Even => Parity.Even,
-        ComPortParity.Mark => Parity.Mark,
-        ComPortParity.Space => Parity.Space,
-        _ => null,
-    };
-
-    private static ComPortParity FromParity(Parity parity) => parity switch
-    {
-        Parity.Odd => ComPortParity.Odd,
-        Parity.Even => ComPortParity.Even,
-        Parity.Mark => ComPortParity.Mark,
-        Parity.Space => ComPortParity.Space,
-        _ => ComPortParity.None,
-    };
-
-    private static StopBits? ToStopBits(ComPortStopSize size) => size switch
-    {
-        ComPortStopSize.One => StopBits.One,
-        ComPortStopSize.Two => StopBits.Two,
-        ComPortStopSize.OnePointFive => StopBits.OnePointFive,
-        _ => null,
-    };
 }

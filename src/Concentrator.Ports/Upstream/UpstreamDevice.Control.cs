@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Concentrator.Devices;
+using Concentrator.Ports.Rfc2217;
 using Concentrator.Telnet.Rfc2217;
 
 namespace Concentrator.Ports.Upstream;
