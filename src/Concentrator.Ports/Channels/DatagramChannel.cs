@@ -124,20 +124,19 @@ public sealed class DatagramChannel : ISessionChannel
         }
     }
 
-    /// <summary>The bytes of <paramref name="segments"/> cut into datagrams of at most <see cref="MaxDatagram"/> bytes.</summary>
+    /// <summary>
+    /// The bytes of <paramref name="segments"/> as datagrams of at most <see cref="MaxDatagram"/> bytes, cut from the
+    /// segments themselves (no copy per send): a segment boundary is also a datagram boundary, as a read from the
+    /// device would be.
+    /// </summary>
     private static IEnumerable<ReadOnlyMemory<byte>> Datagrams(IList<ArraySegment<byte>> segments)
     {
-        var all = new byte[Segments.Length(segments)];
-        var at = 0;
         foreach (var segment in segments)
         {
-            segment.AsSpan().CopyTo(all.AsSpan(at));
-            at += segment.Count;
-        }
-
-        for (var start = 0; start < all.Length; start += MaxDatagram)
-        {
-            yield return all.AsMemory(start, Math.Min(MaxDatagram, all.Length - start));
+            for (var start = 0; start < segment.Count; start += MaxDatagram)
+            {
+                yield return segment.AsMemory(start, Math.Min(MaxDatagram, segment.Count - start));
+            }
         }
     }
 
