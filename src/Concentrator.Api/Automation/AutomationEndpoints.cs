@@ -4,6 +4,7 @@ using Concentrator.Api.Auth;
 using Concentrator.Api.Ports;
 using Concentrator.Ports.Automation;
 using Concentrator.Ports.Management;
+using Concentrator.Ports.Power;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -144,15 +145,15 @@ public static class AutomationEndpoints
     /// Power-cycle (or on, off) and expect the boot in one call: the port's own power control, its own check of the requester
     /// (the lease holder while leased); null when it switched, or the problem to answer.
     /// </summary>
-    private static async Task<IResult?> SwitchPowerAsync(string name, Concentrator.Ports.Power.PowerAction action, Requester requester,
+    private static async Task<IResult?> SwitchPowerAsync(string name, PowerAction action, Requester requester,
         PortsGateway supervisor, CancellationToken cancel) =>
-        await supervisor.AskAsync(new Concentrator.Ports.Power.SwitchPower(name, action, requester), cancel, PowerEndpoint.AskTimeout).ConfigureAwait(false) switch
+        await supervisor.AskAsync(new SwitchPower(name, action, requester), cancel, PowerEndpoint.AskTimeout).ConfigureAwait(false) switch
         {
-            Concentrator.Ports.Power.PowerSwitched { Ok: true } => null,
-            Concentrator.Ports.Power.PowerSwitched failed => ApiProblems.Conflict("power",
-                $"power {Concentrator.Ports.Power.PowerActions.Word(action)} failed: {failed.Output.Trim()}"),
-            Concentrator.Ports.Power.PowerNotConfigured => ApiProblems.Conflict("power",
-                $"port '{name}' has no power control for '{Concentrator.Ports.Power.PowerActions.Word(action)}'"),
+            PowerSwitched { Ok: true } => null,
+            PowerSwitched failed => ApiProblems.Conflict("power",
+                $"power {PowerActions.Word(action)} failed: {failed.Output.Trim()}"),
+            PowerNotConfigured => ApiProblems.Conflict("power",
+                $"port '{name}' has no power control for '{PowerActions.Word(action)}'"),
             ActionRefused refused => ApiProblems.Forbidden("power", refused.Reason),
             PortNotFound => PortEndpoints.NoSuchPort(name),
             _ => ApiProblems.Unavailable(PortsGateway.NoAnswer(PowerEndpoint.AskTimeout)),

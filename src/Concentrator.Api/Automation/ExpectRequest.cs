@@ -1,9 +1,10 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
 using Concentrator.Api.Leases;
 using Concentrator.Ports.Automation;
+using Concentrator.Ports.Power;
 
 namespace Concentrator.Api.Automation;
 
@@ -101,10 +102,10 @@ public sealed class ExpectRequest
             errors["from"] = [$"{f.GetRawText()}: expected \"now\", \"start\" or a byte offset"];
         }
 
-        Concentrator.Ports.Power.PowerAction? power = null;
+        PowerAction? power = null;
         if (Power is not null)
         {
-            if (Concentrator.Ports.Power.PowerActions.TryParse(Power, out var action) && action != Concentrator.Ports.Power.PowerAction.Status)
+            if (PowerActions.TryParse(Power, out var action) && action != PowerAction.Status)
             {
                 power = action;
             }
@@ -122,7 +123,7 @@ public sealed class ExpectRequest
 public sealed record ValidExpect(byte[]? Send, IReadOnlyList<Regex> Patterns, ExpectFrom From, TimeSpan Timeout)
 {
     /// <summary>A power action to take before the send (power-cycle and expect the boot in one call), or null.</summary>
-    public Concentrator.Ports.Power.PowerAction? Power { get; init; }
+    public PowerAction? Power { get; init; }
 }
 
 /// <summary>Where in the output to look from: now (taken before any send), the start of what is kept, or an offset.</summary>

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Concentrator.Ports.Management;
 using Concentrator.Ports.Port;
+using Concentrator.Ports.Power;
 using Concentrator.Web.Access;
 using Concentrator.Web.Assets;
 using Microsoft.AspNetCore.Http;
@@ -112,23 +113,23 @@ internal static class DashboardEndpoints
             // answered below
         }
 
-        if (!Concentrator.Ports.Power.PowerActions.TryParse(request?.Action, out var action))
+        if (!PowerActions.TryParse(request?.Action, out var action))
         {
             await Problems.Write(context, StatusCodes.Status400BadRequest, "bad power action",
                 "expected a JSON body like {\"action\":\"cycle\"}: on, off, cycle or status").ConfigureAwait(false);
             return;
         }
 
-        var answer = await Gateway(context).AskAsync(new Concentrator.Ports.Power.SwitchPower(port, action, By(access)), context.RequestAborted,
+        var answer = await Gateway(context).AskAsync(new SwitchPower(port, action, By(access)), context.RequestAborted,
             TimeSpan.FromMinutes(2)).ConfigureAwait(false);
         await (answer switch
         {
-            Concentrator.Ports.Power.PowerSwitched done when done.Ok => Ok(context,
-                $"power {Concentrator.Ports.Power.PowerActions.Word(action)} on {port}: ok {done.Output.Trim()}".TrimEnd()),
-            Concentrator.Ports.Power.PowerSwitched failed => Problems.Write(context, StatusCodes.Status502BadGateway, "the power command failed",
+            PowerSwitched done when done.Ok => Ok(context,
+                $"power {PowerActions.Word(action)} on {port}: ok {done.Output.Trim()}".TrimEnd()),
+            PowerSwitched failed => Problems.Write(context, StatusCodes.Status502BadGateway, "the power command failed",
                 failed.Output.Trim()),
-            Concentrator.Ports.Power.PowerNotConfigured => Problems.Write(context, StatusCodes.Status409Conflict, "no power control",
-                $"port '{port}' has no power control for '{Concentrator.Ports.Power.PowerActions.Word(action)}'"),
+            PowerNotConfigured => Problems.Write(context, StatusCodes.Status409Conflict, "no power control",
+                $"port '{port}' has no power control for '{PowerActions.Word(action)}'"),
             ActionRefused refused => Problems.Write(context, StatusCodes.Status403Forbidden, "refused", refused.Reason),
             null => Problems.NoAnswer(context),
             _ => Problems.PortNotFound(context, port),
