@@ -63,42 +63,26 @@ public sealed class ImportModelTests(ITestOutputHelper output)
             for (var at = 0; at < consoles.Count; at++)
             {
                 var c = consoles[at];
-                var items = new List<string>();
+                string? host = null;
+                var index = 0;
                 if (c.Device.StartsWith("telnet://", StringComparison.Ordinal))
                 {
                     var hostPort = c.Device["telnet://".Length..].Split(':');
                     var final = int.Parse(hostPort[1], CultureInfo.InvariantCulture);
                     // Only ports the formula reaches are modelled: choose 'port' so that base + inc * port = final.
-                    var index = (final - portBase) / portInc;
+                    index = (final - portBase) / portInc;
                     var address = $"telnet://{hostPort[0]}:{portBase + (portInc * index)}";
-                    if (consoles.Any(other => other.Device == address))
-                    {
-                        // Two consoles on one upstream address: concentrator serves a device once (the import says so).
-                        consoles[at] = c with { Device = $"/dev/ttyDup{at}" };
-                        items.Add("type device");
-                        items.Add($"device /dev/ttyDup{at}");
-                        items.Add($"baud {c.Baud}");
-                        goto written;
-                    }
-
-                    items.Add("include ts");
-                    items.Add($"host {Word(random, hostPort[0])}");
-                    items.Add($"port {index}");
-                    consoles[at] = c with { Device = address };
-                }
-                else if (c.Device.StartsWith("exec:", StringComparison.Ordinal))
-                {
-                    items.Add("type exec");
-                    items.Add($"exec {Word(random, c.Device["exec:/bin/sh -ce \"".Length..^1])}");
-                }
-                else
-                {
-                    items.Add("type device");
-                    items.Add($"device {Word(random, c.Device)}");
-                    items.Add($"baud {c.Baud}");
+                    // Two consoles on one upstream address would be one device, which the import serves once: a plain device then.
+                    host = consoles.Any(other => other.Device == address) ? null : hostPort[0];
+                    consoles[at] = c = c with { Device = host is null ? $"/dev/ttyDup{at}" : address };
                 }
 
-                written:
+                List<string> items = host is not null
+                    ? ["include ts", $"host {Word(random, host)}", $"port {index}"]
+                    : c.Device.StartsWith("exec:", StringComparison.Ordinal)
+                        ? ["type exec", $"exec {Word(random, c.Device["exec:/bin/sh -ce \"".Length..^1])}"]
+                        : ["type device", $"device {Word(random, c.Device)}", $"baud {c.Baud}"];
+
                 text.Append(CultureInfo.InvariantCulture, $"console{Gap(random)}{Word(random, c.Name)}{Gap(random)}{{");
                 foreach (var item in items)
                 {
